@@ -1,0 +1,1 @@
+"""Dataset readers (LSP) — COCO keypoint files are handled by ``poseviz.coco``."""

@@ -1,0 +1,73 @@
+"""LSP evaluation: PCK@0.2 per joint and mean on ground-truth person boxes, with latency."""
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from .data.lsp import LSPData, joints_box
+from .geometry import box_to_center_scale, crop_transform, warp_crop
+from .inference import DEFAULT_ENLARGE, keypoints_from_heatmaps, model_input_size, run_model
+from .metrics.pck import PCKResult, lsp_torso_size, pck
+from .training.dataset import load_images
+
+__all__ = ["LSPEvaluation", "evaluate_lsp"]
+
+
+@dataclass(frozen=True)
+class LSPEvaluation:
+    """PCK result, predictions [N, 14, 3] in image pixels, median latency per crop (ms)."""
+
+    pck: PCKResult
+    predictions: np.ndarray
+    indices: np.ndarray
+    median_ms: float
+    flip: bool
+
+
+def evaluate_lsp(
+    model: nn.Module,
+    data: LSPData,
+    indices: np.ndarray,
+    flip: bool = False,
+    method: str = "dark",
+    alpha: float = 0.2,
+    images: list[np.ndarray] | None = None,
+    progress: bool = True,
+) -> LSPEvaluation:
+    """PCK@α of ``model`` on LSP ``indices`` (crops from the ground-truth joints' box, one at a time)."""
+    model.eval()
+    images = images if images is not None else load_images(data, indices)
+    w, h = model_input_size(model)
+    preds, times = [], []
+    for img, idx in tqdm(list(zip(images, indices)), desc="evaluating", disable=not progress, leave=False):
+        gt = data.joints[int(idx)]
+        c, s = box_to_center_scale(joints_box(gt), w / h, DEFAULT_ENLARGE)
+        t = crop_transform(c, s, (w, h))
+        crop = warp_crop(img, t)
+        t0 = time.perf_counter()
+        out = run_model(model, crop[None], flip=flip)
+        times.append(time.perf_counter() - t0)
+        stride = w / out.heatmaps.shape[-1]
+        preds.append(keypoints_from_heatmaps(out.heatmaps.numpy(), [t], stride, method)[0])
+    pred = np.stack(preds)
+    gt = data.joints[np.asarray(indices)]
+    res = pck(pred, gt, lsp_torso_size(gt), alpha)
+    return LSPEvaluation(pck=res, predictions=pred, indices=np.asarray(indices),
+                         median_ms=1000 * statistics.median(times), flip=flip)
+
+
+def count_flops(model: nn.Module) -> float:
+    """Multiply-accumulates ×2 of one forward at the model's input size, in GFLOPs (torch's counter)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    w, h = model_input_size(model)
+    model.eval()
+    with torch.no_grad(), FlopCounterMode(display=False) as fc:
+        model(torch.zeros(1, 3, h, w))
+    return fc.get_total_flops() / 1e9

@@ -1,0 +1,92 @@
+"""Top-down inference: crop a person, run a model (optionally with flip test), decode, map back."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from .geometry import CropTransform, box_to_center_scale, crop_transform, warp_crop
+from .heatmaps import decode, flip_heatmaps, heatmap_to_input
+from .models import PoseOutput
+from .preprocess import to_tensor
+from .schemas import KeypointSchema, get_schema
+
+__all__ = ["Prediction", "model_schema", "model_input_size", "run_model", "predict_person", "DEFAULT_ENLARGE"]
+
+DEFAULT_ENLARGE = 1.3
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One person's result.
+
+    keypoints [K, 3]: (x, y) in original image pixels and the peak belief (score).
+    output: every stage's belief maps for the crop (after flip averaging if used).
+    crop: the RGB crop the network saw; transform: image ↔ crop.
+    """
+
+    keypoints: np.ndarray
+    output: PoseOutput
+    crop: np.ndarray
+    transform: CropTransform
+    schema: KeypointSchema
+
+    @property
+    def score(self) -> float:
+        return float(self.keypoints[:, 2].mean())
+
+
+def model_schema(model: nn.Module) -> KeypointSchema:
+    return get_schema(model.config.schema)
+
+
+def model_input_size(model: nn.Module) -> tuple[int, int]:
+    return tuple(model.config.input_size)
+
+
+@torch.inference_mode()
+def run_model(model: nn.Module, crops: np.ndarray, flip: bool = False) -> PoseOutput:
+    """Run ``model`` on RGB uint8 crops [B, H, W, 3]; with ``flip`` average every stage with the mirrored input."""
+    x = to_tensor(crops)
+    out = model(x)
+    if not flip:
+        return out
+    perm = model_schema(model).flip_permutation()
+    out_f = model(x.flip(-1))
+    stages = [0.5 * (a + flip_heatmaps(b, perm)) for a, b in zip(out.stages, out_f.stages)]
+    return PoseOutput(stages=stages, stage_names=out.stage_names, features=out.features,
+                      attention=out.attention, attention_hw=out.attention_hw)
+
+
+def keypoints_from_heatmaps(
+    heatmaps: np.ndarray, transforms: list[CropTransform], stride: float, method: str = "dark"
+) -> np.ndarray:
+    """Belief maps [B, K, H, W] → keypoints [B, K, 3] in image pixels (x, y, peak)."""
+    coords, maxvals = decode(heatmaps, method=method, dark_blur_kernel=3 if method == "dark" else 0)
+    crop_xy = heatmap_to_input(coords, stride)
+    out = np.zeros(coords.shape[:2] + (3,))
+    for b, t in enumerate(transforms):
+        out[b, :, :2] = t.to_image(crop_xy[b])
+    out[..., 2] = maxvals
+    return out
+
+
+def predict_person(
+    model: nn.Module,
+    image: np.ndarray,
+    box: tuple[float, float, float, float],
+    flip: bool = False,
+    method: str = "dark",
+    enlarge: float = DEFAULT_ENLARGE,
+) -> Prediction:
+    """Predict one person's keypoints in ``image`` (RGB uint8) from its box (x, y, w, h) in pixels."""
+    w, h = model_input_size(model)
+    center, scale = box_to_center_scale(box, w / h, enlarge)
+    t = crop_transform(center, scale, (w, h))
+    crop = warp_crop(image, t)
+    out = run_model(model, crop[None], flip=flip)
+    stride = w / out.heatmaps.shape[-1]
+    kp = keypoints_from_heatmaps(out.heatmaps.numpy(), [t], stride, method)[0]
+    return Prediction(keypoints=kp, output=out, crop=crop, transform=t, schema=model_schema(model))

@@ -1,0 +1,61 @@
+"""PCK@α (percentage of correct keypoints) and PCKh.
+
+A joint is correct when its error is at most α × a per-person reference length.
+PCK on LSP uses the torso size; PoseViz takes the distance from the right shoulder to
+the left hip (one torso diagonal), the convention BlazePose's LSP figure uses, so
+results compare directly. PCKh uses the head segment length (MPII's head box size).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..schemas import LSP14
+
+__all__ = ["PCKResult", "pck", "pckh", "lsp_torso_size"]
+
+
+@dataclass(frozen=True)
+class PCKResult:
+    """per_joint [K] in %, mean in % (over labelled joints), counts [K] of labelled joints."""
+
+    per_joint: np.ndarray
+    mean: float
+    counts: np.ndarray
+    correct: np.ndarray  # [N, K] bool; False where unlabelled
+
+
+def lsp_torso_size(gt: np.ndarray) -> np.ndarray:
+    """Torso diagonal, right shoulder → left hip, of LSP-14 joints [N, 14, ≥2] in pixels."""
+    gt = np.asarray(gt, dtype=np.float64)
+    rs, lh = LSP14.index("right_shoulder"), LSP14.index("left_hip")
+    return np.linalg.norm(gt[:, rs, :2] - gt[:, lh, :2], axis=-1)
+
+
+def pck(pred: np.ndarray, gt: np.ndarray, norm: np.ndarray, alpha: float = 0.2) -> PCKResult:
+    """PCK@α.
+
+    Args:
+        pred: [N, K, ≥2] predicted (x, y) pixels.
+        gt: [N, K, 3] ground truth (x, y, v); joints with v = 0 are not counted.
+        norm: [N] reference length per person (pixels), e.g. ``lsp_torso_size(gt)``.
+        alpha: threshold as a fraction of ``norm``.
+    """
+    pred = np.asarray(pred, dtype=np.float64)[..., :2]
+    gt = np.asarray(gt, dtype=np.float64)
+    norm = np.asarray(norm, dtype=np.float64)
+    if pred.shape[:2] != gt.shape[:2]:
+        raise ValueError(f"pred {pred.shape} and gt {gt.shape} disagree")
+    labelled = (gt[..., 2] > 0) & (norm[:, None] > 0)
+    dist = np.linalg.norm(pred - gt[..., :2], axis=-1)
+    correct = labelled & (dist <= alpha * norm[:, None])
+    counts = labelled.sum(0)
+    per_joint = 100.0 * correct.sum(0) / np.maximum(counts, 1)
+    mean = 100.0 * correct.sum() / max(labelled.sum(), 1)
+    return PCKResult(per_joint=per_joint, mean=float(mean), counts=counts, correct=correct)
+
+
+def pckh(pred: np.ndarray, gt: np.ndarray, head_sizes: np.ndarray, alpha: float = 0.5) -> PCKResult:
+    """PCKh@α: PCK normalised by each person's head size (MPII uses 0.6 × head-box diagonal)."""
+    return pck(pred, gt, head_sizes, alpha)

@@ -1,0 +1,1 @@
+"""Training: augmentation, LSP dataset, the training loop (loss and devices live here)."""

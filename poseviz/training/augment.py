@@ -1,0 +1,67 @@
+"""Training augmentation: random scale/rotation/flip of the crop, colour jitter, occluders."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["AugmentConfig", "sample_affine", "color_jitter", "add_occluders"]
+
+
+@dataclass(frozen=True)
+class AugmentConfig:
+    """Ranges of the random augmentation (the issue's defaults)."""
+
+    rotation: float = 30.0  # degrees, uniform in ±rotation
+    rotation_prob: float = 0.6
+    scale: float = 0.25  # scale factor uniform in 1 ± scale
+    flip_prob: float = 0.5
+    brightness: float = 0.3
+    contrast: float = 0.3
+    saturation: float = 0.3
+    occluder_prob: float = 0.5
+    max_occluders: int = 2
+    shift: float = 0.05  # fraction of the box, uniform
+
+
+def sample_affine(rng: np.random.Generator, cfg: AugmentConfig) -> tuple[float, float, bool, np.ndarray]:
+    """Draw (scale factor, rotation in degrees, flip?, centre shift as a fraction of box)."""
+    s = float(rng.uniform(1 - cfg.scale, 1 + cfg.scale))
+    r = float(rng.uniform(-cfg.rotation, cfg.rotation)) if rng.random() < cfg.rotation_prob else 0.0
+    flip = bool(rng.random() < cfg.flip_prob)
+    shift = rng.uniform(-cfg.shift, cfg.shift, size=2)
+    return s, r, flip, shift
+
+
+def color_jitter(img: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig) -> np.ndarray:
+    """Random brightness, contrast and saturation on an RGB uint8 image."""
+    x = img.astype(np.float32)
+    x *= rng.uniform(1 - cfg.brightness, 1 + cfg.brightness)
+    mean = x.mean()
+    x = (x - mean) * rng.uniform(1 - cfg.contrast, 1 + cfg.contrast) + mean
+    gray = x.mean(-1, keepdims=True)
+    x = (x - gray) * rng.uniform(1 - cfg.saturation, 1 + cfg.saturation) + gray
+    return np.clip(x, 0, 255).astype(np.uint8)
+
+
+def add_occluders(img: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig) -> np.ndarray:
+    """Paste up to ``max_occluders`` random rectangles (flat colour or noise) into the crop.
+
+    Teaches the network to infer hidden joints from context, the failure mode the
+    occlusion explorer studies.
+    """
+    if rng.random() >= cfg.occluder_prob:
+        return img
+    out = img.copy()
+    h, w = img.shape[:2]
+    for _ in range(int(rng.integers(1, cfg.max_occluders + 1))):
+        ow = int(rng.uniform(0.1, 0.3) * w)
+        oh = int(rng.uniform(0.1, 0.3) * h)
+        x0 = int(rng.integers(0, max(w - ow, 1)))
+        y0 = int(rng.integers(0, max(h - oh, 1)))
+        if rng.random() < 0.5:
+            patch = rng.integers(0, 256, size=(oh, ow, 3), dtype=np.uint8)
+        else:
+            patch = np.broadcast_to(rng.integers(0, 256, size=3, dtype=np.uint8), (oh, ow, 3))
+        out[y0 : y0 + oh, x0 : x0 + ow] = patch
+    return out

@@ -1,0 +1,93 @@
+"""LSP top-down training samples: augmented crop, belief-map targets and target weights."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from ..data.lsp import LSPData, joints_box
+from ..geometry import box_to_center_scale, crop_transform, warp_crop
+from ..heatmaps import input_to_heatmap, make_targets
+from ..preprocess import to_tensor
+from ..schemas import LSP14
+from .augment import AugmentConfig, add_occluders, color_jitter, sample_affine
+
+__all__ = ["LSPPoseDataset", "load_images"]
+
+BOX_ENLARGE = 1.3  # LSP boxes come from the joints, so leave room for hands, feet and head
+
+
+def load_images(data: LSPData, indices: np.ndarray) -> list[np.ndarray]:
+    """Decode the chosen LSP images to RGB uint8 once, so epochs do no JPEG work."""
+    images = []
+    for i in indices:
+        bgr = cv2.imread(str(data.image_path(int(i))), cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise FileNotFoundError(data.image_path(int(i)))
+        images.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    return images
+
+
+class LSPPoseDataset(Dataset):
+    """Top-down crops of LSP people with Gaussian targets.
+
+    Each item: image [3, H, W] normalised, targets [K, h, w], weights [K], joints [K, 3]
+    (crop pixels, for evaluation), index.
+    """
+
+    def __init__(
+        self,
+        data: LSPData,
+        indices: np.ndarray,
+        input_size: tuple[int, int],
+        stride: int,
+        sigma: float = 1.5,
+        augment: AugmentConfig | None = None,
+        images: list[np.ndarray] | None = None,
+        seed: int = 0,
+    ):
+        self.data = data
+        self.indices = np.asarray(indices)
+        self.input_size = input_size
+        self.stride = stride
+        self.heatmap_size = (input_size[0] // stride, input_size[1] // stride)
+        self.sigma = sigma
+        self.augment = augment
+        self.images = images if images is not None else load_images(data, self.indices)
+        self.rng = np.random.default_rng(seed)
+        self.flip_perm = LSP14.flip_permutation()
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __getitem__(self, item: int) -> dict[str, torch.Tensor]:
+        idx = int(self.indices[item])
+        img = self.images[item]
+        joints = self.data.joints[idx].copy()
+        center, scale = box_to_center_scale(joints_box(joints), self.input_size[0] / self.input_size[1], BOX_ENLARGE)
+        rotation, flip = 0.0, False
+        if self.augment is not None:
+            s, rotation, flip, shift = sample_affine(self.rng, self.augment)
+            center = center + shift * scale * 200.0
+            scale = scale * s
+        t = crop_transform(center, scale, self.input_size, rotation)
+        crop = warp_crop(img, t)
+        kp = joints.copy()
+        kp[:, :2] = t.to_crop(joints[:, :2])
+        if flip:
+            crop = crop[:, ::-1]
+            kp[:, 0] = self.input_size[0] - 1 - kp[:, 0]
+            kp = kp[self.flip_perm]
+        if self.augment is not None:
+            crop = add_occluders(color_jitter(crop, self.rng, self.augment), self.rng, self.augment)
+        hm_kp = kp.copy()
+        hm_kp[:, :2] = input_to_heatmap(kp[:, :2], self.stride)
+        targets, weights = make_targets(hm_kp, self.heatmap_size, self.sigma)
+        return {
+            "image": to_tensor(np.ascontiguousarray(crop))[0],
+            "targets": torch.from_numpy(targets),
+            "weights": torch.from_numpy(weights),
+            "joints": torch.from_numpy(kp.astype(np.float32)),
+            "index": torch.tensor(idx),
+        }

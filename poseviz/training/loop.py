@@ -1,0 +1,172 @@
+"""The training loop: intermediate supervision on every stage, Adam + cosine schedule,
+resumable checkpoints, a CSV log and a PNG of the curves."""
+from __future__ import annotations
+
+import csv
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+from torch.utils.data import DataLoader
+from tqdm.auto import tqdm
+
+from .. import zoo
+from ..data.lsp import load_lsp, lsp_split
+from ..evaluation import evaluate_lsp
+from .augment import AugmentConfig
+from .dataset import LSPPoseDataset, load_images
+
+__all__ = ["TrainConfig", "train", "stage_losses", "LSP_JOINT_WEIGHTS"]
+
+# Extremities are hardest and rarest in the error budget; weight them up as HRNet does.
+LSP_JOINT_WEIGHTS = (1.5, 1.2, 1.0, 1.0, 1.2, 1.5, 1.5, 1.2, 1.0, 1.0, 1.2, 1.5, 1.0, 1.0)
+
+
+@dataclass
+class TrainConfig:
+    """Training options (CLI flags of ``python -m poseviz train``)."""
+
+    model: str
+    out_dir: str = "runs"
+    data: str | None = None
+    epochs: int = 200
+    batch_size: int = 16
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    sigma: float = 1.5
+    eval_every: int = 5
+    eval_limit: int = 200
+    threads: int = 0  # 0 = torch's default
+    seed: int = 0
+    limit: int | None = None  # train on the first N training images (tests, overfitting)
+    init_from: str | None = None  # warm start from a safetensors file
+    export: str | None = None  # write the best weights here as safetensors
+    joint_weights: tuple[float, ...] = field(default=LSP_JOINT_WEIGHTS)
+
+
+def stage_losses(stages: list[torch.Tensor], targets: torch.Tensor, weights: torch.Tensor, joint_weights: torch.Tensor) -> torch.Tensor:
+    """Per-stage weighted MSE between belief maps and targets → [S] (intermediate supervision)."""
+    w = (weights * joint_weights)[:, :, None, None]
+    return torch.stack([((s - targets) ** 2 * w).mean() for s in stages])
+
+
+def _device() -> torch.device:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def _plot(log_path: Path, png_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = list(csv.DictReader(log_path.open()))
+    if not rows:
+        return
+    ep = [int(r["epoch"]) for r in rows]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.5))
+    a.plot(ep, [float(r["loss"]) for r in rows])
+    a.set_xlabel("epoch")
+    a.set_ylabel("training loss (weighted MSE, summed over stages)")
+    a.set_yscale("log")
+    ev = [(int(r["epoch"]), float(r["pck"])) for r in rows if r["pck"]]
+    if ev:
+        b.plot(*zip(*ev), marker="o")
+    b.set_xlabel("epoch")
+    b.set_ylabel("PCK@0.2 on LSP test subset (%)")
+    fig.tight_layout()
+    fig.savefig(png_path, dpi=100)
+    plt.close(fig)
+
+
+def train(cfg: TrainConfig, progress: bool = True) -> dict:
+    """Train a zoo model on LSP images 1–1000; resumes from ``out_dir/<model>/last.pt`` if present.
+
+    Returns a summary dict (best PCK, epochs, wall time).
+    """
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    device = _device()
+    run_dir = Path(cfg.out_dir) / cfg.model
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
+    model = zoo.build(cfg.model).to(device)
+    if cfg.init_from:
+        # Non-strict so a block added to a trained network (the non-local block) starts from it.
+        report = model.load_state_dict(load_file(cfg.init_from), strict=False)
+        if report.missing_keys or report.unexpected_keys:
+            print(f"warm start from {cfg.init_from}: {len(report.missing_keys)} missing keys "
+                  f"({', '.join(report.missing_keys[:4])}...), {len(report.unexpected_keys)} unexpected")
+    mc = model.config
+    data = load_lsp(cfg.data)
+    train_idx = lsp_split("train", len(data))
+    if cfg.limit:
+        train_idx = train_idx[: cfg.limit]
+    stride = model.stride
+    ds = LSPPoseDataset(data, train_idx, tuple(mc.input_size), stride, cfg.sigma, AugmentConfig(), seed=cfg.seed)
+    loader = DataLoader(ds, batch_size=min(cfg.batch_size, len(ds)), shuffle=True, drop_last=True, num_workers=0)
+    test_idx = lsp_split("test", len(data))[: cfg.eval_limit]
+    test_images = load_images(data, test_idx) if cfg.eval_every else None
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs * len(loader), eta_min=cfg.lr * 0.01)
+    jw = torch.tensor(cfg.joint_weights[: mc.num_joints], dtype=torch.float32, device=device)
+    start, best, wall = 0, -1.0, 0.0
+    ckpt = run_dir / "last.pt"
+    if ckpt.is_file():
+        state = torch.load(ckpt, map_location=device, weights_only=True)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        start, best, wall = int(state["epoch"]), float(state["best"]), float(state["wall"])
+        ds.rng = np.random.default_rng(cfg.seed + start)
+    log_path = run_dir / "log.csv"
+    new_log = not log_path.is_file() or start == 0
+    log = log_path.open("w" if new_log else "a", newline="")
+    writer = csv.writer(log)
+    if new_log:
+        writer.writerow(["epoch", "loss", "stage_losses", "lr", "pck", "wall_s"])
+    bar = tqdm(range(start, cfg.epochs), desc=cfg.model, disable=not progress, initial=start, total=cfg.epochs)
+    for epoch in bar:
+        t0 = time.time()
+        model.train()
+        totals = None
+        n = 0
+        for batch in loader:
+            x = batch["image"].to(device)
+            out = model(x)
+            per_stage = stage_losses(out.stages, batch["targets"].to(device), batch["weights"].to(device), jw)
+            loss = per_stage.sum()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            totals = per_stage.detach() if totals is None else totals + per_stage.detach()
+            n += 1
+        stage_mean = (totals / max(n, 1)).cpu().numpy()
+        pck_val = ""
+        if cfg.eval_every and ((epoch + 1) % cfg.eval_every == 0 or epoch + 1 == cfg.epochs):
+            ev = evaluate_lsp(model.cpu(), data, test_idx, images=test_images, progress=False)
+            model.to(device)
+            pck_val = f"{ev.pck.mean:.2f}"
+            if ev.pck.mean > best:
+                best = ev.pck.mean
+                save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(run_dir / "best.safetensors"))
+        wall += time.time() - t0
+        writer.writerow([epoch + 1, f"{stage_mean.sum():.6f}", " ".join(f"{v:.6f}" for v in stage_mean),
+                         f"{sched.get_last_lr()[0]:.6g}", pck_val, f"{wall:.1f}"])
+        log.flush()
+        torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                    "epoch": epoch + 1, "best": best, "wall": wall}, ckpt)
+        bar.set_postfix(loss=f"{stage_mean.sum():.4g}", pck=pck_val or "-")
+    log.close()
+    _plot(log_path, run_dir / "curves.png")
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(run_dir / "last.safetensors"))
+    if cfg.export:
+        src = run_dir / ("best.safetensors" if (run_dir / "best.safetensors").is_file() else "last.safetensors")
+        Path(cfg.export).write_bytes(src.read_bytes())
+    return {"model": cfg.model, "best_pck": best, "epochs": cfg.epochs, "wall_s": wall, "run_dir": str(run_dir)}

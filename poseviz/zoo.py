@@ -1,0 +1,98 @@
+"""The shipped model zoo: compact CPM, Hourglass and HRNet models trained on LSP.
+
+Weights live in ``assets/<name>.safetensors`` with a model card ``assets/<name>.md``.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from torch import nn
+
+from .errors import PoseVizInputError
+from .models import create_model
+
+__all__ = ["ZooEntry", "ZOO", "ASSETS", "build", "weights_path", "list_zoo"]
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+
+
+@dataclass(frozen=True)
+class ZooEntry:
+    """A shipped model: registered architecture + its keyword arguments."""
+
+    name: str
+    arch: str
+    kwargs: dict = field(default_factory=dict)
+    description: str = ""
+
+
+_SMALL_HRNET = dict(width=16, stages=((1, 2), (1, 2), (1, 2)), layer1_blocks=1, num_joints=14, input_size=(128, 128), schema="lsp14")
+
+ZOO: dict[str, ZooEntry] = {
+    e.name: e
+    for e in (
+        ZooEntry(
+            "hourglass_lsp",
+            "hourglass",
+            dict(num_stacks=2, num_feats=32, stem_planes=32, num_joints=14, input_size=(128, 128), schema="lsp14"),
+            "2-stack hourglass, 128×128, LSP-14",
+        ),
+        ZooEntry("hrnet_lsp", "hrnet", dict(_SMALL_HRNET), "HRNet-W16 (lite: 2 blocks per branch), 128×128, LSP-14"),
+        ZooEntry(
+            "hrnet_nl_lsp",
+            "hrnet",
+            dict(_SMALL_HRNET, nonlocal_at=(3, 1)),
+            "HRNet-W16 lite with a non-local block on stage 3's 1/8 branch, 128×128, LSP-14",
+        ),
+        ZooEntry(
+            "cpm_lsp",
+            "cpm",
+            dict(
+                num_stages=3, num_joints=14, trunk_channels=24, feature_channels=32, head_channels=64,
+                stage_channels=32, trunk_kernel=7, stage_kernel=7, num_pools=2, input_size=(128, 128), schema="lsp14",
+            ),
+            "3-stage CPM, 7×7 kernels, 128×128, LSP-14",
+        ),
+    )
+}
+
+
+def list_zoo() -> list[str]:
+    """Names of the shipped models."""
+    return list(ZOO)
+
+
+def _entry(name: str) -> ZooEntry:
+    try:
+        return ZOO[name]
+    except KeyError:
+        raise PoseVizInputError(f"unknown model {name!r}; shipped models: {', '.join(ZOO)}") from None
+
+
+def build(name: str) -> nn.Module:
+    """Instantiate a zoo model with random weights."""
+    e = _entry(name)
+    return create_model(e.arch, **e.kwargs)
+
+
+def weights_path(name: str) -> Path:
+    """Where the shipped safetensors weights of ``name`` live."""
+    return ASSETS / f"{_entry(name).name}.safetensors"
+
+
+def card_path(name: str) -> Path:
+    """Where the model card (Markdown) of ``name`` lives."""
+    return ASSETS / f"{_entry(name).name}.md"
+
+
+def card_metrics_path(name: str) -> Path:
+    """Machine-readable model-card figures (JSON) beside the weights."""
+    return ASSETS / f"{_entry(name).name}.json"
+
+
+def card_metrics(name: str) -> dict:
+    """The model card's measured figures, or {} if none were recorded."""
+    p = card_metrics_path(name)
+    return json.loads(p.read_text()) if p.is_file() else {}
