@@ -1,0 +1,185 @@
+"""Command line: ``python -m poseviz {coco-eval,train,eval,predict,models}``."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .errors import PoseVizInputError
+
+__all__ = ["main"]
+
+
+def _coco_eval(args: argparse.Namespace) -> int:
+    from .coco import load_coco, load_results
+    from .metrics import STAT_NAMES, coco_keypoint_eval
+    from .schemas import COCO17, get_schema
+
+    gt = load_coco(args.gt)
+    res = load_results(args.results, gt)
+    sigmas = get_schema(args.schema).sigma_array if args.schema else COCO17.sigma_array
+    if len(sigmas) != gt.num_joints:
+        raise PoseVizInputError(f"{gt.num_joints} keypoints in the file but {len(sigmas)} sigmas in the schema")
+    out = coco_keypoint_eval(gt.dataset, res, sigmas)
+    if args.json:
+        print(json.dumps(out.as_dict(), indent=1))
+    else:
+        labels = [
+            "Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets= 20 ]",
+            "Average Precision  (AP) @[ IoU=0.50      | area=   all | maxDets= 20 ]",
+            "Average Precision  (AP) @[ IoU=0.75      | area=   all | maxDets= 20 ]",
+            "Average Precision  (AP) @[ IoU=0.50:0.95 | area=medium | maxDets= 20 ]",
+            "Average Precision  (AP) @[ IoU=0.50:0.95 | area= large | maxDets= 20 ]",
+            "Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets= 20 ]",
+            "Average Recall     (AR) @[ IoU=0.50      | area=   all | maxDets= 20 ]",
+            "Average Recall     (AR) @[ IoU=0.75      | area=   all | maxDets= 20 ]",
+            "Average Recall     (AR) @[ IoU=0.50:0.95 | area=medium | maxDets= 20 ]",
+            "Average Recall     (AR) @[ IoU=0.50:0.95 | area= large | maxDets= 20 ]",
+        ]
+        assert len(labels) == len(STAT_NAMES)
+        for label, v in zip(labels, out.stats):
+            print(f" {label} = {v:0.3f}")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .training.loop import TrainConfig, train
+
+    cfg = TrainConfig(
+        model=args.model, out_dir=args.out, data=args.data, epochs=args.epochs, batch_size=args.batch_size,
+        lr=args.lr, sigma=args.sigma, eval_every=args.eval_every, eval_limit=args.eval_limit, threads=args.threads,
+        seed=args.seed, limit=args.limit, init_from=args.init_from, export=args.export,
+    )
+    print(json.dumps(train(cfg), indent=1))
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from .data.lsp import load_lsp, lsp_split
+    from .evaluation import evaluate_lsp
+    from .pretrained import load_pretrained
+    from .schemas import LSP14
+
+    model = load_pretrained(args.model, args.weights)
+    data = load_lsp(args.data)
+    idx = lsp_split(args.split, len(data))
+    if args.limit:
+        idx = idx[: args.limit]
+    ev = evaluate_lsp(model, data, idx, flip=args.flip, method=args.decode, alpha=args.alpha)
+    result = {
+        "model": args.model, "split": args.split, "images": int(len(idx)), "flip": bool(args.flip),
+        "alpha": args.alpha, "pck_mean": round(ev.pck.mean, 2),
+        "pck_per_joint": {j: round(float(v), 2) for j, v in zip(LSP14.joints, ev.pck.per_joint)},
+        "median_ms_per_crop": round(ev.median_ms, 2),
+    }
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        print(f"{args.model}: PCK@{args.alpha} = {ev.pck.mean:.1f} % on {len(idx)} LSP {args.split} images "
+              f"(flip test {'on' if args.flip else 'off'}), median {ev.median_ms:.1f} ms per crop")
+        for j, v in result["pck_per_joint"].items():
+            print(f"  {j:<15} {v:6.1f}")
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from .image_io import load_image
+    from .inference import predict_person
+    from .pretrained import load_pretrained
+
+    model = load_pretrained(args.model, args.weights)
+    img = load_image(args.image)
+    if args.box:
+        try:
+            box = tuple(float(v) for v in args.box.split(","))
+        except ValueError:
+            raise PoseVizInputError(f"--box must be x,y,w,h numbers, got {args.box!r}") from None
+        if len(box) != 4:
+            raise PoseVizInputError(f"--box must have 4 numbers x,y,w,h, got {len(box)}")
+        box = tuple(v * img.scale for v in box)
+    else:
+        h, w = img.rgb.shape[:2]
+        box = (0.0, 0.0, float(w), float(h))
+    pred = predict_person(model, img.rgb, box, flip=args.flip)
+    kp = pred.keypoints.copy()
+    kp[:, :2] = img.to_original(kp[:, :2])
+    result = {"image_id": args.image_id, "category_id": 1, "schema": pred.schema.name,
+              "keypoints": [round(float(v), 2) for v in np.column_stack([kp[:, :2], kp[:, 2]]).ravel()],
+              "score": round(pred.score, 4)}
+    if args.json:
+        print(json.dumps([result]))
+    else:
+        for name, (x, y, s) in zip(pred.schema.joints, kp):
+            print(f"{name:<15} x={x:8.1f}  y={y:8.1f}  belief={s:5.2f}")
+    return 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    from .zoo import ZOO, weights_path
+
+    for e in ZOO.values():
+        print(f"{e.name:<15} {'shipped' if weights_path(e.name).is_file() else 'not trained yet':<16} {e.description}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m poseviz", description="PoseViz command line")
+    sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("coco-eval", help="COCO keypoint AP/AR of a results file (the 10 standard stats)")
+    c.add_argument("gt", help="ground-truth COCO keypoint JSON")
+    c.add_argument("results", help="results JSON (list of image_id, keypoints, score)")
+    c.add_argument("--schema", default=None, help="sigmas of this schema (default coco17)")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(fn=_coco_eval)
+    t = sub.add_parser("train", help="train a zoo model on LSP images 1-1000")
+    t.add_argument("--model", required=True)
+    t.add_argument("--out", default="runs")
+    t.add_argument("--data", default=None, help="LSP folder (default ../shared/data/lsp)")
+    t.add_argument("--epochs", type=int, default=200)
+    t.add_argument("--batch-size", type=int, default=16)
+    t.add_argument("--lr", type=float, default=2e-3)
+    t.add_argument("--sigma", type=float, default=1.5)
+    t.add_argument("--eval-every", type=int, default=5)
+    t.add_argument("--eval-limit", type=int, default=200)
+    t.add_argument("--threads", type=int, default=0)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--limit", type=int, default=None)
+    t.add_argument("--init-from", default=None)
+    t.add_argument("--export", default=None)
+    t.set_defaults(fn=_train)
+    e = sub.add_parser("eval", help="PCK@0.2 on LSP")
+    e.add_argument("--model", required=True)
+    e.add_argument("--weights", default=None, help="safetensors file (default: the shipped weights)")
+    e.add_argument("--data", default=None)
+    e.add_argument("--split", default="test")
+    e.add_argument("--flip", action="store_true")
+    e.add_argument("--decode", default="dark", choices=["argmax", "quarter", "dark"])
+    e.add_argument("--alpha", type=float, default=0.2)
+    e.add_argument("--limit", type=int, default=None)
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(fn=_eval)
+    pr = sub.add_parser("predict", help="keypoints of one person in an image")
+    pr.add_argument("image")
+    pr.add_argument("--model", required=True)
+    pr.add_argument("--weights", default=None)
+    pr.add_argument("--box", default=None, help="x,y,w,h in original image pixels (default: whole image)")
+    pr.add_argument("--flip", action="store_true")
+    pr.add_argument("--image-id", type=int, default=0)
+    pr.add_argument("--json", action="store_true")
+    pr.set_defaults(fn=_predict)
+    m = sub.add_parser("models", help="list the model zoo")
+    m.set_defaults(fn=_models)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; user errors print one line to stderr and return 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except PoseVizInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

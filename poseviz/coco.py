@@ -1,0 +1,220 @@
+"""COCO keypoint JSON: load, validate, save — compatible with pycocotools.
+
+Validation names the annotation id and the field at fault, so a user can fix the file.
+Missing ``iscrowd`` becomes 0 and a missing ``num_keypoints`` is computed; anything
+else wrong is refused with ``PoseVizInputError``.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import PoseVizInputError
+from .schemas import COCO17
+
+__all__ = ["CocoKeypoints", "load_coco", "validate_coco", "save_coco", "load_results", "validate_results", "MAX_JSON_BYTES"]
+
+MAX_JSON_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CocoKeypoints:
+    """A validated COCO keypoint dataset (the JSON dict) with quick look-ups."""
+
+    dataset: dict
+
+    @property
+    def images(self) -> list[dict]:
+        return self.dataset["images"]
+
+    @property
+    def annotations(self) -> list[dict]:
+        return self.dataset["annotations"]
+
+    @property
+    def num_joints(self) -> int:
+        return len(self.dataset["categories"][0].get("keypoints", [])) or COCO17.num_joints
+
+    def image(self, image_id: int) -> dict:
+        for im in self.images:
+            if im["id"] == image_id:
+                return im
+        raise KeyError(f"no image with id {image_id}")
+
+    def annotations_of(self, image_id: int) -> list[dict]:
+        return [a for a in self.annotations if a["image_id"] == image_id]
+
+    def keypoints(self, ann: dict) -> np.ndarray:
+        """[K, 3] (x, y, v) of an annotation."""
+        return np.asarray(ann["keypoints"], dtype=np.float64).reshape(-1, 3)
+
+    def to_pycocotools(self):
+        """A ``pycocotools.coco.COCO`` over the same data (quietly)."""
+        import contextlib
+        import io
+
+        from pycocotools.coco import COCO
+
+        coco = COCO()
+        coco.dataset = json.loads(json.dumps(self.dataset))
+        with contextlib.redirect_stdout(io.StringIO()):
+            coco.createIndex()
+        return coco
+
+
+def _read_json(source: str | Path | bytes | dict | list, what: str) -> Any:
+    if isinstance(source, (dict, list)):
+        return json.loads(json.dumps(source))  # our own copy; callers' objects stay untouched
+    if isinstance(source, bytes):
+        raw, name = source, what
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise PoseVizInputError(f"{what} not found: {path}")
+        if path.stat().st_size > MAX_JSON_BYTES:
+            raise PoseVizInputError(f"{path.name} is larger than {MAX_JSON_BYTES // 2**20} MB")
+        raw, name = path.read_bytes(), path.name
+    if len(raw) > MAX_JSON_BYTES:
+        raise PoseVizInputError(f"{what} is larger than {MAX_JSON_BYTES // 2**20} MB")
+    if not raw.strip():
+        raise PoseVizInputError(f"{name} is empty")
+    try:
+        return json.loads(raw, parse_constant=lambda c: float("nan"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PoseVizInputError(f"{name} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise PoseVizInputError(f"{name} is nested too deeply to be a COCO file") from None
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) or (isinstance(v, float) and v.is_integer())
+
+
+def _check_keypoints(kp: Any, k: int, where: str) -> None:
+    if not isinstance(kp, list):
+        raise PoseVizInputError(f"{where}: field 'keypoints' must be a list, got {type(kp).__name__}")
+    if len(kp) != 3 * k:
+        raise PoseVizInputError(f"{where}: field 'keypoints' has {len(kp)} values, expected {3 * k} ({k} joints × 3)")
+    for i, v in enumerate(kp):
+        if not _is_number(v):
+            raise PoseVizInputError(f"{where}: field 'keypoints' value {i} (joint {i // 3}) is {v!r}, not a finite number")
+
+
+def validate_coco(data: Any, num_joints: int | None = None) -> CocoKeypoints:
+    """Validate a COCO keypoint dict in place of loading; see ``load_coco``."""
+    if not isinstance(data, dict):
+        raise PoseVizInputError(f"a COCO keypoint file must hold a JSON object, got {type(data).__name__}")
+    for key in ("images", "annotations"):
+        if not isinstance(data.get(key), list):
+            raise PoseVizInputError(f"COCO file: top-level field {key!r} is missing or not a list")
+    cats = data.get("categories")
+    if cats is None:
+        data["categories"] = cats = [{"id": 1, "name": "person", "supercategory": "person",
+                                      "keypoints": list(COCO17.joints), "skeleton": [[a + 1, b + 1] for a, b in COCO17.skeleton]}]
+    if not isinstance(cats, list) or not cats or not all(isinstance(c, dict) and _is_int(c.get("id")) for c in cats):
+        raise PoseVizInputError("COCO file: 'categories' must be a non-empty list of objects with integer ids")
+    if num_joints is None:
+        names = cats[0].get("keypoints")
+        num_joints = len(names) if isinstance(names, list) and names else COCO17.num_joints
+    image_ids = set()
+    for n, im in enumerate(data["images"]):
+        if not isinstance(im, dict) or not _is_int(im.get("id")):
+            raise PoseVizInputError(f"image entry {n}: field 'id' is missing or not an integer")
+        for f in ("width", "height"):
+            if f in im and not (_is_number(im[f]) and im[f] > 0):
+                raise PoseVizInputError(f"image {im['id']}: field {f!r} must be a positive number, got {im[f]!r}")
+        image_ids.add(im["id"])
+    cat_ids = {c["id"] for c in cats}
+    seen = set()
+    for n, ann in enumerate(data["annotations"]):
+        if not isinstance(ann, dict):
+            raise PoseVizInputError(f"annotation entry {n} is not an object")
+        aid = ann.get("id")
+        if not _is_int(aid):
+            raise PoseVizInputError(f"annotation entry {n}: field 'id' is missing or not an integer")
+        where = f"annotation {aid}"
+        if aid == 0:
+            raise PoseVizInputError(f"{where}: field 'id' must not be 0 (pycocotools uses 0 for 'unmatched')")
+        if aid in seen:
+            raise PoseVizInputError(f"{where}: field 'id' is used by more than one annotation")
+        seen.add(aid)
+        if ann.get("image_id") not in image_ids:
+            raise PoseVizInputError(f"{where}: field 'image_id' refers to unknown image {ann.get('image_id')!r}")
+        if ann.get("category_id", 1) not in cat_ids:
+            raise PoseVizInputError(f"{where}: field 'category_id' refers to unknown category {ann.get('category_id')!r}")
+        ann.setdefault("category_id", cats[0]["id"])
+        _check_keypoints(ann.get("keypoints"), num_joints, where)
+        vis = ann["keypoints"][2::3]
+        bad_v = [v for v in vis if v not in (0, 1, 2)]
+        if bad_v:
+            raise PoseVizInputError(f"{where}: field 'keypoints' has visibility {bad_v[0]!r}; COCO uses 0, 1 or 2")
+        if "area" not in ann:
+            raise PoseVizInputError(f"{where}: field 'area' is missing (OKS needs the object area)")
+        if not _is_number(ann["area"]) or ann["area"] < 0:
+            raise PoseVizInputError(f"{where}: field 'area' must be a non-negative number, got {ann['area']!r}")
+        if "bbox" in ann:
+            b = ann["bbox"]
+            if not (isinstance(b, list) and len(b) == 4 and all(_is_number(v) for v in b) and b[2] >= 0 and b[3] >= 0):
+                raise PoseVizInputError(f"{where}: field 'bbox' must be [x, y, w, h] with w, h ≥ 0, got {b!r}")
+        else:
+            raise PoseVizInputError(f"{where}: field 'bbox' is missing")
+        if "iscrowd" not in ann:
+            ann["iscrowd"] = 0
+        elif ann["iscrowd"] not in (0, 1):
+            raise PoseVizInputError(f"{where}: field 'iscrowd' must be 0 or 1, got {ann['iscrowd']!r}")
+        labelled = sum(1 for v in vis if v > 0)
+        if "num_keypoints" not in ann:
+            ann["num_keypoints"] = labelled
+        elif ann["num_keypoints"] != labelled:
+            raise PoseVizInputError(f"{where}: field 'num_keypoints' is {ann['num_keypoints']!r} but {labelled} keypoints have visibility > 0")
+    return CocoKeypoints(data)
+
+
+def load_coco(source: str | Path | bytes | dict, num_joints: int | None = None) -> CocoKeypoints:
+    """Load and validate a COCO keypoint file (path, bytes or an already-parsed dict).
+
+    Raises ``PoseVizInputError`` whose message names the annotation id and field at
+    fault: keypoints of the wrong length or not numbers, missing or negative area,
+    unknown image id, annotation id 0, ``num_keypoints`` disagreeing with visibilities.
+    """
+    return validate_coco(_read_json(source, "COCO annotation file"), num_joints)
+
+
+def save_coco(data: CocoKeypoints | dict, path: str | Path) -> None:
+    """Write a COCO keypoint dataset (or a results list) as JSON."""
+    payload = data.dataset if isinstance(data, CocoKeypoints) else data
+    Path(path).write_text(json.dumps(payload))
+
+
+def validate_results(results: Any, gt: CocoKeypoints) -> list[dict]:
+    """Validate a COCO keypoint results list against ``gt``; returns a copy."""
+    if not isinstance(results, list):
+        raise PoseVizInputError(f"a COCO results file must hold a JSON list, got {type(results).__name__}")
+    image_ids = {im["id"] for im in gt.images}
+    k = gt.num_joints
+    out = []
+    for n, r in enumerate(results):
+        where = f"result {n}"
+        if not isinstance(r, dict):
+            raise PoseVizInputError(f"{where} is not an object")
+        if r.get("image_id") not in image_ids:
+            raise PoseVizInputError(f"{where}: field 'image_id' refers to image {r.get('image_id')!r}, not in the ground truth")
+        _check_keypoints(r.get("keypoints"), k, where)
+        if not _is_number(r.get("score")):
+            raise PoseVizInputError(f"{where}: field 'score' is missing or not a finite number")
+        out.append({**r, "category_id": r.get("category_id", gt.dataset["categories"][0]["id"])})
+    return out
+
+
+def load_results(source: str | Path | bytes | list, gt: CocoKeypoints) -> list[dict]:
+    """Load and validate a COCO keypoint results file (a list of {image_id, keypoints, score})."""
+    return validate_results(_read_json(source, "COCO results file"), gt)

@@ -1,0 +1,136 @@
+"""Loading weights: the shipped safetensors zoo and public checkpoints users download.
+
+Public ``.pth`` files are read only with ``torch.load(weights_only=True)``, so a pickle
+that would run code is refused. The pytorch-pose layout (a ``state_dict`` wrapper and
+DataParallel's ``module.`` prefix) is unwrapped. Every load returns a report of missing
+and unexpected keys; a checkpoint of another architecture is refused with a message.
+"""
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file
+from torch import nn
+
+from . import zoo
+from .errors import CheckpointError, PoseVizInputError
+
+__all__ = ["LoadReport", "load_pretrained", "read_state_dict", "load_state_dict_checked", "MIN_TORCH"]
+
+MIN_TORCH = (2, 6)  # weights_only=True became the safe default in 2.6
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What a checkpoint load did: keys loaded, missing from the file, unexpected in it, shape clashes."""
+
+    loaded: int
+    missing: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    mismatched: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.unexpected or self.mismatched)
+
+    def summary(self) -> str:
+        parts = [f"{self.loaded} tensors loaded"]
+        if self.missing:
+            parts.append(f"{len(self.missing)} missing (e.g. {', '.join(self.missing[:3])})")
+        if self.unexpected:
+            parts.append(f"{len(self.unexpected)} unexpected (e.g. {', '.join(self.unexpected[:3])})")
+        if self.mismatched:
+            parts.append(f"{len(self.mismatched)} with the wrong shape (e.g. {'; '.join(self.mismatched[:3])})")
+        return ", ".join(parts)
+
+
+def _check_torch() -> None:
+    v = tuple(int(p) for p in torch.__version__.split("+")[0].split(".")[:2])
+    if v < MIN_TORCH:
+        raise CheckpointError(f"torch {torch.__version__} is too old to load checkpoints safely; install torch ≥ 2.6")
+
+
+def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
+    """Read tensors from a .safetensors or a torch .pth/.pt file (never executing pickled code)."""
+    _check_torch()
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint not found: {path}")
+    if path.suffix == ".pt2":
+        raise CheckpointError(f"{path.name}: .pt2 (torch.export) archives are programs, not weights; save a state dict instead")
+    with path.open("rb") as f:
+        head = f.read(4)
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = z.namelist()
+        except zipfile.BadZipFile:
+            raise CheckpointError(f"{path.name} is a damaged zip archive") from None
+        if not any(n.endswith("data.pkl") for n in names):
+            raise CheckpointError(f"{path.name} is a zip archive but not a torch state-dict checkpoint")
+    elif not head.startswith(b"\x80"):
+        # Not a zip or a pickle: safetensors is the only other format we accept.
+        try:
+            return load_file(str(path))
+        except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+            raise CheckpointError(f"{path.name} is neither a torch checkpoint nor a valid safetensors file ({exc})") from None
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # UnpicklingError for code-running pickles, RuntimeError for damage
+        msg = str(exc).splitlines()[0][:300]
+        raise CheckpointError(f"{path.name} was refused: it is not a plain tensor checkpoint ({msg})") from None
+    return unwrap_state_dict(obj, path.name)
+
+
+def unwrap_state_dict(obj: object, name: str = "checkpoint") -> dict[str, torch.Tensor]:
+    """Accept {'state_dict': ...} / {'model': ...} wrappers and strip DataParallel's ``module.`` prefix."""
+    for key in ("state_dict", "model", "model_state_dict"):
+        if isinstance(obj, dict) and key in obj and isinstance(obj[key], dict):
+            obj = obj[key]
+            break
+    if not isinstance(obj, dict) or not obj:
+        raise CheckpointError(f"{name} holds no state dict")
+    tensors = {k: v for k, v in obj.items() if isinstance(v, torch.Tensor)}
+    if not tensors:
+        raise CheckpointError(f"{name} holds no tensors")
+    if all(k.startswith("module.") for k in tensors):
+        tensors = {k[len("module."):]: v for k, v in tensors.items()}
+    return tensors
+
+
+def load_state_dict_checked(model: nn.Module, state: dict[str, torch.Tensor], name: str = "checkpoint",
+                            min_match: float = 0.5) -> LoadReport:
+    """Load ``state`` into ``model`` where names and shapes agree, and report the rest.
+
+    Refuses (``CheckpointError``) when fewer than ``min_match`` of the model's tensors
+    would load: that is a checkpoint of another architecture or size.
+    """
+    own = model.state_dict()
+    mismatched = [f"{k}: file {tuple(v.shape)} vs model {tuple(own[k].shape)}" for k, v in state.items()
+                  if k in own and own[k].shape != v.shape]
+    good = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    report = LoadReport(loaded=len(good), missing=missing, unexpected=unexpected, mismatched=mismatched)
+    if len(good) < min_match * len(own):
+        raise CheckpointError(
+            f"{name} does not fit {type(model).__name__}: only {len(good)} of {len(own)} tensors match "
+            f"({report.summary()}). Is it a checkpoint of another architecture or width?")
+    model.load_state_dict(good, strict=False)
+    return report
+
+
+def load_pretrained(name: str, weights: str | Path | None = None) -> nn.Module:
+    """A zoo model in eval mode with its shipped weights (or ``weights`` if given)."""
+    model = zoo.build(name)
+    path = Path(weights) if weights else zoo.weights_path(name)
+    if not path.is_file():
+        raise PoseVizInputError(f"no weights for {name} at {path}; train them with `python -m poseviz train --model {name}`")
+    report = load_state_dict_checked(model, read_state_dict(path), path.name, min_match=1.0)
+    if not report.ok:
+        raise CheckpointError(f"{path.name} does not match {name}: {report.summary()}")
+    return model.eval()

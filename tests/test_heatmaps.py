@@ -1,0 +1,73 @@
+import numpy as np
+import pytest
+import torch
+
+from poseviz.heatmaps import decode, flip_heatmaps, heatmap_to_input, input_to_heatmap, make_targets
+from poseviz.schemas import LSP14
+
+
+def _random_targets(n=200, size=(48, 64), sigma=2.0, seed=0):
+    rng = np.random.default_rng(seed)
+    pts = np.column_stack([rng.uniform(4, size[0] - 5, n), rng.uniform(4, size[1] - 5, n), np.ones(n)])
+    hm, w = make_targets(pts, size, sigma)
+    return pts, hm[None], w
+
+
+def test_target_is_an_unnormalised_gaussian_at_the_subpixel_position():
+    hm, w = make_targets(np.array([[10.3, 7.6, 2]]), (32, 24), sigma=2.0)
+    assert hm.shape == (1, 24, 32) and w[0] == 1
+    ys, xs = np.mgrid[0:24, 0:32]
+    expected = np.exp(-((xs - 10.3) ** 2 + (ys - 7.6) ** 2) / 8.0)
+    np.testing.assert_allclose(hm[0], expected, rtol=1e-5, atol=1e-7)
+
+
+def test_unlabelled_and_far_outside_joints_get_zero_weight():
+    hm, w = make_targets(np.array([[5, 5, 0], [-50, 5, 2], [5, 5, 1]]), (16, 16), sigma=1.5)
+    np.testing.assert_array_equal(w, [0, 0, 1])
+    assert hm[0].max() == 0 and hm[1].max() == 0 and hm[2].max() == pytest.approx(1.0)
+
+
+def test_dark_decoding_recovers_subpixel_positions_within_0_1_px():
+    pts, hm, _ = _random_targets()
+    coords, maxvals = decode(hm, "dark")
+    err = np.linalg.norm(coords[0] - pts[:, :2], axis=-1)
+    assert err.max() <= 0.1
+    assert maxvals.min() > 0.7
+
+
+def test_quarter_shift_decoding_is_within_0_35_px_and_beats_argmax():
+    pts, hm, _ = _random_targets(seed=1)
+    q = np.abs(decode(hm, "quarter")[0][0] - pts[:, :2])
+    a = np.abs(decode(hm, "argmax")[0][0] - pts[:, :2])
+    assert q.max() <= 0.35
+    assert q.mean() < a.mean()
+
+
+def test_input_heatmap_mapping_aligns_pixel_centres():
+    # stride 4: input pixel centres 1.5 (=(0+0.5)*4-0.5) correspond to heatmap pixel 0
+    np.testing.assert_allclose(heatmap_to_input(np.array([0.0]), 4), [1.5])
+    x = np.array([0.0, 13.7, 127.0])
+    np.testing.assert_allclose(heatmap_to_input(input_to_heatmap(x, 4), 4), x)
+
+
+def test_flipping_input_and_back_recovers_the_joint_exactly():
+    w_in, stride = 128, 4
+    x, y = 37.3, 60.1
+    kp = np.zeros((14, 3))
+    kp[LSP14.index("left_wrist")] = [x, y, 2]
+    hm, _ = make_targets(np.column_stack([input_to_heatmap(kp[:, :2], stride), kp[:, 2]]), (32, 32), 1.5)
+    # the heatmap a perfect model gives for the mirrored input: joint mirrored and renamed
+    kpf = kp[LSP14.flip_permutation()].copy()
+    kpf[:, 0] = np.where(kpf[:, 2] > 0, w_in - 1 - kpf[:, 0], 0)
+    hmf, _ = make_targets(np.column_stack([input_to_heatmap(kpf[:, :2], stride), kpf[:, 2]]), (32, 32), 1.5)
+    back = flip_heatmaps(hmf[None], LSP14.flip_permutation())
+    np.testing.assert_allclose(back, hm[None], atol=1e-6)
+    back_t = flip_heatmaps(torch.from_numpy(hmf[None]), LSP14.flip_permutation())
+    np.testing.assert_allclose(back_t.numpy(), hm[None], atol=1e-6)
+
+
+def test_decode_rejects_bad_input():
+    with pytest.raises(ValueError, match="B, K, H, W"):
+        decode(np.zeros((3, 4, 4)))
+    with pytest.raises(ValueError, match="unknown decoding"):
+        decode(np.zeros((1, 1, 4, 4)), "soft")

@@ -1,0 +1,56 @@
+import numpy as np
+import pytest
+import scipy.io
+
+from poseviz.data.lsp import load_lsp_joints, lsp_split
+from poseviz.errors import PoseVizInputError
+
+
+def test_real_lsp_layout(lsp):
+    assert lsp.joints.shape == (2000, 14, 3)
+    # the README: about 7 % of joints are occluded (visibility 1), the rest visible (2)
+    frac = (lsp.joints[..., 2] == 1).mean()
+    assert 0.05 < frac < 0.09
+    assert set(np.unique(lsp.joints[..., 2])) == {1.0, 2.0}
+    # first image: right ankle below the right knee, head top above the neck
+    j = lsp.joints[0]
+    assert j[0, 1] > j[1, 1] and j[13, 1] < j[12, 1]
+    assert lsp.image_path(0).name == "im0001.jpg"
+
+
+def test_split_is_the_standard_one():
+    assert lsp_split("train")[[0, -1]].tolist() == [0, 999]
+    assert lsp_split("test")[[0, -1]].tolist() == [1000, 1999]
+    with pytest.raises(PoseVizInputError, match="unknown LSP split"):
+        lsp_split("val")
+
+
+def test_occlusion_flag_becomes_visibility(tmp_path):
+    j = np.zeros((3, 14, 2))
+    j[0], j[1] = 10.0, 20.0
+    j[2, 3, 1] = 1  # joint 3 of image 2 occluded
+    scipy.io.savemat(tmp_path / "joints.mat", {"joints": j})
+    out = load_lsp_joints(tmp_path / "joints.mat")
+    assert out.shape == (2, 14, 3)
+    assert out[1, 3, 2] == 1 and out[0, 3, 2] == 2
+
+
+@pytest.mark.parametrize("payload, pattern", [
+    ({"points": np.zeros((3, 14, 2))}, "no 'joints' array"),
+    ({"joints": np.zeros((3, 13, 2))}, "shape 3×14×N, got 3×13×2"),
+])
+def test_bad_joints_files_are_refused(tmp_path, payload, pattern):
+    scipy.io.savemat(tmp_path / "j.mat", payload)
+    with pytest.raises(PoseVizInputError, match=pattern):
+        load_lsp_joints(tmp_path / "j.mat")
+
+
+def test_nonfinite_and_unreadable(tmp_path):
+    j = np.zeros((3, 14, 2))
+    j[0, 5, 1] = np.inf
+    scipy.io.savemat(tmp_path / "j.mat", {"joints": j})
+    with pytest.raises(PoseVizInputError, match="image 2, joint 5 has a non-finite"):
+        load_lsp_joints(tmp_path / "j.mat")
+    (tmp_path / "bad.mat").write_bytes(b"garbage" * 10)
+    with pytest.raises(PoseVizInputError, match="not a readable MATLAB file"):
+        load_lsp_joints(tmp_path / "bad.mat")
