@@ -1,0 +1,115 @@
+"""Every architecture: shapes, stage counts, gradients, published sizes, learning."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import MANIFEST
+from poseviz import zoo
+from poseviz.models import CPM, CPMConfig, HourglassConfig, HRNet, HRNetConfig, NonLocalBlock, StackedHourglass
+from poseviz.training.loop import stage_losses
+
+
+def _n_params(m):
+    return sum(p.numel() for p in m.parameters())
+
+
+@pytest.mark.parametrize("name", zoo.list_zoo())
+def test_zoo_model_forward_every_stage(name):
+    torch.manual_seed(0)
+    m = zoo.build(name)
+    w, h = m.config.input_size
+    out = m(torch.randn(2, 3, h, w))
+    k = m.config.num_joints
+    assert out.num_stages == len(out.stage_names) >= 1
+    for s in out.stages:
+        assert s.shape == (2, k, h // m.stride, w // m.stride)
+        assert torch.isfinite(s).all()
+    assert out.heatmaps is out.stages[-1]
+    sum(s.square().mean() for s in out.stages).backward()
+    missing = [n for n, p in m.named_parameters() if p.grad is None]
+    # the zero-initialised BN after W_z blocks gradients to θ/φ/g at the first step, by design
+    assert all("nonlocal_block" in n for n in missing), missing
+
+
+@pytest.mark.parametrize(
+    "model, input_hw, stages",
+    [
+        (lambda: CPM(CPMConfig()), (368, 368), 6),
+        (lambda: StackedHourglass(HourglassConfig(num_stacks=8)), (256, 256), 8),
+        (lambda: HRNet(HRNetConfig(width=32)), (256, 192), 1),
+        (lambda: HRNet(HRNetConfig(width=48)), (256, 192), 1),
+    ],
+    ids=["cpm-paper", "hourglass-8", "hrnet-w32", "hrnet-w48"],
+)
+def test_paper_configs_forward(model, input_hw, stages):
+    m = model().eval()
+    with torch.no_grad():
+        out = m(torch.randn(1, 3, *input_hw))
+    assert out.num_stages == stages
+    assert out.heatmaps.shape[-2:] == (input_hw[0] // m.stride, input_hw[1] // m.stride)
+
+
+def test_published_parameter_counts():
+    assert _n_params(HRNet(HRNetConfig(width=32))) / 1e6 == pytest.approx(28.5, abs=0.05)
+    assert _n_params(HRNet(HRNetConfig(width=48))) / 1e6 == pytest.approx(63.6, abs=0.05)
+    assert _n_params(StackedHourglass(HourglassConfig(num_stacks=8))) / 1e6 == pytest.approx(25.0, rel=0.05)
+    manifest = json.loads(MANIFEST.read_text())
+    assert _n_params(HRNet(HRNetConfig(width=32))) == manifest["hrnet_w32_256x192_coco"]["parameters"]
+    assert _n_params(StackedHourglass(HourglassConfig(num_stacks=2))) == manifest["hourglass_s2_b1_mpii"]["parameters"]
+
+
+def test_hrnet_returns_every_branch_of_every_stage():
+    m = HRNet(HRNetConfig(width=8, stages=((1, 1), (1, 1), (1, 1)), layer1_blocks=1, num_joints=3)).eval()
+    out = m(torch.randn(1, 3, 64, 64))
+    assert {"stage2_branch2", "stage3_branch3", "stage4_branch1"} <= set(out.features)
+    assert out.features["stage3_branch3"].shape == (1, 32, 4, 4)
+
+
+def test_nonlocal_attention_is_softmax_of_theta_phi_and_block_starts_as_identity():
+    torch.manual_seed(0)
+    blk = NonLocalBlock(8).eval()
+    x = torch.randn(2, 8, 5, 6)
+    z, att = blk(x)
+    theta = torch.einsum("oc,bchw->bohw", blk.theta.weight[:, :, 0, 0], x) + blk.theta.bias[None, :, None, None]
+    phi = torch.einsum("oc,bchw->bohw", blk.phi.weight[:, :, 0, 0], x) + blk.phi.bias[None, :, None, None]
+    ref = torch.softmax(theta.flatten(2).transpose(1, 2) @ phi.flatten(2), -1)
+    torch.testing.assert_close(att, ref)
+    torch.testing.assert_close(att.sum(-1), torch.ones(2, 30))
+    torch.testing.assert_close(z, x)  # zero-initialised BN: identity
+    torch.nn.init.ones_(blk.W_z[1].weight)
+    z, att = blk(x)
+    g = blk.g(x).flatten(2).transpose(1, 2)
+    y = (att @ g).transpose(1, 2).reshape(2, 4, 5, 6)
+    torch.testing.assert_close(z, x + blk.W_z(y))
+
+
+def test_hrnet_with_nonlocal_returns_attention_on_its_branch_grid():
+    m = zoo.build("hrnet_nl_lsp").eval()
+    out = m(torch.randn(1, 3, 128, 128))
+    assert out.attention_hw == (16, 16)
+    assert out.attention.shape == (1, 256, 256)
+
+
+@pytest.mark.parametrize("name", zoo.list_zoo())
+def test_every_stage_loss_falls_when_overfitting_8_images(name, lsp):
+    from torch.utils.data import DataLoader
+
+    from poseviz.training.dataset import LSPPoseDataset
+
+    torch.manual_seed(0)
+    m = zoo.build(name)
+    ds = LSPPoseDataset(lsp, np.arange(8), tuple(m.config.input_size), m.stride, 1.5, augment=None)
+    batch = next(iter(DataLoader(ds, batch_size=8)))
+    opt = torch.optim.Adam(m.parameters(), lr=2e-3)
+    jw = torch.ones(m.config.num_joints)
+    m.train()
+    first = None
+    for _ in range(30):
+        losses = stage_losses(m(batch["image"]).stages, batch["targets"], batch["weights"], jw)
+        first = losses.detach() if first is None else first
+        opt.zero_grad()
+        losses.sum().backward()
+        opt.step()
+    assert (losses.detach() < 0.5 * first).all(), (first, losses)
