@@ -117,6 +117,36 @@ def _predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def _receptive_field(args: argparse.Namespace) -> int:
+    from .models import create_model
+    from .receptive_field import receptive_fields
+    from .zoo import ZOO, build
+
+    paper = {"cpm-paper": ("cpm", {}), "hourglass-8": ("hourglass", {"num_stacks": 8}),
+             "hrnet-w32": ("hrnet", {"width": 32}), "hrnet-w48": ("hrnet", {"width": 48})}
+    if args.model in ZOO:
+        model = build(args.model)
+    elif args.model in paper:
+        arch, kw = paper[args.model]
+        model = create_model(arch, **kw)
+    else:
+        raise PoseVizInputError(f"unknown model {args.model!r}; use a zoo model ({', '.join(ZOO)}) or {', '.join(paper)}")
+    w, h = model.config.input_size
+    if args.input:
+        h, w = args.input
+    rows = [r for r in receptive_fields(model) if args.all or r.stage_output]
+    table = [{"layer": r.name, "depth": r.depth, "rf_px": r.rf.size, "jump_px": r.rf.jump, "start_px": r.rf.start,
+              "covers_input": r.rf.size >= max(h, w)} for r in rows]
+    if args.json:
+        print(json.dumps({"model": args.model, "input_hw": [h, w], "layers": table}, indent=1))
+    else:
+        print(f"{args.model}: theoretical receptive field at {h}×{w} input")
+        print(f"{'layer':<34}{'depth':>6}{'RF px':>9}{'jump':>7}{'start':>8}  sees whole input")
+        for r in table:
+            print(f"{r['layer']:<34}{r['depth']:>6}{r['rf_px']:>9.0f}{r['jump_px']:>7.0f}{r['start_px']:>8.1f}  {'yes' if r['covers_input'] else 'no'}")
+    return 0
+
+
 def _models(args: argparse.Namespace) -> int:
     from .zoo import ZOO, weights_path
 
@@ -170,6 +200,12 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--image-id", type=int, default=0)
     pr.add_argument("--json", action="store_true")
     pr.set_defaults(fn=_predict)
+    rf = sub.add_parser("receptive-field", help="theoretical receptive field per stage")
+    rf.add_argument("model", help="zoo model or paper config (cpm-paper, hourglass-8, hrnet-w32, hrnet-w48)")
+    rf.add_argument("--input", nargs=2, type=int, metavar=("H", "W"), default=None)
+    rf.add_argument("--all", action="store_true", help="every layer, not only stage outputs")
+    rf.add_argument("--json", action="store_true")
+    rf.set_defaults(fn=_receptive_field)
     m = sub.add_parser("models", help="list the model zoo")
     m.set_defaults(fn=_models)
     return p

@@ -17,7 +17,7 @@ import numpy as np
 from .errors import PoseVizInputError
 from .schemas import COCO17
 
-__all__ = ["CocoKeypoints", "load_coco", "validate_coco", "save_coco", "load_results", "validate_results", "MAX_JSON_BYTES"]
+__all__ = ["CocoKeypoints", "coco_result", "load_coco", "validate_coco", "save_coco", "load_results", "validate_results", "MAX_JSON_BYTES"]
 
 MAX_JSON_BYTES = 200 * 1024 * 1024
 
@@ -218,3 +218,14 @@ def validate_results(results: Any, gt: CocoKeypoints) -> list[dict]:
 def load_results(source: str | Path | bytes | list, gt: CocoKeypoints) -> list[dict]:
     """Load and validate a COCO keypoint results file (a list of {image_id, keypoints, score})."""
     return validate_results(_read_json(source, "COCO results file"), gt)
+
+
+def coco_result(keypoints: np.ndarray, image_id: int, score: float | None = None, category_id: int = 1) -> dict:
+    """One COCO keypoint result {image_id, category_id, keypoints [x, y, s]*K, score} from [K, 3]."""
+    kp = np.asarray(keypoints, dtype=np.float64)
+    return {
+        "image_id": int(image_id),
+        "category_id": int(category_id),
+        "keypoints": [round(float(v), 3) for v in kp.ravel()],
+        "score": float(kp[:, 2].mean() if score is None else score),
+    }

@@ -13,7 +13,7 @@ from torch import nn
 from .errors import PoseVizInputError
 from .models import create_model
 
-__all__ = ["ZooEntry", "ZOO", "ASSETS", "build", "weights_path", "list_zoo"]
+__all__ = ["ZooEntry", "ZOO", "ASSETS", "PUBLIC_ARCHS", "build", "build_public", "weights_path", "list_zoo", "shipped_models"]
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
@@ -59,6 +59,24 @@ ZOO: dict[str, ZooEntry] = {
 }
 
 
+# Public architectures a user can load a downloaded checkpoint into (official layouts).
+PUBLIC_ARCHS: dict[str, tuple[str, dict]] = {
+    "HRNet-W32, COCO 256×192 (official)": ("hrnet", dict(width=32)),
+    "HRNet-W48, COCO 256×192 (official)": ("hrnet", dict(width=48)),
+    "Stacked Hourglass, 2 stacks, MPII 256×256 (pytorch-pose)": ("hourglass", dict(num_stacks=2)),
+    "Stacked Hourglass, 8 stacks, MPII 256×256 (pytorch-pose)": ("hourglass", dict(num_stacks=8)),
+}
+
+
+def build_public(label: str) -> nn.Module:
+    """Instantiate one of ``PUBLIC_ARCHS`` (random weights) for a user's checkpoint."""
+    try:
+        arch, kwargs = PUBLIC_ARCHS[label]
+    except KeyError:
+        raise PoseVizInputError(f"unknown public architecture {label!r}; choose one of: {'; '.join(PUBLIC_ARCHS)}") from None
+    return create_model(arch, **kwargs)
+
+
 def list_zoo() -> list[str]:
     """Names of the shipped models."""
     return list(ZOO)
@@ -96,3 +114,8 @@ def card_metrics(name: str) -> dict:
     """The model card's measured figures, or {} if none were recorded."""
     p = card_metrics_path(name)
     return json.loads(p.read_text()) if p.is_file() else {}
+
+
+def shipped_models() -> list[str]:
+    """Zoo models whose weights are present in ``assets/``."""
+    return [n for n in ZOO if weights_path(n).is_file()]

@@ -1,0 +1,19 @@
+"""PoseViz — Streamlit entry point: routing only (each page lives in app/views/)."""
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # pages import the shared app.state module
+    sys.path.insert(0, str(ROOT))
+
+st.set_page_config(page_title="PoseViz", page_icon="🕺", layout="wide")
+
+VIEWS = Path(__file__).parent / "views"
+pages = [
+    st.Page(VIEWS / "explore.py", title="Explore belief maps", icon="🔥", default=True),
+    st.Page(VIEWS / "compare.py", title="Compare models", icon="⚖️"),
+    st.Page(VIEWS / "receptive_field.py", title="Receptive field", icon="🎯"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,186 @@
+"""Shared loading, caching and widget groups for every page.
+
+Models are cached once per process (``st.cache_resource``, read-only, shared by all
+users); per-image results are cached by image hash + model + options with a bounded
+``max_entries`` so changing a stage, joint or opacity never re-runs a network.
+"""
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from poseviz import zoo
+from poseviz.detect import detect_people
+from poseviz.errors import PoseVizInputError
+from poseviz.image_io import load_image
+from poseviz.inference import predict_person
+from poseviz.pretrained import load_pretrained, load_state_dict_checked, read_state_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+USER_CHECKPOINT = "Your checkpoint…"
+
+
+@dataclass(frozen=True)
+class ImageChoice:
+    rgb: np.ndarray
+    name: str
+    digest: str
+    scale: float  # processed / original pixels
+
+
+def gallery() -> dict[str, Path]:
+    """Sample images: LSP test images and COCO images when ../shared/data exists."""
+    items: dict[str, Path] = {}
+    lsp = SHARED_DATA / "lsp" / "images"
+    for i in (1001, 1003, 1010, 1024, 1042, 1100, 1234, 1500):
+        p = lsp / f"im{i:04d}.jpg"
+        if p.is_file():
+            items[f"LSP test {p.stem}"] = p
+    coco = SHARED_DATA / "coco-mini" / "train2017"
+    if coco.is_dir():
+        for p in sorted(coco.glob("*.jpg"))[:12]:
+            items[f"COCO {p.stem}"] = p
+    return items
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _decode(data: bytes, name: str) -> ImageChoice:
+    img = load_image(data)
+    return ImageChoice(img.rgb, name, hashlib.sha256(data).hexdigest()[:16], img.scale)
+
+
+def image_source_ui(key: str = "img") -> ImageChoice | None:
+    """Sidebar: upload / gallery / camera → the chosen image, or None with a message shown."""
+    st.sidebar.subheader("Image")
+    options = ["Gallery", "Upload", "Camera"]
+    source = st.sidebar.radio("Source", options, horizontal=True, key=f"{key}_source")
+    data, name = None, None
+    if source == "Upload":
+        up = st.sidebar.file_uploader("Image file", type=["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"], key=f"{key}_upload")
+        if up is not None:
+            data, name = up.getvalue(), up.name
+    elif source == "Camera":
+        shot = st.sidebar.camera_input("Take a picture", key=f"{key}_camera")
+        if shot is not None:
+            data, name = shot.getvalue(), "camera"
+    else:
+        items = gallery()
+        if not items:
+            st.sidebar.info("No sample images found (../shared/data is absent): upload one instead.")
+            return None
+        choice = st.sidebar.selectbox("Sample", list(items), key=f"{key}_gallery")
+        data, name = items[choice].read_bytes(), choice
+    if data is None:
+        st.info("Choose an image in the sidebar: upload one, take a photo, or pick a sample.")
+        return None
+    try:
+        return _decode(data, name)
+    except PoseVizInputError as exc:
+        st.error(f"This image cannot be used: {exc}")
+        return None
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _detect(digest: str, _rgb: np.ndarray) -> list[tuple[tuple[float, float, float, float], float]]:
+    return [(d.box, d.score) for d in detect_people(_rgb)]
+
+
+def person_ui(image: ImageChoice, key: str = "person") -> tuple[float, float, float, float]:
+    """Sidebar: choose a detected person or enter a box; returns (x, y, w, h) in processed pixels."""
+    st.sidebar.subheader("Person")
+    h, w = image.rgb.shape[:2]
+    dets = _detect(image.digest, image.rgb)
+    labels = [f"Person {i + 1} (HOG score {s:.2f})" for i, (_, s) in enumerate(dets)] + ["Whole image", "Manual box"]
+    choice = st.sidebar.selectbox(f"{len(dets)} detected", labels, key=f"{key}_{image.digest}")
+    if choice == "Whole image":
+        return (0.0, 0.0, float(w), float(h))
+    if choice == "Manual box":
+        c1, c2 = st.sidebar.columns(2)
+        x = c1.number_input("x (px)", 0, w - 1, 0, key=f"{key}_x")
+        y = c2.number_input("y (px)", 0, h - 1, 0, key=f"{key}_y")
+        bw = c1.number_input("width (px)", 1, w, w, key=f"{key}_w")
+        bh = c2.number_input("height (px)", 1, h, h, key=f"{key}_h")
+        return (float(x), float(y), float(bw), float(bh))
+    return tuple(float(v) for v in dets[labels.index(choice)][0])
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading model…")
+def get_model(name: str):
+    """A shipped zoo model (eval mode); shared by every session, never modified."""
+    model = load_pretrained(name)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading your checkpoint…")
+def get_user_model(digest: str, arch_label: str, _data: bytes):
+    """A user's checkpoint in a public architecture → (model, load report)."""
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "checkpoint"
+        suffix = ".safetensors" if _data[:1] not in (b"P", b"\x80") else ".pth"
+        path = path.with_suffix(suffix)
+        path.write_bytes(_data)
+        state = read_state_dict(path)
+    model = zoo.build_public(arch_label)
+    report = load_state_dict_checked(model, state, "your checkpoint")
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model, report
+
+
+def model_ui(key: str = "model", allow_user: bool = True):
+    """Sidebar: pick a shipped model or upload a public checkpoint → (label, model) or (None, None)."""
+    st.sidebar.subheader("Model")
+    names = zoo.shipped_models()
+    options = names + ([USER_CHECKPOINT] if allow_user else [])
+    if not options:
+        st.error("No trained weights are in assets/. Train one with `python -m poseviz train --model hourglass_lsp`.")
+        return None, None
+    label = st.sidebar.selectbox("Network", options, key=key, format_func=lambda n: n if n == USER_CHECKPOINT else f"{n} — {zoo.ZOO[n].description}")
+    if label != USER_CHECKPOINT:
+        try:
+            return label, get_model(label)
+        except PoseVizInputError as exc:
+            st.error(str(exc))
+            return None, None
+    arch = st.sidebar.selectbox("Architecture", list(zoo.PUBLIC_ARCHS), key=f"{key}_arch")
+    up = st.sidebar.file_uploader("Checkpoint (.pth or .safetensors)", type=["pth", "pt", "tar", "safetensors", "bin"], key=f"{key}_ckpt")
+    if up is None:
+        st.info("Upload a checkpoint downloaded from the official HRNet or pytorch-pose releases.")
+        return None, None
+    data = up.getvalue()
+    try:
+        model, report = get_user_model(hashlib.sha256(data).hexdigest(), arch, data)
+    except PoseVizInputError as exc:
+        st.error(f"This checkpoint cannot be used: {exc}")
+        return None, None
+    (st.sidebar.success if report.ok else st.sidebar.warning)(f"Checkpoint: {report.summary()}")
+    return f"{arch} ({up.name})", model
+
+
+@st.cache_data(max_entries=32, show_spinner="Running the network…")
+def predict_cached(digest: str, _image: np.ndarray, model_key: str, _model, box: tuple, flip: bool, method: str) -> dict:
+    """Per-image inference keyed on image hash + model + options; plain arrays only."""
+    t0 = time.perf_counter()
+    pred = predict_person(_model, _image, box, flip=flip, method=method)
+    ms = 1000 * (time.perf_counter() - t0)
+    out = pred.output
+    return {
+        "keypoints": pred.keypoints,
+        "stages": np.stack([s[0].numpy() for s in out.stages]),
+        "stage_names": list(out.stage_names),
+        "crop": pred.crop,
+        "to_image": pred.transform.inverse,
+        "stride": pred.crop.shape[1] / out.heatmaps.shape[-1],
+        "schema": pred.schema.name,
+        "latency_ms": ms,
+    }

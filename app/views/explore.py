@@ -1,0 +1,64 @@
+"""Explore: every stage's belief maps for one person, joint by joint."""
+import json
+
+import cv2
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.state import image_source_ui, model_ui, person_ui, predict_cached
+from poseviz.coco import coco_result
+from poseviz.geometry import apply_affine
+from poseviz.plots import belief_maps_figure, belief_strip_image, draw_skeleton, joint_grid_figure, stage_peak_table
+from poseviz.schemas import get_schema
+
+st.title("Explore belief maps")
+st.caption("Each stage of a network refines its belief maps: watch a joint's belief sharpen stage by stage.")
+
+image = image_source_ui()
+if image is None:
+    st.stop()
+box = person_ui(image)
+label, model = model_ui()
+if model is None:
+    st.stop()
+st.sidebar.subheader("Options")
+flip = st.sidebar.toggle("Flip test", value=False, help="Average with the belief maps of the mirrored crop.")
+method = st.sidebar.radio("Decoding", ["argmax", "quarter", "dark"], index=2, horizontal=True,
+                          help="argmax; ¼-pixel shift toward the higher neighbour (HRNet); DARK Taylor refinement")
+
+res = predict_cached(image.digest, image.rgb, label, model, box, flip, method)
+schema = get_schema(res["schema"])
+stages, names, crop = res["stages"], res["stage_names"], res["crop"]
+
+c1, c2 = st.columns([1, 2])
+c1.image(crop, caption=f"Network input: {crop.shape[1]}×{crop.shape[0]} px crop", use_container_width=True)
+full = draw_skeleton(image.rgb, res["keypoints"], schema)
+x, y, w, h = (int(round(v)) for v in box)
+cv2.rectangle(full, (x, y), (x + w, y + h), (0, 229, 255), 2)
+c2.image(full, caption=f"Prediction on the full image ({label}, {res['latency_ms']:.0f} ms)", use_container_width=True)
+
+st.subheader("One joint, every stage")
+j1, j2, j3 = st.columns([2, 2, 1])
+joint = j1.selectbox("Joint", schema.joints, index=schema.joints.index("right_wrist") if "right_wrist" in schema.joints else 0)
+opacity = j2.slider("Belief-map opacity", 0.0, 1.0, 0.65, 0.05)
+shared = j3.toggle("One colour scale", value=True, help="Off: each stage on its own scale.")
+k = schema.index(joint)
+table = stage_peak_table(stages[:, k], res["stride"], names, method)
+peaks = np.array([[r["peak x (crop px)"], r["peak y (crop px)"]] for r in table])
+st.plotly_chart(belief_maps_figure(crop, stages[:, k], names, opacity, shared, peaks=peaks), use_container_width=True)
+st.dataframe(pd.DataFrame(table), hide_index=True, use_container_width=True)
+
+st.subheader("All joints of one stage")
+stage = st.select_slider("Stage", options=names, value=names[-1])
+st.plotly_chart(joint_grid_figure(crop, stages[names.index(stage)], list(schema.joints), opacity), use_container_width=True)
+
+st.subheader("Downloads")
+d1, d2 = st.columns(2)
+strip = belief_strip_image(crop, stages[:, k], names, opacity, shared)
+ok, png = cv2.imencode(".png", cv2.cvtColor(strip, cv2.COLOR_RGB2BGR))
+d1.download_button("Belief maps of this joint (PNG)", png.tobytes(), file_name=f"poseviz_{joint}_stages.png", mime="image/png")
+kp = res["keypoints"].copy()
+kp[:, :2] = (kp[:, :2] + 0.5) / image.scale - 0.5  # back to the original file's pixels
+d2.download_button("Predictions (COCO results JSON)", json.dumps([coco_result(kp, 0)]),
+                   file_name="poseviz_results.json", mime="application/json")

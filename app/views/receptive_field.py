@@ -1,0 +1,64 @@
+"""Receptive field: how far each stage can see, in theory and in practice."""
+import pandas as pd
+import streamlit as st
+
+from app.state import get_model, image_source_ui, person_ui, predict_cached
+from poseviz import zoo
+from poseviz.erf import stage_erfs
+from poseviz.models import create_model
+from poseviz.plots.receptive import erf_figure, rf_growth_figure
+from poseviz.receptive_field import receptive_fields
+from poseviz.schemas import get_schema
+
+st.title("Receptive field")
+st.caption("The theoretical receptive field is every input pixel a unit could depend on; the effective one "
+           "(Luo et al. 2016) is where the gradient actually lands — usually a much smaller, Gaussian-like blob.")
+
+PAPER = {"CPM (paper, 6 stages, 368 px)": ("cpm", {}), "Hourglass (paper, 8 stacks)": ("hourglass", {"num_stacks": 8}),
+         "HRNet-W32 (paper)": ("hrnet", {"width": 32})}
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def rf_table(kind: str, name: str):
+    model = zoo.build(name) if kind == "zoo" else create_model(PAPER[name][0], **PAPER[name][1])
+    return receptive_fields(model)
+
+
+shipped = zoo.shipped_models()
+tables = {n: rf_table("zoo", n) for n in zoo.list_zoo()}
+if st.toggle("Include the papers' full-size configurations", value=False):
+    tables.update({n: rf_table("paper", n) for n in PAPER})
+st.plotly_chart(rf_growth_figure(tables, input_size=128), use_container_width=True)
+
+name = st.selectbox("Model", shipped or zoo.list_zoo(), key="rf_model")
+rows = tables[name]
+stage_rows = [r for r in rows if r.stage_output]
+st.dataframe(pd.DataFrame([{"stage": r.name, "depth": r.depth, "RF (px)": r.rf.size, "jump (px)": r.rf.jump,
+                            "sees the whole 128 px crop": r.rf.size >= 128} for r in stage_rows]), hide_index=True)
+with st.expander("Every layer"):
+    st.dataframe(pd.DataFrame([{"layer": r.name, "depth": r.depth, "RF (px)": r.rf.size, "jump (px)": r.rf.jump,
+                                "start (px)": r.rf.start} for r in rows]), hide_index=True)
+
+st.subheader("Effective receptive field on your image")
+if name not in shipped:
+    st.info("This model has no trained weights yet, so only its theoretical field is shown.")
+    st.stop()
+image = image_source_ui("rf")
+if image is None:
+    st.stop()
+box = person_ui(image, "rf_person")
+model = get_model(name)
+res = predict_cached(image.digest, image.rgb, name, model, box, False, "dark")
+schema = get_schema(res["schema"])
+joint = st.selectbox("Joint (the unit probed is that joint's peak in each stage)", schema.joints, key="rf_joint")
+
+
+@st.cache_data(max_entries=16, show_spinner="Back-propagating to the pixels…")
+def erfs(digest: str, model_name: str, box: tuple, joint: int, _crop, _model):
+    return stage_erfs(_model, model_name, _crop, joint)
+
+
+e = erfs(image.digest, name, box, schema.index(joint), res["crop"], model)
+st.plotly_chart(erf_figure(res["crop"], e.trained, [f"trained: {n}" for n in e.stage_names], e.rf_sizes), use_container_width=True)
+st.plotly_chart(erf_figure(res["crop"], e.random, [f"random init: {n}" for n in e.stage_names], e.rf_sizes), use_container_width=True)
+st.dataframe(pd.DataFrame(e.table()), hide_index=True)

@@ -1,0 +1,110 @@
+"""Belief-map figures: every stage of one joint, all joints of one stage, and their peaks."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..heatmaps import decode, heatmap_to_input
+
+__all__ = ["overlay", "belief_maps_figure", "joint_grid_figure", "belief_strip_image", "stage_peak_table"]
+
+COLORSCALE = "Inferno"
+
+
+def _upsample(heatmap: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    # cv2.resize maps pixel centres to pixel centres, matching PoseViz's heatmap convention.
+    return cv2.resize(np.asarray(heatmap, dtype=np.float32), size, interpolation=cv2.INTER_LINEAR)
+
+
+def overlay(crop: np.ndarray, heatmap: np.ndarray, opacity: float = 0.6, vmin: float = 0.0, vmax: float | None = None) -> np.ndarray:
+    """RGB crop with a belief map [h, w] blended on top (inferno colour map), as uint8."""
+    hm = _upsample(heatmap, (crop.shape[1], crop.shape[0]))
+    vmax = float(hm.max()) if vmax is None else vmax
+    norm = np.clip((hm - vmin) / max(vmax - vmin, 1e-6), 0, 1)
+    colored = cv2.cvtColor(cv2.applyColorMap((norm * 255).astype(np.uint8), cv2.COLORMAP_INFERNO), cv2.COLOR_BGR2RGB)
+    alpha = opacity * norm[..., None] ** 0.5  # faint belief stays see-through
+    return (crop * (1 - alpha) + colored * alpha).astype(np.uint8)
+
+
+def _scale(maps: np.ndarray, shared: bool) -> list[tuple[float, float]]:
+    if shared:
+        lo, hi = float(min(0.0, maps.min())), float(maps.max())
+        return [(lo, hi)] * len(maps)
+    return [(float(min(0.0, m.min())), float(m.max())) for m in maps]
+
+
+def belief_maps_figure(
+    crop: np.ndarray,
+    maps: np.ndarray,
+    titles: list[str],
+    opacity: float = 0.6,
+    shared_scale: bool = True,
+    columns: int | None = None,
+    peaks: np.ndarray | None = None,
+) -> go.Figure:
+    """Belief maps [S, h, w] over the crop side by side, with hover values and a colour bar.
+
+    Axes are crop pixels; colour is the belief (network output, unitless). ``peaks``
+    [S, 2] marks each map's decoded maximum in crop pixels.
+    """
+    maps = np.asarray(maps, dtype=np.float32)
+    s = len(maps)
+    cols = columns or s
+    rows = int(np.ceil(s / cols))
+    h, w = crop.shape[:2]
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.02, vertical_spacing=0.08)
+    scales = _scale(maps, shared_scale)
+    for i, m in enumerate(maps):
+        r, c = i // cols + 1, i % cols + 1
+        fig.add_trace(go.Image(z=crop, hoverinfo="skip"), row=r, col=c)
+        up = _upsample(m, (w, h))
+        lo, hi = scales[i]
+        fig.add_trace(
+            go.Heatmap(
+                z=up, zmin=lo, zmax=hi, colorscale=COLORSCALE, opacity=opacity,
+                showscale=(i == s - 1) if shared_scale else False,
+                colorbar=dict(title="belief", thickness=12),
+                hovertemplate="x=%{x} px<br>y=%{y} px<br>belief=%{z:.3f}<extra>" + titles[i] + "</extra>",
+            ),
+            row=r, col=c,
+        )
+        if peaks is not None:
+            fig.add_trace(go.Scatter(x=[peaks[i, 0]], y=[peaks[i, 1]], mode="markers",
+                                     marker=dict(symbol="x", size=10, color="#00e5ff"), showlegend=False,
+                                     hovertemplate="peak (%{x:.1f}, %{y:.1f}) px<extra></extra>"), row=r, col=c)
+    fig.update_xaxes(showticklabels=False, range=[-0.5, w - 0.5], constrain="domain")
+    fig.update_yaxes(showticklabels=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain")
+    fig.update_layout(height=max(260, 230 * rows), margin=dict(l=5, r=5, t=35, b=5), template="plotly_dark")
+    return fig
+
+
+def joint_grid_figure(crop: np.ndarray, heatmaps: np.ndarray, joint_names: list[str], opacity: float = 0.6, columns: int = 7) -> go.Figure:
+    """All joints' belief maps [K, h, w] of one stage over the crop, each on its own scale."""
+    return belief_maps_figure(crop, heatmaps, list(joint_names), opacity, shared_scale=False, columns=columns)
+
+
+def belief_strip_image(crop: np.ndarray, maps: np.ndarray, titles: list[str], opacity: float = 0.6,
+                       shared_scale: bool = True, tile: int = 256) -> np.ndarray:
+    """The same strip as ``belief_maps_figure`` as one RGB image (for PNG download)."""
+    scales = _scale(np.asarray(maps, dtype=np.float32), shared_scale)
+    tiles = []
+    for m, title, (lo, hi) in zip(maps, titles, scales):
+        t = cv2.resize(overlay(crop, m, opacity, lo, hi), (tile, tile), interpolation=cv2.INTER_NEAREST)
+        t = cv2.copyMakeBorder(t, 28, 4, 4, 4, cv2.BORDER_CONSTANT, value=(20, 20, 20))
+        cv2.putText(t, f"{title}  max {m.max():.2f}", (8, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (240, 240, 240), 1, cv2.LINE_AA)
+        tiles.append(t)
+    return np.hstack(tiles)
+
+
+def stage_peak_table(maps: np.ndarray, stride: float, names: list[str], method: str = "dark") -> list[dict]:
+    """Per stage: the joint's decoded peak (crop px), peak belief and how far it moved since the previous stage."""
+    coords, maxvals = decode(np.asarray(maps)[:, None], method=method, dark_blur_kernel=3 if method == "dark" else 0)
+    xy = heatmap_to_input(coords[:, 0], stride)
+    rows = []
+    for i, name in enumerate(names):
+        moved = float(np.linalg.norm(xy[i] - xy[i - 1])) if i else float("nan")
+        rows.append({"stage": name, "peak x (crop px)": round(float(xy[i, 0]), 1), "peak y (crop px)": round(float(xy[i, 1]), 1),
+                     "peak belief": round(float(maxvals[i, 0]), 3), "moved (crop px)": round(moved, 1) if i else None})
+    return rows

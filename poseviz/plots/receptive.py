@@ -1,0 +1,53 @@
+"""Receptive-field figures: RF size vs depth, and the effective RF over an image."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..receptive_field import ERFResult, LayerRF
+
+__all__ = ["rf_growth_figure", "erf_figure"]
+
+
+def rf_growth_figure(tables: dict[str, list[LayerRF]], input_size: int | None = None) -> go.Figure:
+    """One line per model: theoretical RF size (px) against depth (conv/pool layers), stage outputs marked."""
+    fig = go.Figure()
+    for name, rows in tables.items():
+        fig.add_trace(go.Scatter(x=[r.depth for r in rows], y=[r.rf.size for r in rows], mode="lines", name=name,
+                                 text=[r.name for r in rows], hovertemplate="%{text}<br>depth %{x}<br>RF %{y:.0f} px<extra>" + name + "</extra>"))
+        st = [r for r in rows if r.stage_output]
+        fig.add_trace(go.Scatter(x=[r.depth for r in st], y=[r.rf.size for r in st], mode="markers", showlegend=False,
+                                 marker=dict(size=10, symbol="star"), text=[r.name for r in st],
+                                 hovertemplate="%{text}<br>RF %{y:.0f} px<extra>" + name + "</extra>"))
+    if input_size:
+        fig.add_hline(y=input_size, line_dash="dot", annotation_text=f"input {input_size} px")
+    fig.update_layout(xaxis_title="depth (convolution and pooling layers on the longest path)",
+                      yaxis_title="theoretical receptive field (input px)", yaxis_type="log",
+                      template="plotly_dark", height=420, margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def erf_figure(crop: np.ndarray, results: list[ERFResult], titles: list[str], rf_sizes: list[float]) -> go.Figure:
+    """Effective RFs (|gradient|, normalised per panel) over the crop, with the theoretical RF box and 50 %/90 % circles."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=len(results), subplot_titles=titles, horizontal_spacing=0.02)
+    h, w = crop.shape[:2]
+    t = np.linspace(0, 2 * np.pi, 90)
+    for i, (res, size) in enumerate(zip(results, rf_sizes), start=1):
+        g = res.gradient / max(res.gradient.max(), 1e-12)
+        fig.add_trace(go.Image(z=crop, hoverinfo="skip"), row=1, col=i)
+        fig.add_trace(go.Heatmap(z=g ** 0.5, colorscale="Viridis", opacity=0.7, showscale=i == len(results), zmin=0, zmax=1,
+                                 colorbar=dict(title="√|∂y/∂x| (norm.)", thickness=12),
+                                 hovertemplate="x=%{x} px<br>y=%{y} px<extra></extra>"), row=1, col=i)
+        cx, cy = res.center
+        half = (size - 1) / 2
+        fig.add_trace(go.Scatter(x=[cx - half, cx + half, cx + half, cx - half, cx - half], y=[cy - half, cy - half, cy + half, cy + half, cy - half],
+                                 mode="lines", line=dict(color="#ff8c00", dash="dash"), name="theoretical RF", showlegend=i == 1), row=1, col=i)
+        for r, name, color in ((res.r50, "50 % of gradient", "#00e5ff"), (res.r90, "90 % of gradient", "#ffffff")):
+            fig.add_trace(go.Scatter(x=cx + r * np.cos(t), y=cy + r * np.sin(t), mode="lines", line=dict(color=color, width=1),
+                                     name=name, showlegend=i == 1), row=1, col=i)
+    fig.update_xaxes(range=[-0.5, w - 0.5], showticklabels=False)
+    fig.update_yaxes(range=[h - 0.5, -0.5], showticklabels=False, scaleanchor="x")
+    fig.update_layout(template="plotly_dark", height=330, margin=dict(l=5, r=5, t=35, b=5), legend=dict(orientation="h"))
+    return fig

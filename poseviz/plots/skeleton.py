@@ -1,0 +1,42 @@
+"""Drawing keypoints and limbs onto images."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..schemas import KeypointSchema
+
+__all__ = ["draw_skeleton"]
+
+
+def draw_skeleton(
+    image: np.ndarray,
+    keypoints: np.ndarray,
+    schema: KeypointSchema,
+    min_score: float = 0.0,
+    color: tuple[int, int, int] | None = None,
+    thickness: int | None = None,
+) -> np.ndarray:
+    """A copy of ``image`` (RGB uint8) with the skeleton drawn.
+
+    keypoints [K, 3]: (x, y, score or visibility) in image pixels; joints whose third
+    value is ≤ ``min_score`` are skipped. ``color`` draws every limb in one colour (one
+    colour per person); otherwise left limbs are orange and right limbs blue.
+    """
+    out = np.ascontiguousarray(image.copy())
+    kp = np.asarray(keypoints, dtype=np.float64)
+    t = thickness or max(2, round(max(image.shape[:2]) / 250))
+    shift = 4  # sub-pixel drawing: coordinates ×16
+
+    def pt(i: int) -> tuple[int, int]:
+        return int(round(kp[i, 0] * 16)), int(round(kp[i, 1] * 16))
+
+    ok = np.isfinite(kp[:, :2]).all(-1) & (kp[:, 2] > min_score)
+    for a, b in schema.skeleton:
+        if ok[a] and ok[b]:
+            c = color or (schema.colors[a] if schema.joints[a].startswith(("left", "right")) else schema.colors[b])
+            cv2.line(out, pt(a), pt(b), c, t, cv2.LINE_AA, shift)
+    for i in np.flatnonzero(ok):
+        cv2.circle(out, pt(i), 16 * (t + 1), color or schema.colors[i], -1, cv2.LINE_AA, shift)
+        cv2.circle(out, pt(i), 16 * (t + 1), (255, 255, 255), 1, cv2.LINE_AA, shift)
+    return out
