@@ -8,12 +8,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # pages import the shared app.state module
     sys.path.insert(0, str(ROOT))
 
-st.set_page_config(page_title="PoseViz", page_icon="🕺", layout="wide")
+st.set_page_config(page_title="PoseViz", page_icon=":material/accessibility_new:", layout="wide")
 
 VIEWS = Path(__file__).parent / "views"
 pages = [
-    st.Page(VIEWS / "explore.py", title="Explore belief maps", icon="🔥", default=True),
-    st.Page(VIEWS / "compare.py", title="Compare models", icon="⚖️"),
-    st.Page(VIEWS / "receptive_field.py", title="Receptive field", icon="🎯"),
+    st.Page(VIEWS / "explore.py", title="Explore belief maps", icon=":material/local_fire_department:", default=True),
+    st.Page(VIEWS / "compare.py", title="Compare models", icon=":material/compare:"),
+    st.Page(VIEWS / "receptive_field.py", title="Receptive field", icon=":material/center_focus_strong:"),
 ]
 st.navigation(pages).run()

@@ -19,7 +19,7 @@ from poseviz import zoo
 from poseviz.detect import detect_people
 from poseviz.errors import PoseVizInputError
 from poseviz.image_io import load_image
-from poseviz.inference import predict_person
+from poseviz.inference import DEFAULT_ENLARGE, predict_person
 from poseviz.pretrained import load_pretrained, load_state_dict_checked, read_state_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,14 +93,19 @@ def _detect(digest: str, _rgb: np.ndarray) -> list[tuple[tuple[float, float, flo
 
 
 def person_ui(image: ImageChoice, key: str = "person") -> tuple[float, float, float, float]:
-    """Sidebar: choose a detected person or enter a box; returns (x, y, w, h) in processed pixels."""
+    """Sidebar: choose a detected person or enter a box; returns (x, y, w, h) in processed pixels.
+
+    "Whole image" returns the box that, after the crop's usual enlargement, is the image
+    itself, so a person-centred photo fills the network input.
+    """
     st.sidebar.subheader("Person")
     h, w = image.rgb.shape[:2]
     dets = _detect(image.digest, image.rgb)
     labels = [f"Person {i + 1} (HOG score {s:.2f})" for i, (_, s) in enumerate(dets)] + ["Whole image", "Manual box"]
     choice = st.sidebar.selectbox(f"{len(dets)} detected", labels, key=f"{key}_{image.digest}")
     if choice == "Whole image":
-        return (0.0, 0.0, float(w), float(h))
+        f = 1.0 / DEFAULT_ENLARGE
+        return (w * (1 - f) / 2, h * (1 - f) / 2, w * f, h * f)
     if choice == "Manual box":
         c1, c2 = st.sidebar.columns(2)
         x = c1.number_input("x (px)", 0, w - 1, 0, key=f"{key}_x")

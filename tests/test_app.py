@@ -1,17 +1,37 @@
-"""Every app page driven by Streamlit's AppTest, asserting on values."""
+"""Every app page driven by Streamlit's AppTest on real images, asserting on values."""
+import json
+
 import numpy as np
-import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import LSP_ROOT, ROOT
 
 VIEWS = ROOT / "app" / "views"
 TIMEOUT = 180
 
 
 def _page(name: str) -> AppTest:
-    at = AppTest.from_file(str(VIEWS / name), default_timeout=TIMEOUT)
-    return at.run()
+    return AppTest.from_file(str(VIEWS / name), default_timeout=TIMEOUT).run()
+
+
+def _upload(at: AppTest, path, key="img") -> AppTest:
+    at.sidebar.radio(key=f"{key}_source").set_value("Upload").run()
+    at.sidebar.get("file_uploader")  # the uploader is in the sidebar
+    at.file_uploader(key=f"{key}_upload").set_value((path.name, path.read_bytes(), "image/jpeg")).run()
+    return at
+
+
+def _plot_titles(at: AppTest, index: int) -> list[str]:
+    spec = json.loads(at.get("plotly_chart")[index].proto.spec)
+    return [a["text"] for a in spec["layout"].get("annotations", [])]
+
+
+def _n_stages(name: str) -> int:
+    from poseviz import zoo
+
+    with torch.no_grad():
+        return zoo.build(name)(torch.zeros(1, 3, 128, 128)).num_stages
 
 
 def test_main_routes_to_explore():
@@ -20,29 +40,46 @@ def test_main_routes_to_explore():
     assert at.title[0].value == "Explore belief maps"
 
 
-def test_explore_shows_every_stage_and_a_table_of_peaks():
+def test_explore_upload_every_stage_panel_and_json_equal_a_direct_call():
+    from poseviz.image_io import load_image
+    from poseviz.inference import DEFAULT_ENLARGE, predict_person
+    from poseviz.pretrained import load_pretrained
+
+    path = LSP_ROOT / "images" / "im1005.jpg"
+    at = _upload(_page("explore.py"), path)
+    assert not at.exception, at.exception
+    person = next(sb for sb in at.sidebar.selectbox if "Whole image" in sb.options)
+    person.set_value("Whole image").run()
     from poseviz import zoo
 
-    at = _page("explore.py")
-    assert not at.exception, at.exception
-    model = at.sidebar.selectbox(key="model").value
-    n_stages = len(zoo.build(model)(__import__("torch").zeros(1, 3, 128, 128)).stages)
-    table = at.dataframe[0].value
-    assert len(table) == n_stages
-    assert table["peak x (crop px)"].between(-1, 128).all()
-    assert (table["peak belief"] > 0).all()
-    # changing the joint changes the table, not the network run
-    before = table.copy()
+    for model in zoo.shipped_models():
+        at.sidebar.selectbox(key="model").set_value(model).run()
+        assert not at.exception
+        assert _plot_titles(at, 0) == [s for s in at.dataframe[0].value["stage"]]
+        assert len(_plot_titles(at, 0)) == _n_stages(model)
+    # the downloadable JSON equals a direct poseviz call on the same image and box
+    img = load_image(path)
+    h, w = img.rgb.shape[:2]
+    f = 1 / DEFAULT_ENLARGE
+    direct = predict_person(load_pretrained(model), img.rgb, (w * (1 - f) / 2, h * (1 - f) / 2, w * f, h * f), method="dark")
+    shown = np.array(json.loads(at.code[0].value)[0]["keypoints"]).reshape(-1, 3)
+    np.testing.assert_allclose(shown[:, :2], direct.keypoints[:, :2], atol=0.01)
+    # switching joint and stage changes the table and the grid, without errors
+    before = at.dataframe[0].value.copy()
     at.selectbox[0].select("left_ankle").run()
-    assert not at.exception
     assert not at.dataframe[0].value.equals(before)
+    stages = at.select_slider[0].options
+    at.select_slider[0].set_value(stages[0]).run()
+    assert not at.exception
+    assert len(_plot_titles(at, 1)) == 14  # all joints of the chosen stage
 
 
-def test_explore_reports_a_bad_upload_as_a_message():
+def test_explore_non_image_upload_shows_an_error_not_an_exception():
     at = _page("explore.py")
     at.sidebar.radio(key="img_source").set_value("Upload").run()
+    at.file_uploader(key="img_upload").set_value(("notes.jpg", b"this is not an image at all", "image/jpeg")).run()
     assert not at.exception
-    assert any("Choose an image" in i.value for i in at.info)
+    assert any("cannot be used" in e.value for e in at.error)
 
 
 def test_compare_page_lists_latency_per_model():
@@ -52,6 +89,9 @@ def test_compare_page_lists_latency_per_model():
     lat = at.dataframe[-1].value
     assert list(lat["model"]) == chosen
     assert (lat["inference (ms, incl. crop and decode)"] > 0).all()
+    # one strip of belief maps per model, each with that model's stage count
+    for i, name in enumerate(chosen):
+        assert len(_plot_titles(at, i)) == _n_stages(name)
 
 
 def test_receptive_field_page_table_matches_the_walker():
@@ -65,4 +105,5 @@ def test_receptive_field_page_table_matches_the_walker():
     expected = [r.rf.size for r in stage_receptive_fields(zoo.build(name))]
     np.testing.assert_array_equal(table["RF (px)"].to_numpy(), expected)
     erf = at.dataframe[-1].value
+    assert len(erf) == len(expected)
     assert (erf["trained r90 (px)"] >= erf["trained r50 (px)"]).all()

@@ -25,7 +25,7 @@ if len(chosen) < 2:
 results = {n: predict_cached(image.digest, image.rgb, n, get_model(n), box, flip, "dark") for n in chosen}
 cols = st.columns(len(chosen))
 for col, (name, res) in zip(cols, results.items()):
-    col.image(draw_skeleton(image.rgb, res["keypoints"], get_schema(res["schema"])), caption=name, use_container_width=True)
+    col.image(draw_skeleton(image.rgb, res["keypoints"], get_schema(res["schema"])), caption=name, width="stretch")
 
 schemas = {r["schema"] for r in results.values()}
 if len(schemas) == 1:
@@ -41,7 +41,7 @@ if len(schemas) == 1:
     st.subheader(f"Every stage of {joint}, one row per model")
     for name, res in results.items():
         st.plotly_chart(belief_maps_figure(res["crop"], res["stages"][:, k], [f"{name}: {s}" for s in res["stage_names"]]),
-                        use_container_width=True)
+                        width="stretch")
 else:
     st.info("These models use different keypoint schemas; disagreement is shown only for models of one schema.")
 

@@ -32,11 +32,12 @@ schema = get_schema(res["schema"])
 stages, names, crop = res["stages"], res["stage_names"], res["crop"]
 
 c1, c2 = st.columns([1, 2])
-c1.image(crop, caption=f"Network input: {crop.shape[1]}×{crop.shape[0]} px crop", use_container_width=True)
+c1.image(crop, caption=f"Network input: {crop.shape[1]}×{crop.shape[0]} px crop", width="stretch")
 full = draw_skeleton(image.rgb, res["keypoints"], schema)
-x, y, w, h = (int(round(v)) for v in box)
-cv2.rectangle(full, (x, y), (x + w, y + h), (0, 229, 255), 2)
-c2.image(full, caption=f"Prediction on the full image ({label}, {res['latency_ms']:.0f} ms)", use_container_width=True)
+cw, ch = crop.shape[1], crop.shape[0]
+corners = apply_affine(np.array([[-0.5, -0.5], [cw - 0.5, -0.5], [cw - 0.5, ch - 0.5], [-0.5, ch - 0.5]]), res["to_image"])
+cv2.polylines(full, [np.round(corners).astype(np.int32)], True, (0, 229, 255), 2, cv2.LINE_AA)  # what the network sees
+c2.image(full, caption=f"Prediction on the full image ({label}, {res['latency_ms']:.0f} ms)", width="stretch")
 
 st.subheader("One joint, every stage")
 j1, j2, j3 = st.columns([2, 2, 1])
@@ -46,12 +47,12 @@ shared = j3.toggle("One colour scale", value=True, help="Off: each stage on its 
 k = schema.index(joint)
 table = stage_peak_table(stages[:, k], res["stride"], names, method)
 peaks = np.array([[r["peak x (crop px)"], r["peak y (crop px)"]] for r in table])
-st.plotly_chart(belief_maps_figure(crop, stages[:, k], names, opacity, shared, peaks=peaks), use_container_width=True)
-st.dataframe(pd.DataFrame(table), hide_index=True, use_container_width=True)
+st.plotly_chart(belief_maps_figure(crop, stages[:, k], names, opacity, shared, peaks=peaks), width="stretch")
+st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
 
 st.subheader("All joints of one stage")
 stage = st.select_slider("Stage", options=names, value=names[-1])
-st.plotly_chart(joint_grid_figure(crop, stages[names.index(stage)], list(schema.joints), opacity), use_container_width=True)
+st.plotly_chart(joint_grid_figure(crop, stages[names.index(stage)], list(schema.joints), opacity), width="stretch")
 
 st.subheader("Downloads")
 d1, d2 = st.columns(2)
@@ -60,5 +61,7 @@ ok, png = cv2.imencode(".png", cv2.cvtColor(strip, cv2.COLOR_RGB2BGR))
 d1.download_button("Belief maps of this joint (PNG)", png.tobytes(), file_name=f"poseviz_{joint}_stages.png", mime="image/png")
 kp = res["keypoints"].copy()
 kp[:, :2] = (kp[:, :2] + 0.5) / image.scale - 0.5  # back to the original file's pixels
-d2.download_button("Predictions (COCO results JSON)", json.dumps([coco_result(kp, 0)]),
-                   file_name="poseviz_results.json", mime="application/json")
+results_json = json.dumps([coco_result(kp, 0)])
+d2.download_button("Predictions (COCO results JSON)", results_json, file_name="poseviz_results.json", mime="application/json")
+with st.expander("Predictions as COCO results JSON (original image pixels)"):
+    st.code(results_json, language="json")

@@ -28,7 +28,7 @@ shipped = zoo.shipped_models()
 tables = {n: rf_table("zoo", n) for n in zoo.list_zoo()}
 if st.toggle("Include the papers' full-size configurations", value=False):
     tables.update({n: rf_table("paper", n) for n in PAPER})
-st.plotly_chart(rf_growth_figure(tables, input_size=128), use_container_width=True)
+st.plotly_chart(rf_growth_figure(tables, input_size=128), width="stretch")
 
 name = st.selectbox("Model", shipped or zoo.list_zoo(), key="rf_model")
 rows = tables[name]
@@ -59,6 +59,6 @@ def erfs(digest: str, model_name: str, box: tuple, joint: int, _crop, _model):
 
 
 e = erfs(image.digest, name, box, schema.index(joint), res["crop"], model)
-st.plotly_chart(erf_figure(res["crop"], e.trained, [f"trained: {n}" for n in e.stage_names], e.rf_sizes), use_container_width=True)
-st.plotly_chart(erf_figure(res["crop"], e.random, [f"random init: {n}" for n in e.stage_names], e.rf_sizes), use_container_width=True)
+st.plotly_chart(erf_figure(res["crop"], e.trained, [f"trained: {n}" for n in e.stage_names], e.rf_sizes), width="stretch")
+st.plotly_chart(erf_figure(res["crop"], e.random, [f"random init: {n}" for n in e.stage_names], e.rf_sizes), width="stretch")
 st.dataframe(pd.DataFrame(e.table()), hide_index=True)

@@ -74,10 +74,17 @@ def belief_maps_figure(
             fig.add_trace(go.Scatter(x=[peaks[i, 0]], y=[peaks[i, 1]], mode="markers",
                                      marker=dict(symbol="x", size=10, color="#00e5ff"), showlegend=False,
                                      hovertemplate="peak (%{x:.1f}, %{y:.1f}) px<extra></extra>"), row=r, col=c)
-    fig.update_xaxes(showticklabels=False, range=[-0.5, w - 0.5], constrain="domain")
-    fig.update_yaxes(showticklabels=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain")
+    square_panels(fig, s, w, h)
     fig.update_layout(height=max(260, 230 * rows), margin=dict(l=5, r=5, t=35, b=5), template="plotly_dark")
     return fig
+
+
+def square_panels(fig: go.Figure, n: int, w: int, h: int) -> None:
+    """Give each of ``n`` image subplots its own 1:1 aspect (each y axis anchored to its own x axis)."""
+    for i in range(1, n + 1):
+        sfx = "" if i == 1 else str(i)
+        fig.layout[f"xaxis{sfx}"].update(showticklabels=False, range=[-0.5, w - 0.5], constrain="domain")
+        fig.layout[f"yaxis{sfx}"].update(showticklabels=False, range=[h - 0.5, -0.5], scaleanchor=f"x{sfx}", constrain="domain")
 
 
 def joint_grid_figure(crop: np.ndarray, heatmaps: np.ndarray, joint_names: list[str], opacity: float = 0.6, columns: int = 7) -> go.Figure:

@@ -5,6 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..receptive_field import ERFResult, LayerRF
+from .beliefs import square_panels
 
 __all__ = ["rf_growth_figure", "erf_figure"]
 
@@ -47,7 +48,6 @@ def erf_figure(crop: np.ndarray, results: list[ERFResult], titles: list[str], rf
         for r, name, color in ((res.r50, "50 % of gradient", "#00e5ff"), (res.r90, "90 % of gradient", "#ffffff")):
             fig.add_trace(go.Scatter(x=cx + r * np.cos(t), y=cy + r * np.sin(t), mode="lines", line=dict(color=color, width=1),
                                      name=name, showlegend=i == 1), row=1, col=i)
-    fig.update_xaxes(range=[-0.5, w - 0.5], showticklabels=False)
-    fig.update_yaxes(range=[h - 0.5, -0.5], showticklabels=False, scaleanchor="x")
+    square_panels(fig, len(results), w, h)
     fig.update_layout(template="plotly_dark", height=330, margin=dict(l=5, r=5, t=35, b=5), legend=dict(orientation="h"))
     return fig

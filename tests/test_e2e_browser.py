@@ -1,0 +1,101 @@
+"""End to end: the real app in Debian's Chromium, driven by Playwright (no browser download)."""
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from conftest import LSP_ROOT, ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def _ensure_chromium() -> None:
+    """Test setup: Debian's chromium via apt when it is not installed yet."""
+    if shutil.which("chromium") or (shutil.os.path.exists(CHROMIUM)):
+        return
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    _ensure_chromium()
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.headless", "true", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError("the app did not become healthy in 90 s")
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+def _launch(p):
+    return p.chromium.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync"],
+    )
+
+
+def _wait_idle(page, timeout_s: float = 120) -> None:
+    """Streamlit shows a 'running' status widget while the script runs."""
+    page.wait_for_timeout(800)
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+            return
+        page.wait_for_timeout(300)
+    raise TimeoutError("the script did not finish")
+
+
+def test_upload_shows_every_stage_without_exceptions(server):
+    from playwright.sync_api import sync_playwright
+
+    from poseviz import zoo
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = _launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page.goto(server)
+        page.get_by_text("Explore belief maps").first.wait_for(timeout=60_000)
+        _wait_idle(page)
+        page.get_by_text("Upload", exact=True).click()
+        page.locator('input[type="file"]').set_input_files(str(LSP_ROOT / "images" / "im1002.jpg"))
+        _wait_idle(page)
+        page.get_by_text("One joint, every stage").wait_for(timeout=60_000)
+        _wait_idle(page)
+        page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "explore.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        model = zoo.shipped_models()[0]
+        n_stages = len(zoo.build(model)(__import__("torch").zeros(1, 3, 128, 128)).stages)
+        # one subplot title per stage in the belief-map strip
+        titles = page.locator(".js-plotly-plot").first.locator("text.annotation-text")
+        assert titles.count() == n_stages
+        browser.close()
