@@ -15,5 +15,7 @@ pages = [
     st.Page(VIEWS / "explore.py", title="Explore belief maps", icon=":material/local_fire_department:", default=True),
     st.Page(VIEWS / "compare.py", title="Compare models", icon=":material/compare:"),
     st.Page(VIEWS / "receptive_field.py", title="Receptive field", icon=":material/center_focus_strong:"),
+    st.Page(VIEWS / "nonlocal_attention.py", title="Non-local attention", icon=":material/hub:"),
+    st.Page(VIEWS / "pooling_lab.py", title="Pooling laboratory", icon=":material/grid_view:"),
 ]
 st.navigation(pages).run()

@@ -107,3 +107,32 @@ def test_receptive_field_page_table_matches_the_walker():
     erf = at.dataframe[-1].value
     assert len(erf) == len(expected)
     assert (erf["trained r90 (px)"] >= erf["trained r50 (px)"]).all()
+
+
+def test_nonlocal_page_attention_equals_the_model_and_rows_sum_to_one():
+    from poseviz.attention import query_dependence
+
+    at = _page("nonlocal_attention.py")
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert len(table) == 5 and (table["weight"].diff().dropna() <= 0).all()  # top-5, strongest first
+    at.radio(key="nl_mode").set_value("Every joint side by side").run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 14 * 5
+    js = float(at.metric[0].value.split()[0])
+    assert 0 <= js <= np.log(2)
+
+
+def test_pooling_page_counts_gradient_positions_like_torch():
+    at = _page("pooling_lab.py")
+    assert not at.exception, at.exception
+    caption = next(c.value for c in at.caption if "receive gradient" in c.value)
+    n_grad, n_all = (int(v) for v in caption.split(" input positions")[0].split(" of "))
+    assert n_grad <= n_all
+    at.selectbox(key="pool_kind").set_value("avg").run()
+    assert not at.exception
+    kept = float(at.metric[0].value.rstrip(" %"))
+    assert 0 < kept <= 25.0 + 1e-6  # 2×2 max-pool keeps at most one position in four
+    agree = at.dataframe[0].value
+    assert agree.loc[agree["input size"] == 8, "formula agrees with PyTorch"].item()
+    assert not agree.loc[agree["input size"] == 10, "formula agrees with PyTorch"].item()

@@ -23,7 +23,7 @@ def _text(nb):
 
 
 def test_there_are_notebooks():
-    assert len(NOTEBOOKS) >= 2
+    assert len(NOTEBOOKS) >= 4
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
@@ -34,5 +34,9 @@ def test_notebook_executes(path):
     text = _text(nb)
     if path.name.startswith("01"):
         assert "stages:" in text and "peak belief" in text
+    if path.name.startswith("03"):
+        assert "query dependence (mean JS divergence)" in text and "rows sum to 1.0" in text
+    if path.name.startswith("04"):
+        assert "max-unpool keeps 25.0 %" in text and "softpool" in text
     if path.name.startswith("02"):
         assert "407" in text  # CPM stage 2 at 368 px, as derived in tests/test_receptive_field.py

@@ -122,6 +122,9 @@ def train(cfg: TrainConfig, progress: bool = True) -> dict:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])
+        # A resumed run may be given a different length: the cosine then decays from
+        # the current rate to its floor at the new last step.
+        sched.T_max = cfg.epochs * len(loader)
         start, best, wall = int(state["epoch"]), float(state["best"]), float(state["wall"])
         ds.rng = np.random.default_rng(cfg.seed + start)
     log_path = run_dir / "log.csv"

@@ -1,0 +1,68 @@
+"""Non-local attention: what each position of the HRNet non-local block attends to."""
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.state import get_model, image_source_ui, person_ui, predict_cached
+from poseviz import zoo
+from poseviz.attention import entropy_map, grid_cell, mean_attention, query_dependence, query_map, top_k
+from poseviz.geometry import apply_affine
+from poseviz.plots.attention import attention_maps_figure
+from poseviz.schemas import get_schema
+
+st.title("Non-local attention")
+st.caption("A non-local block (Wang et al. 2018) lets every position attend to every other: "
+           "softmax(θ(x)ᵀφ(x)) weighs g(x). GCNet (Cao et al. 2019) found the maps barely depend on the query — check it here.")
+
+NAME = "hrnet_nl_lsp"
+if NAME not in zoo.shipped_models():
+    st.warning(f"The model with a non-local block ({NAME}) has no trained weights in assets/ yet.")
+    st.stop()
+image = image_source_ui("nl")
+if image is None:
+    st.stop()
+box = person_ui(image, "nl_person")
+model = get_model(NAME)
+res = predict_cached(image.digest, image.rgb, NAME, model, box, False, "dark")
+att, hw, crop = res["attention"], tuple(res["attention_hw"]), res["crop"]
+schema = get_schema(res["schema"])
+crop_kp = apply_affine(res["keypoints"][:, :2], res["to_crop"])
+size = (crop.shape[1], crop.shape[0])
+st.caption(f"Attention grid {hw[1]}×{hw[0]} (stage {model.config.nonlocal_at[0]}, branch {model.config.nonlocal_at[1] + 1}); "
+           f"each cell covers {size[0] // hw[1]}×{size[1] // hw[0]} crop px.")
+
+mode = st.radio("Query", ["A joint's predicted location", "Click on the crop", "Every joint side by side"], horizontal=True, key="nl_mode")
+k = st.slider("Top-k attended positions", 1, 20, 5, key="nl_k")
+if mode == "Every joint side by side":
+    cells = [grid_cell(tuple(crop_kp[j]), size, hw) for j in range(schema.num_joints)]
+    titles = list(schema.joints)
+else:
+    if mode == "Click on the crop":
+        from streamlit_image_coordinates import streamlit_image_coordinates
+
+        scale = 3
+        st.caption("Click a point on the crop below to make it the query.")
+        click = streamlit_image_coordinates(np.kron(crop, np.ones((scale, scale, 1), dtype=np.uint8)), key="nl_click")
+        xy = ((click["x"] / scale, click["y"] / scale) if click else tuple(crop_kp[0]))
+        titles = [f"query at ({xy[0]:.0f}, {xy[1]:.0f}) px"]
+    else:
+        joint = st.selectbox("Joint", schema.joints, key="nl_joint")
+        xy = tuple(crop_kp[schema.index(joint)])
+        titles = [f"query: {joint}"]
+    cells = [grid_cell(xy, size, hw)]
+maps = [query_map(att, hw, c) for c in cells]
+tops = [top_k(m, k) for m in maps]
+st.plotly_chart(attention_maps_figure(crop, maps, titles, cells, hw, top=tops), width="stretch")
+
+st.subheader("Per-query entropy and the query-averaged (global-context) map")
+ent = entropy_map(att, hw)
+avg = mean_attention(att, hw)
+st.plotly_chart(attention_maps_figure(crop, [ent / np.log(att.shape[1]), avg], ["entropy / ln N (1 = uniform)", "mean over all queries"],
+                                      [None, None], hw, colorbar_title="value"), width="stretch")
+js = query_dependence(att)
+c1, c2, c3 = st.columns(3)
+c1.metric("Mean JS divergence between queries", f"{js:.4f} nats", help="0 = every query attends identically (GCNet's finding); ln 2 = disjoint")
+c2.metric("Mean entropy", f"{ent.mean():.2f} nats", help=f"uniform attention would be ln N = {np.log(att.shape[1]):.2f}")
+c3.metric("Grid positions N", f"{att.shape[1]}")
+st.dataframe(pd.DataFrame([{"query": t, "rank": r + 1, "column": cx, "row": cy, "weight": round(wt, 5)}
+                           for t, tp in zip(titles, tops) for r, (cx, cy, wt) in enumerate(tp)]), hide_index=True)

@@ -1,0 +1,74 @@
+"""Pooling laboratory: what each pooling keeps, throws away, and sends gradient to."""
+import cv2
+import numpy as np
+import pandas as pd
+import streamlit as st
+import torch
+
+from app.state import get_model, image_source_ui
+from poseviz import zoo
+from poseviz.plots.pooling import adaptive_windows_figure, pooling_figure
+from poseviz.pooling import POOLINGS, adaptive_formula_agrees, adaptive_windows, formula_windows, pool, pool_gradient, selection_mask, unpool_roundtrip
+from poseviz.preprocess import to_tensor
+
+st.title("Pooling laboratory")
+st.caption("Max, min, average, L2, stochastic, k-max, SoftPool, adaptive and global pooling on your image or on a feature map.")
+
+image = image_source_ui("pool")
+if image is None:
+    st.stop()
+source = st.radio("Pool what", ["The image (grey levels)", "A model's feature map"], horizontal=True, key="pool_src")
+if source.startswith("The image"):
+    side = st.slider("Working size (px)", 16, 128, 48, 8, key="pool_side", help="Small sizes make individual windows visible.")
+    grey = cv2.cvtColor(image.rgb, cv2.COLOR_RGB2GRAY)
+    h, w = grey.shape
+    s = side / max(h, w)
+    arr = cv2.resize(grey, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA).astype(np.float64) / 255.0
+else:
+    names = zoo.shipped_models()
+    name = st.selectbox("Model", names, key="pool_model")
+    model = get_model(name)
+    crop = cv2.resize(image.rgb, tuple(model.config.input_size))
+    with torch.no_grad():
+        feats = model(to_tensor(crop)).features
+    fname = st.selectbox("Feature map", list(feats), key="pool_feat")
+    f = feats[fname][0]
+    ch = st.number_input(f"Channel (0–{f.shape[0] - 1})", 0, f.shape[0] - 1, 0, key="pool_ch")
+    arr = f[int(ch)].numpy().astype(np.float64)
+    arr = np.maximum(arr, 0)  # after ReLU, as stochastic pooling assumes
+
+c1, c2, c3, c4 = st.columns(4)
+kind = c1.selectbox("Pooling", POOLINGS, key="pool_kind")
+kernel = c2.number_input("Kernel (px)", 1, 9, 2, key="pool_kernel")
+stride = c3.number_input("Stride (px)", 1, 9, 2, key="pool_stride")
+padding = c4.number_input("Padding (px)", 0, int(kernel) // 2, 0, key="pool_pad")
+k = st.slider("k (k-max)", 1, int(kernel) ** 2, min(2, int(kernel) ** 2), key="pool_kk") if kind == "kmax" else 2
+out_size = st.slider("Output size (adaptive)", 1, max(1, min(arr.shape)), max(1, min(arr.shape) // 3), key="pool_out") if kind.startswith("adaptive") else 1
+x = torch.from_numpy(arr)[None, None]
+res = pool(x, kind, int(kernel), int(stride), int(padding), output_size=out_size, k=k)
+panels = {f"input {arr.shape[1]}×{arr.shape[0]}": arr, f"output {res.output.shape[-1]}×{res.output.shape[-2]}": res.output[0, 0].numpy()}
+if res.selected is not None:
+    panels["selected input positions (count)"] = selection_mask(res.selected[0, 0], arr.shape)
+grad = pool_gradient(x, kind, kernel=int(kernel), stride=int(stride), padding=int(padding), output_size=out_size, k=k)
+panels["gradient reaching the input"] = grad[0, 0].numpy()
+st.plotly_chart(pooling_figure(panels), width="stretch")
+st.caption(f"{int((grad != 0).sum())} of {arr.size} input positions receive gradient "
+           f"({'only the arg-max of each window' if kind == 'max' else 'see the last panel'}).")
+
+st.subheader("Max-pool, then max-unpool")
+u = unpool_roundtrip(x, int(kernel), int(stride), int(padding))
+st.plotly_chart(pooling_figure({"input": arr, "unpooled (zeros = lost)": u.reconstruction[0, 0].numpy(),
+                                "|error|": np.abs(u.reconstruction[0, 0].numpy() - arr)}), width="stretch")
+m1, m2 = st.columns(2)
+m1.metric("Input positions kept", f"{100 * u.kept_fraction:.1f} %")
+m2.metric("Reconstruction MSE", f"{u.mse:.4f}")
+
+st.subheader("Adaptive pooling: the formula vs PyTorch")
+st.caption("The shortcut stride = ⌊in/out⌋, kernel = in − (out−1)·stride is exact only when PyTorch's windows "
+           "⌊i·in/out⌋ … ⌈(i+1)·in/out⌉ all have one size and step.")
+a1, a2 = st.columns(2)
+n_in = a1.number_input("Input size", 2, 64, 10, key="ad_in")
+n_out = a2.number_input("Output size", 1, int(n_in), min(4, int(n_in)), key="ad_out")
+st.plotly_chart(adaptive_windows_figure(adaptive_windows(int(n_in), int(n_out)), formula_windows(int(n_in), int(n_out)), int(n_in)), width="stretch")
+rows = [{"input size": i, "formula agrees with PyTorch": adaptive_formula_agrees(i, int(n_out))} for i in range(int(n_out), int(n_out) + 30)]
+st.dataframe(pd.DataFrame(rows), hide_index=True)

@@ -1,0 +1,36 @@
+"""Pooling-laboratory figures: input, output, what was selected, what unpooling recovers, where gradient flows."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+__all__ = ["pooling_figure", "adaptive_windows_figure"]
+
+
+def pooling_figure(panels: dict[str, np.ndarray]) -> go.Figure:
+    """One heatmap per named 2-D array, each with its own colour bar; axes in that array's pixels."""
+    n = len(panels)
+    fig = make_subplots(rows=1, cols=n, subplot_titles=list(panels), horizontal_spacing=0.06)
+    for i, (name, arr) in enumerate(panels.items(), start=1):
+        arr = np.asarray(arr, dtype=np.float64)
+        fig.add_trace(go.Heatmap(z=arr, colorscale="Gray" if i == 1 else "Inferno", showscale=True,
+                                 colorbar=dict(x=(i - 0.12) / n, len=0.8, thickness=8),
+                                 hovertemplate="x=%{x}<br>y=%{y}<br>%{z:.3f}<extra>" + name + "</extra>"), row=1, col=i)
+        sfx = "" if i == 1 else str(i)
+        fig.layout[f"yaxis{sfx}"].update(autorange="reversed", scaleanchor=f"x{sfx}", constrain="domain")
+        fig.layout[f"xaxis{sfx}"].update(constrain="domain", title="x (px)")
+    fig.update_layout(template="plotly_dark", height=320, margin=dict(l=5, r=5, t=35, b=5))
+    return fig
+
+
+def adaptive_windows_figure(pytorch: list[tuple[int, int]], formula: list[tuple[int, int]], in_size: int) -> go.Figure:
+    """Bars of each output cell's input window: PyTorch's adaptive windows against the fixed-kernel formula."""
+    fig = go.Figure()
+    for row, (name, wins, color) in enumerate((("PyTorch adaptive", pytorch, "#ff8c00"), ("stride/kernel formula", formula, "#00bcd4"))):
+        for i, (a, b) in enumerate(wins):
+            fig.add_trace(go.Scatter(x=[a - 0.5, b - 0.5], y=[row * 1.0 + i * 0.08] * 2, mode="lines", line=dict(color=color, width=6),
+                                     name=name, showlegend=i == 0, hovertemplate=f"{name}: output {i} ← input [{a}, {b})<extra></extra>"))
+    fig.update_layout(template="plotly_dark", height=230, xaxis=dict(title="input position (px)", range=[-1, in_size]),
+                      yaxis=dict(showticklabels=False), margin=dict(l=5, r=5, t=10, b=5))
+    return fig

@@ -1,0 +1,92 @@
+"""Pooling laboratory against torch.nn.functional, gradcheck, and the papers' formulas."""
+import pytest
+import torch
+import torch.nn.functional as F
+
+from poseviz.pooling import adaptive_formula_agrees, adaptive_windows, formula_windows, pool, pool_gradient, selection_mask, unpool_roundtrip
+
+
+@pytest.fixture()
+def x():
+    return torch.randn(2, 3, 9, 11, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+
+
+@pytest.mark.parametrize("kernel, stride, padding", [(2, 2, 0), (3, 2, 1), (3, 1, 1)])
+def test_operators_equal_torch(x, kernel, stride, padding):
+    torch.testing.assert_close(pool(x, "max", kernel, stride, padding).output, F.max_pool2d(x, kernel, stride, padding))
+    torch.testing.assert_close(pool(x, "avg", kernel, stride, padding).output, F.avg_pool2d(x, kernel, stride, padding))
+    torch.testing.assert_close(pool(x, "min", kernel, stride, padding).output, -F.max_pool2d(-x, kernel, stride, padding))
+    if padding == 0:
+        torch.testing.assert_close(pool(x, "l2", kernel, stride).output, F.lp_pool2d(x, 2, kernel, stride))
+
+
+def test_adaptive_and_global_equal_torch(x):
+    torch.testing.assert_close(pool(x, "adaptive_avg", output_size=(4, 3)).output, F.adaptive_avg_pool2d(x, (4, 3)))
+    torch.testing.assert_close(pool(x, "adaptive_max", output_size=4).output, F.adaptive_max_pool2d(x, 4))
+    torch.testing.assert_close(pool(x, "global_avg").output, x.mean((-2, -1), keepdim=True))
+    torch.testing.assert_close(pool(x, "global_max").output, x.amax((-2, -1), keepdim=True))
+
+
+def test_max_selected_positions_hold_the_maxima(x):
+    res = pool(x, "max", 3, 2, 1)
+    picked = torch.gather(x.flatten(2), 2, res.selected[..., 0].flatten(2)).reshape(res.output.shape)
+    torch.testing.assert_close(picked, res.output)
+
+
+def test_unpool_keeps_only_the_maxima(x):
+    r = unpool_roundtrip(x, 2)
+    ref = F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2, output_size=x.shape[-2:])
+    torch.testing.assert_close(r.reconstruction, ref)
+    assert r.kept_fraction == pytest.approx((2 * 3 * 4 * 5) / x.numel())  # one value per 2×2 window survives
+    assert r.mse > 0
+
+
+@pytest.mark.parametrize("kind", ["max", "avg", "l2", "softpool", "kmax", "stochastic"])
+def test_gradcheck(kind):
+    x = (torch.rand(1, 2, 6, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(1)) + 0.1).requires_grad_(True)
+    assert torch.autograd.gradcheck(lambda t: pool(t, kind, 2, 2).output, (x,))
+
+
+def test_max_sends_gradient_only_to_the_argmax(x):
+    g = pool_gradient(x, "max", kernel=2)
+    assert int((g != 0).sum()) == 2 * 3 * 4 * 5 and float(g.sum()) == 2 * 3 * 4 * 5
+    ga = pool_gradient(x, "avg", kernel=2)
+    assert int((ga != 0).sum()) == 2 * 3 * 8 * 10  # average spreads it over every window position
+
+
+def test_stochastic_monte_carlo_mean_equals_test_time_average():
+    x = torch.rand(1, 4, 8, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    test_time = pool(x, "stochastic", 2).output
+    g = torch.Generator().manual_seed(3)
+    mc = torch.stack([pool(x, "stochastic", 2, training=True, generator=g).output for _ in range(4000)]).mean(0)
+    torch.testing.assert_close(mc, test_time, atol=0.02, rtol=0)
+    with pytest.raises(ValueError, match="non-negative"):
+        pool(x - 1, "stochastic", 2)
+
+
+def test_softpool_equals_its_formula():
+    x = torch.randn(1, 1, 4, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(4))
+    out = pool(x, "softpool", 2).output
+    win = x[0, 0, :2, 2:4].reshape(-1)
+    assert float(out[0, 0, 0, 1]) == pytest.approx(float((torch.exp(win) * win).sum() / torch.exp(win).sum()))
+
+
+def test_kmax_is_the_mean_of_the_k_largest():
+    x = torch.tensor([[[[1.0, 5.0], [3.0, 4.0]]]])
+    res = pool(x, "kmax", 2, k=2)
+    assert float(res.output) == pytest.approx(4.5)
+    assert sorted(res.selected.reshape(-1).tolist()) == [1, 3]
+    assert selection_mask(res.selected[0, 0], (2, 2)).tolist() == [[0, 1], [0, 1]]
+
+
+def test_adaptive_formula_agrees_only_on_some_sizes():
+    # 8 → 4: stride 2, kernel 2, identical windows; 10 → 4: PyTorch uses windows of 3 and 4 px
+    assert adaptive_formula_agrees(8, 4) and adaptive_formula_agrees(12, 3)
+    assert not adaptive_formula_agrees(10, 4)
+    assert adaptive_windows(10, 4) == [(0, 3), (2, 5), (5, 8), (7, 10)]
+    assert formula_windows(10, 4) == [(0, 4), (2, 6), (4, 8), (6, 10)]
+    # our window description matches what torch computes
+    x = torch.arange(10.0).reshape(1, 1, 1, 10)
+    ref = F.adaptive_avg_pool2d(x, (1, 4)).reshape(-1)
+    mine = torch.tensor([x[0, 0, 0, a:b].mean() for a, b in adaptive_windows(10, 4)])
+    torch.testing.assert_close(ref, mine)
