@@ -17,5 +17,7 @@ pages = [
     st.Page(VIEWS / "receptive_field.py", title="Receptive field", icon=":material/center_focus_strong:"),
     st.Page(VIEWS / "nonlocal_attention.py", title="Non-local attention", icon=":material/hub:"),
     st.Page(VIEWS / "pooling_lab.py", title="Pooling laboratory", icon=":material/grid_view:"),
+    st.Page(VIEWS / "oks_lab.py", title="OKS laboratory", icon=":material/straighten:"),
+    st.Page(VIEWS / "occlusion.py", title="Occlusion explorer", icon=":material/visibility_off:"),
 ]
 st.navigation(pages).run()

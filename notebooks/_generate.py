@@ -133,3 +133,75 @@ print(f"max-unpool keeps {100 * u.kept_fraction:.1f} % of positions; reconstruct
       [n for n in range(4, 30) if adaptive_formula_agrees(n, 4)])
 adaptive_windows_figure(adaptive_windows(10, 4), formula_windows(10, 4), 10).show()""",
 ])
+
+make("notebooks/05_oks.ipynb", [
+"md:# How OKS scores a pose\n\nOKS = Σᵢ exp(−dᵢ²/2s²kᵢ²)·δ(vᵢ>0) / Σᵢ δ(vᵢ>0), s² = the person's area, kᵢ = 2σᵢ. We run a shipped LSP model on every annotated person of the COCO sample (12 shared joints), score each instance, classify each joint's error (Ronchi & Perona 2017) and compute COCO AP — the same functions as the app's OKS laboratory, checked against pycocotools in the tests.",
+"""from pathlib import Path
+import numpy as np, pandas as pd
+from poseviz import zoo
+from poseviz.coco import load_coco
+from poseviz.image_io import load_image
+from poseviz.pretrained import load_pretrained
+from poseviz.metrics import coco_keypoint_eval, tolerance_radius
+from poseviz.oks_lab import predict_dataset, instances_table, error_totals
+from poseviz.plots.oks import oks_instance_image, oks_terms_figure, oks_curves_figure, pr_curve_figure, error_totals_figure
+
+COCO = Path("..") / ".." / "shared" / "data" / "coco-mini"
+gt = load_coco(COCO / "annotations" / "person_keypoints_train2017.json")
+model = load_pretrained(zoo.shipped_models()[0])
+instances, data, sigmas = predict_dataset(model, gt, lambda im: load_image(COCO / "train2017" / im["file_name"], max_side=None).rgb, progress=False)
+names = data["categories"][0]["keypoints"]
+print(len(instances), "people scored on", len(names), "joints")""",
+"""results = [{"image_id": i.image_id, "category_id": 1, "keypoints": np.column_stack([i.pred[:, :2], np.ones(len(i.pred))]).ravel().tolist(),
+            "score": float(i.pred[:, 2].mean())} for i in instances]
+ev = coco_keypoint_eval(data, results, sigmas)
+print({k: round(v, 3) for k, v in ev.as_dict().items()})
+print("error totals:", error_totals(instances))
+pr_curve_figure(ev.precision).show()""",
+"md:The best instance, its tolerance rings (OKS term 0.5 / 0.75 / 0.95) and its per-joint terms:",
+"""best = max(instances, key=lambda i: i.oks)
+img = load_image(COCO / "train2017" / gt.image(best.image_id)["file_name"], max_side=None).rgb
+import plotly.express as px
+px.imshow(oks_instance_image(img, best.gt, best.pred, best.area, sigmas, best.errors, best.bbox)).show()
+oks_terms_figure(names, best.terms, best.errors, best.oks).show()
+oks_curves_figure(names, sigmas, best.area).show()
+print(f"best instance OKS {best.oks:.3f}; wrist radius at term 0.5: {tolerance_radius(best.area, sigmas[names.index('left_wrist')], 0.5):.1f} px")
+pd.DataFrame(instances_table(instances)).head()""",
+])
+
+make("notebooks/06_occlusion.ipynb", [
+"md:# Occlusion\n\nHow much does hiding part of a person hurt, which pixels does a joint's belief depend on, and how do the models do on the joints LSP marks as occluded?",
+"""from pathlib import Path
+import numpy as np, pandas as pd, plotly.graph_objects as go
+from poseviz import zoo
+from poseviz.data.lsp import load_lsp, lsp_split, joints_box
+from poseviz.evaluation import evaluate_lsp
+from poseviz.geometry import box_to_center_scale, crop_transform, warp_crop
+from poseviz.inference import DEFAULT_ENLARGE
+from poseviz.occlusion import Occluder, apply_occluders, occlusion_sensitivity, integrated_gradients, occlusion_sweep, visibility_accuracy
+from poseviz.plots.beliefs import overlay
+from poseviz.pretrained import load_pretrained
+from poseviz.training.dataset import load_images
+import plotly.express as px
+
+data = load_lsp(Path("..") / ".." / "shared" / "data" / "lsp")
+idx = lsp_split("test")[:6]  # a handful keeps the notebook quick; the app's sweep takes up to 100
+images = load_images(data, idx)
+name = zoo.shipped_models()[0]
+model = load_pretrained(name)""",
+"""c, s = box_to_center_scale(joints_box(data.joints[idx[0]]), 1.0, DEFAULT_ENLARGE)
+crop = warp_crop(images[0], crop_transform(c, s, (128, 128)))
+sens = occlusion_sensitivity(model, crop, joint=6)
+ig = integrated_gradients(model, crop, joint=6)
+px.imshow(np.hstack([apply_occluders(crop, [Occluder(40, 30, 40, 30, "grey")]), overlay(crop, np.maximum(sens, 0)), overlay(crop, ig)])).show()""",
+"""rows, fig = [], go.Figure()
+for m in zoo.shipped_models():
+    mdl = load_pretrained(m)
+    res = occlusion_sweep(mdl, data, idx, sizes=(0.0, 0.15, 0.3, 0.45), grid=2, images=images, progress=False)
+    fig.add_trace(go.Scatter(x=100 * res.sizes, y=res.drop, name=m, mode="lines+markers"))
+    ev = evaluate_lsp(mdl, data, idx, images=images, progress=False)
+    rows.append({"model": m, **visibility_accuracy(ev.pck.correct, data.joints[idx][..., 2])})
+fig.update_layout(xaxis_title="occluder side (% of crop)", yaxis_title="PCK@0.2 drop (points)").show()
+print("sweep sizes (% of crop):", (100 * res.sizes).round().tolist())
+pd.DataFrame(rows).round(1)""",
+])

@@ -2,6 +2,7 @@
 import json
 
 import numpy as np
+import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
@@ -25,6 +26,11 @@ def _upload(at: AppTest, path, key="img") -> AppTest:
 def _plot_titles(at: AppTest, index: int) -> list[str]:
     spec = json.loads(at.get("plotly_chart")[index].proto.spec)
     return [a["text"] for a in spec["layout"].get("annotations", [])]
+
+
+def _table_with(at: AppTest, column: str):
+    """The first rendered dataframe that has ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def _n_stages(name: str) -> int:
@@ -136,3 +142,38 @@ def test_pooling_page_counts_gradient_positions_like_torch():
     agree = at.dataframe[0].value
     assert agree.loc[agree["input size"] == 8, "formula agrees with PyTorch"].item()
     assert not agree.loc[agree["input size"] == 10, "formula agrees with PyTorch"].item()
+
+
+def test_oks_lab_page_oks_equals_the_core_metric_and_edits_update_it():
+    at = _page("oks_lab.py")
+    assert not at.exception, at.exception
+    stats = _table_with(at, "AP")
+    assert list(stats.columns) == ["AP", "AP .5", "AP .75", "AP (M)", "AP (L)", "AR", "AR .5", "AR .75", "AR (M)", "AR (L)"]
+    instances = _table_with(at, "OKS")
+    assert instances["OKS"].is_monotonic_increasing  # worst first
+    best = instances.iloc[-1]
+    at.selectbox(key="oks_ann").set_value(int(best["annotation"])).run()
+    shown = float(at.metric[0].value)
+    assert shown == pytest.approx(best["OKS"], abs=1e-3)
+    radii = _table_with(at, "radius at 0.5 (px)")
+    labelled = radii["type"] != "unlabelled"
+    assert shown == pytest.approx(radii.loc[labelled, "term"].mean(), abs=1e-3)
+    # each drawn radius r makes the joint's term exp(−r²/(2·area·(2σ)²)) equal its threshold
+    sigmas = _table_with(at, "sigma")["sigma"].to_numpy()
+    for t in (0.5, 0.75, 0.95):
+        r = radii[f"radius at {t} (px)"].to_numpy()
+        np.testing.assert_allclose(np.exp(-(r**2) / (2 * best["area (px²)"] * (2 * sigmas) ** 2)), t, atol=2e-3)
+    at.selectbox(key="oks_edit_joint").set_value(radii.loc[labelled, "joint"].iloc[0]).run()
+    at.number_input(key="oks_dx").set_value(15.0).run()
+    assert not at.exception
+    assert float(at.metric[0].value) < shown
+
+
+def test_occlusion_page_reports_pck_change_for_an_lsp_image():
+    at = _page("occlusion.py")
+    assert not at.exception, at.exception
+    table = _table_with(at, "moved (image px)")
+    assert len(table) == 14 and (table["moved (image px)"] >= 0).all()
+    assert "PCK@0.2 clean" in at.metric[0].label
+    clean = float(at.metric[0].value.rstrip(" %"))
+    assert clean == pytest.approx(100 * table["correct clean (PCK@0.2)"].mean(), abs=0.1)

@@ -38,5 +38,9 @@ def test_notebook_executes(path):
         assert "query dependence (mean JS divergence)" in text and "rows sum to 1.0" in text
     if path.name.startswith("04"):
         assert "max-unpool keeps 25.0 %" in text and "softpool" in text
+    if path.name.startswith("05"):
+        assert "people scored on 12 joints" in text and "'AP':" in text
+    if path.name.startswith("06"):
+        assert "sweep sizes (% of crop): [0.0, 15.0, 30.0, 45.0]" in text
     if path.name.startswith("02"):
         assert "407" in text  # CPM stage 2 at 368 px, as derived in tests/test_receptive_field.py

@@ -1,0 +1,113 @@
+"""Occlusion explorer: hide part of the person and watch every stage, the keypoints and the score change."""
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from app.state import SHARED_DATA, get_model, image_source_ui, person_ui, predict_cached
+from poseviz import zoo
+from poseviz.data.lsp import load_lsp, lsp_split
+from poseviz.evaluation import evaluate_lsp
+from poseviz.geometry import apply_affine
+from poseviz.occlusion import FILLS, Occluder, apply_occluders, integrated_gradients, occlusion_sensitivity, occlusion_sweep, visibility_accuracy
+from poseviz.plots import belief_maps_figure, draw_skeleton
+from poseviz.plots.beliefs import overlay
+from poseviz.schemas import get_schema
+
+st.title("Occlusion explorer")
+st.caption("Why do models fail under occlusion? Paste occluders on the person and compare every stage with the clean result.")
+
+image = image_source_ui("occ")
+if image is None:
+    st.stop()
+box = person_ui(image, "occ_person")
+names = zoo.shipped_models()
+name = st.sidebar.selectbox("Model", names, key="occ_model")
+model = get_model(name)
+clean = predict_cached(image.digest, image.rgb, name, model, box, False, "dark")
+schema = get_schema(clean["schema"])
+crop = clean["crop"]
+cw, ch = crop.shape[1], crop.shape[0]
+
+st.subheader("Occluders (crop pixels)")
+default = pd.DataFrame([{"x": cw * 0.35, "y": ch * 0.25, "w": cw * 0.3, "h": ch * 0.25, "fill": "grey"}])
+table = st.data_editor(default, num_rows="dynamic", key="occ_table",
+                       column_config={"fill": st.column_config.SelectboxColumn("fill", options=list(FILLS), required=True)})
+try:
+    occluders = [Occluder(float(r.x), float(r.y), float(r.w), float(r.h), str(r.fill)) for r in table.itertuples() if r.w > 0 and r.h > 0]
+except (TypeError, ValueError):
+    st.error("Every occluder needs numeric x, y, w, h and a fill.")
+    st.stop()
+# occlude in crop space, then express the occluded crop as an image so the same pipeline runs
+occluded_crop = apply_occluders(crop, occluders)
+img_occ = image.rgb.copy()
+inv = clean["to_image"]
+import cv2  # noqa: E402  (only the page's warping needs it)
+
+warped = cv2.warpAffine(occluded_crop, inv, (image.rgb.shape[1], image.rgb.shape[0]), flags=cv2.INTER_NEAREST, borderValue=(0, 0, 0))
+mask = cv2.warpAffine(np.any(occluded_crop != crop, -1).astype(np.uint8), inv, (image.rgb.shape[1], image.rgb.shape[0]), flags=cv2.INTER_NEAREST)
+img_occ[mask > 0] = warped[mask > 0]
+digest = image.digest + str(hash(tuple(occluders)))
+occ = predict_cached(digest, img_occ, name, model, box, False, "dark")
+
+joint = st.selectbox("Joint", schema.joints, index=schema.joints.index("right_wrist") if "right_wrist" in schema.joints else 0, key="occ_joint")
+k = schema.index(joint)
+st.plotly_chart(belief_maps_figure(crop, clean["stages"][:, k], [f"clean: {s}" for s in clean["stage_names"]]), width="stretch")
+st.plotly_chart(belief_maps_figure(occ["crop"], occ["stages"][:, k], [f"occluded: {s}" for s in occ["stage_names"]]), width="stretch")
+c1, c2 = st.columns(2)
+c1.image(draw_skeleton(image.rgb, clean["keypoints"], schema), caption="clean", width="stretch")
+c2.image(draw_skeleton(img_occ, occ["keypoints"], schema), caption="occluded", width="stretch")
+moved = np.linalg.norm(occ["keypoints"][:, :2] - clean["keypoints"][:, :2], axis=-1)
+rows = [{"joint": j, "moved (image px)": round(float(m), 1), "belief clean": round(float(a), 3), "belief occluded": round(float(b), 3)}
+        for j, m, a, b in zip(schema.joints, moved, clean["keypoints"][:, 2], occ["keypoints"][:, 2])]
+gt = None
+if image.name.startswith("LSP test im"):
+    idx = int(image.name.split("im")[-1]) - 1
+    gt = load_lsp(SHARED_DATA / "lsp").joints[idx].copy()
+    gt[:, :2] *= image.scale
+    torso = float(np.linalg.norm(gt[8, :2] - gt[3, :2]))
+    for r, j in zip(rows, range(len(rows))):
+        r["correct clean (PCK@0.2)"] = bool(np.linalg.norm(clean["keypoints"][j, :2] - gt[j, :2]) <= 0.2 * torso)
+        r["correct occluded"] = bool(np.linalg.norm(occ["keypoints"][j, :2] - gt[j, :2]) <= 0.2 * torso)
+st.dataframe(pd.DataFrame(rows), hide_index=True)
+if gt is not None:
+    m1, m2 = st.columns(2)
+    pc = 100 * np.mean([r["correct clean (PCK@0.2)"] for r in rows])
+    po = 100 * np.mean([r["correct occluded"] for r in rows])
+    m1.metric("PCK@0.2 clean", f"{pc:.1f} %")
+    m2.metric("PCK@0.2 occluded", f"{po:.1f} %", delta=f"{po - pc:.1f} points")
+
+st.subheader(f"What the {joint} belief depends on")
+
+
+@st.cache_data(max_entries=8, show_spinner="Attributing (captum)…")
+def attributions(digest: str, model_name: str, joint: int, _crop, _model):
+    return occlusion_sensitivity(_model, _crop, joint), integrated_gradients(_model, _crop, joint)
+
+
+sens, ig = attributions(image.digest + str(box), name, k, crop, model)
+a1, a2 = st.columns(2)
+a1.image(overlay(crop, np.maximum(sens, 0), 0.7), caption="occlusion sensitivity: drop of the belief peak when each 16 px window is masked",
+         width="stretch")
+a2.image(overlay(crop, ig, 0.7), caption="integrated gradients |attribution| (grey baseline)", width="stretch")
+sy, sx = np.unravel_index(np.argmax(sens), sens.shape)
+peak = apply_affine(clean["keypoints"][k:k + 1, :2], clean["to_crop"])[0]
+st.caption(f"Most sensitive region centred near ({sx}, {sy}) crop px; the predicted {joint} is at ({peak[0]:.0f}, {peak[1]:.0f}).")
+
+st.subheader("Sweep: occluder size × position over LSP test images")
+n_img = st.slider("LSP test images", 5, 100, 20, 5, key="occ_n")
+if st.button("Run the sweep for every shipped model", key="occ_run"):
+    data = load_lsp(SHARED_DATA / "lsp")
+    idx = lsp_split("test")[:n_img]
+    fig = go.Figure()
+    vis_rows = []
+    for m in names:
+        bar = st.progress(0.0, text=f"{m}: occlusion sweep")
+        res = occlusion_sweep(get_model(m), data, idx, progress=False, progress_callback=lambda f, b=bar, m=m: b.progress(f, text=f"{m}: occlusion sweep"))
+        bar.empty()
+        fig.add_trace(go.Scatter(x=100 * res.sizes, y=res.drop, mode="lines+markers", name=m))
+        ev = evaluate_lsp(get_model(m), data, idx, progress=False)
+        vis_rows.append({"model": m, **visibility_accuracy(ev.pck.correct, data.joints[idx][..., 2])})
+    fig.update_layout(template="plotly_dark", xaxis_title="occluder side (% of the crop)", yaxis_title="PCK@0.2 drop (points)", height=340)
+    st.plotly_chart(fig, width="stretch")
+    st.dataframe(pd.DataFrame(vis_rows).round(1), hide_index=True)

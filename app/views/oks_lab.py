@@ -1,0 +1,100 @@
+"""OKS laboratory: how COCO scores a pose, person by person and joint by joint."""
+import copy
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.state import SHARED_DATA, get_model
+from poseviz import zoo
+from poseviz.coco import load_coco
+from poseviz.errors import PoseVizInputError
+from poseviz.image_io import load_image
+from poseviz.metrics import STAT_NAMES, coco_keypoint_eval, tolerance_radius
+from poseviz.oks_lab import error_totals, mirror_permutation, instances_csv, instances_table, predict_dataset, score_instance
+from poseviz.plots.oks import TOLERANCE_LEVELS, error_totals_figure, oks_curves_figure, oks_instance_image, oks_terms_figure, pr_curve_figure
+
+st.title("OKS laboratory")
+st.caption("OKS = Σᵢ exp(−dᵢ²/2s²kᵢ²)·δ(vᵢ>0) / Σᵢ δ(vᵢ>0), with s² the person's area and kᵢ = 2σᵢ. "
+           "Shipped models predict LSP's 14 joints, so scoring uses the 12 joints LSP and COCO share.")
+
+COCO_DIR = SHARED_DATA / "coco-mini"
+st.sidebar.subheader("Data")
+up = st.sidebar.file_uploader("COCO keypoint JSON (default: the COCO sample)", type=["json"], key="oks_json")
+img_dir = Path(st.sidebar.text_input("Images folder", str(COCO_DIR / "train2017"), key="oks_imgdir"))
+try:
+    gt = load_coco(up.getvalue() if up is not None else COCO_DIR / "annotations" / "person_keypoints_train2017.json")
+except PoseVizInputError as exc:
+    st.error(f"These annotations cannot be used: {exc}")
+    st.stop()
+names = zoo.shipped_models()
+model_name = st.sidebar.selectbox("Model", names, key="oks_model")
+flip = st.sidebar.toggle("Flip test", value=False, key="oks_flip")
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def run(digest: str, model_name: str, flip: bool, img_dir: str, _gt):
+    bar = st.progress(0.0, text="Running the model on every annotated person…")
+
+    def loader(im):
+        return load_image(Path(img_dir) / im["file_name"], max_side=None).rgb
+
+    out = predict_dataset(get_model(model_name), _gt, loader, flip=flip, progress=False)
+    bar.empty()
+    return out
+
+
+try:
+    digest = hashlib.sha256(up.getvalue()).hexdigest() if up is not None else "coco-mini"
+    instances, data, sigmas0 = run(digest, model_name, flip, str(img_dir), gt)
+except PoseVizInputError as exc:
+    st.error(f"An image could not be read: {exc}")
+    st.stop()
+joint_names = data["categories"][0]["keypoints"]
+
+with st.expander("Per-joint sigmas (editable: custom keypoint sets need their own)"):
+    edited = st.data_editor(pd.DataFrame({"joint": joint_names, "sigma": sigmas0}), disabled=["joint"], hide_index=True, key="oks_sigmas")
+sigmas = edited["sigma"].to_numpy(dtype=np.float64)
+if not np.all(sigmas > 0):
+    st.error("Every sigma must be positive.")
+    st.stop()
+flip_perm = mirror_permutation(joint_names)
+instances = [score_instance(copy.copy(i), sigmas, flip_perm) for i in instances]
+
+results = [{"image_id": i.image_id, "category_id": 1, "keypoints": np.column_stack([i.pred[:, :2], np.ones(len(i.pred))]).ravel().tolist(),
+            "score": float(i.pred[:, 2].mean())} for i in instances]
+ev = coco_keypoint_eval(data, results, sigmas)
+st.subheader("Dataset")
+st.dataframe(pd.DataFrame([{k: round(v, 3) for k, v in ev.as_dict().items()}]), hide_index=True)
+c1, c2 = st.columns(2)
+c1.plotly_chart(pr_curve_figure(ev.precision), width="stretch")
+c2.plotly_chart(error_totals_figure(error_totals(instances)), width="stretch")
+table = pd.DataFrame(instances_table(instances))
+st.markdown("**Worst instances first**")
+st.dataframe(table, hide_index=True, height=220)
+st.download_button("Per-instance scores (CSV)", instances_csv(instances), "poseviz_oks_instances.csv", "text/csv")
+
+st.subheader("One instance")
+ann = st.selectbox("Annotation", table["annotation"].tolist(), key="oks_ann")
+inst = copy.copy(next(i for i in instances if i.ann_id == ann))
+inst.pred = inst.pred.copy()
+with st.expander("Edit a predicted joint and watch OKS change"):
+    e1, e2, e3 = st.columns(3)
+    ej = e1.selectbox("Joint", joint_names, key="oks_edit_joint")
+    dx = e2.number_input("Move x (px)", -500.0, 500.0, 0.0, 1.0, key="oks_dx")
+    dy = e3.number_input("Move y (px)", -500.0, 500.0, 0.0, 1.0, key="oks_dy")
+    inst.pred[joint_names.index(ej), :2] += (dx, dy)
+score_instance(inst, sigmas, flip_perm)
+st.metric("OKS of this instance", f"{inst.oks:.4f}")
+image = load_image(img_dir / gt.image(inst.image_id)["file_name"], max_side=None).rgb
+c1, c2 = st.columns([1, 1])
+c1.image(oks_instance_image(image, inst.gt, inst.pred, inst.area, sigmas, inst.errors, inst.bbox),
+         caption="white rings: OKS term 0.5 / 0.75 / 0.95 around each labelled joint; arrows: error; colour: error type", width="stretch")
+c2.plotly_chart(oks_terms_figure(joint_names, inst.terms, inst.errors, inst.oks), width="stretch")
+c2.plotly_chart(oks_curves_figure(joint_names, sigmas, inst.area), width="stretch")
+radii = pd.DataFrame([{"joint": n, **{f"radius at {t} (px)": round(float(tolerance_radius(inst.area, s, t)), 2) for t in TOLERANCE_LEVELS},
+                       "error (px)": round(float(np.linalg.norm(inst.pred[j, :2] - inst.gt[j, :2])), 2), "term": round(float(inst.terms[j]), 4),
+                       "type": inst.errors[j] or "unlabelled"} for j, (n, s) in enumerate(zip(joint_names, sigmas))])
+st.dataframe(radii, hide_index=True)

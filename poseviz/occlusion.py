@@ -1,0 +1,165 @@
+"""Occlusion: paste occluders, measure what they do, and attribute a joint's belief to pixels.
+
+Occluders are rectangles (x, y, w, h) in the pixels of the image they are applied to,
+with a fill: grey, noise, blur, a patch copied from elsewhere in the image, or a
+limb-like bar. Attribution uses captum (``Occlusion`` and ``IntegratedGradients``) on a
+function that returns the joint's belief-map peak.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from .data.lsp import LSPData, joints_box
+from .geometry import box_to_center_scale, crop_transform, warp_crop
+from .heatmaps import decode, heatmap_to_input
+from .inference import DEFAULT_ENLARGE, model_input_size
+from .metrics.pck import lsp_torso_size, pck
+from .preprocess import to_tensor
+
+__all__ = ["FILLS", "Occluder", "apply_occluders", "occlusion_sensitivity", "integrated_gradients", "SweepResult", "occlusion_sweep",
+           "visibility_accuracy"]
+
+FILLS = ("grey", "noise", "blur", "patch", "limb")
+
+
+@dataclass(frozen=True)
+class Occluder:
+    """A rectangle (pixels of the image it is applied to) and how to fill it."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str = "grey"
+
+
+def apply_occluders(image: np.ndarray, occluders: list[Occluder], seed: int = 0) -> np.ndarray:
+    """A copy of an RGB uint8 image with every occluder pasted in (clipped to the image)."""
+    out = image.copy()
+    rng = np.random.default_rng(seed)
+    hh, ww = image.shape[:2]
+    for o in occluders:
+        if o.fill not in FILLS:
+            raise ValueError(f"unknown occluder fill {o.fill!r}; choose one of {', '.join(FILLS)}")
+        x0, y0 = int(np.clip(round(o.x), 0, ww)), int(np.clip(round(o.y), 0, hh))
+        x1, y1 = int(np.clip(round(o.x + o.w), 0, ww)), int(np.clip(round(o.y + o.h), 0, hh))
+        if x1 <= x0 or y1 <= y0:
+            continue
+        region = out[y0:y1, x0:x1]
+        if o.fill == "grey":
+            region[:] = 128
+        elif o.fill == "noise":
+            region[:] = rng.integers(0, 256, size=region.shape, dtype=np.uint8)
+        elif o.fill == "blur":
+            k = max(3, (max(x1 - x0, y1 - y0) // 2) | 1)
+            region[:] = cv2.GaussianBlur(np.ascontiguousarray(image[y0:y1, x0:x1]), (k, k), 0)
+        elif o.fill == "patch":
+            # the same-size patch one box-width to the side (wrapping), as a distractor from the scene
+            sx = (x0 + (x1 - x0)) % max(ww - (x1 - x0), 1)
+            region[:] = image[y0:y1, sx:sx + (x1 - x0)][: y1 - y0, : x1 - x0]
+        else:  # limb: a skin-toned bar along the rectangle's longer axis
+            bar = np.zeros(region.shape[:2], np.uint8)
+            t = max(2, min(x1 - x0, y1 - y0) // 2)
+            if x1 - x0 >= y1 - y0:
+                cv2.line(bar, (0, (y1 - y0) // 2), (x1 - x0 - 1, (y1 - y0) // 2), 1, t)
+            else:
+                cv2.line(bar, ((x1 - x0) // 2, 0), ((x1 - x0) // 2, y1 - y0 - 1), 1, t)
+            region[bar > 0] = (198, 134, 103)
+    return out
+
+
+def _peak_fn(model: nn.Module, joint: int, stage: int = -1):
+    def f(x: torch.Tensor) -> torch.Tensor:
+        return model(x).stages[stage][:, joint].amax(dim=(-2, -1))
+    return f
+
+
+def occlusion_sensitivity(model: nn.Module, crop: np.ndarray, joint: int, window: int = 16, stride: int = 8, stage: int = -1) -> np.ndarray:
+    """captum ``Occlusion``: drop of the joint's belief peak when each window is greyed (mean of the normalised input) → [H, W]."""
+    from captum.attr import Occlusion
+
+    model.eval()
+    x = to_tensor(crop)
+    occ = Occlusion(_peak_fn(model, joint, stage))
+    with torch.no_grad():
+        attr = occ.attribute(x, sliding_window_shapes=(3, window, window), strides=(3, stride, stride), baselines=0.0,
+                             perturbations_per_eval=32)
+    return attr[0].sum(0).numpy() / 3.0
+
+
+def integrated_gradients(model: nn.Module, crop: np.ndarray, joint: int, steps: int = 24, stage: int = -1) -> np.ndarray:
+    """captum ``IntegratedGradients`` of the joint's belief peak from a grey baseline → |attribution| summed over colour [H, W]."""
+    from captum.attr import IntegratedGradients
+
+    model.eval()
+    x = to_tensor(crop)
+    ig = IntegratedGradients(_peak_fn(model, joint, stage))
+    attr = ig.attribute(x, baselines=torch.zeros_like(x), n_steps=steps, internal_batch_size=steps)
+    return attr[0].abs().sum(0).detach().numpy()
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """PCK@0.2 (%) by occluder size (fraction of the crop side), mean over positions and images."""
+
+    sizes: np.ndarray
+    pck: np.ndarray  # [len(sizes)]
+    pck_per_position: np.ndarray  # [len(sizes), n_positions]
+
+    @property
+    def drop(self) -> np.ndarray:
+        return self.pck[0] - self.pck
+
+
+def occlusion_sweep(
+    model: nn.Module, data: LSPData, indices: np.ndarray, sizes=(0.0, 0.1, 0.2, 0.3, 0.4), grid: int = 3,
+    fill: str = "grey", images: list[np.ndarray] | None = None, progress: bool = True, progress_callback=None,
+) -> SweepResult:
+    """Grey squares of each size at a grid×grid of positions over the person crop; PCK@0.2 for each.
+
+    Size 0 is the unoccluded baseline. All positions of one image and size run as one batch.
+    """
+    from .training.dataset import load_images
+
+    model.eval()
+    images = images if images is not None else load_images(data, indices)
+    w, h = model_input_size(model)
+    sizes = np.asarray(sizes, dtype=np.float64)
+    centres = [((i + 0.5) / grid, (j + 0.5) / grid) for j in range(grid) for i in range(grid)]
+    preds = np.zeros((len(sizes), len(centres), len(indices), 14, 2))
+    steps = len(indices)
+    for n, (img, idx) in enumerate(tqdm(list(zip(images, indices)), desc="occlusion sweep", disable=not progress, leave=False)):
+        gt = data.joints[int(idx)]
+        c, s = box_to_center_scale(joints_box(gt), w / h, DEFAULT_ENLARGE)
+        t = crop_transform(c, s, (w, h))
+        crop = warp_crop(img, t)
+        for si, size in enumerate(sizes):
+            side = size * w
+            crops = [apply_occluders(crop, [Occluder(cx * w - side / 2, cy * h - side / 2, side, side, fill)]) if size > 0 else crop
+                     for cx, cy in centres]
+            with torch.no_grad():
+                hm = model(to_tensor(np.stack(crops))).heatmaps.numpy()
+            coords, _ = decode(hm, "dark", dark_blur_kernel=3)
+            xy = heatmap_to_input(coords, w / hm.shape[-1])
+            preds[si, :, n] = np.stack([t.to_image(p) for p in xy])
+        if progress_callback is not None:
+            progress_callback((n + 1) / steps)
+    gt = data.joints[np.asarray(indices)]
+    norm = lsp_torso_size(gt)
+    per_pos = np.array([[pck(preds[si, p], gt, norm).mean for p in range(len(centres))] for si in range(len(sizes))])
+    return SweepResult(sizes, per_pos.mean(1), per_pos)
+
+
+def visibility_accuracy(correct: np.ndarray, visibility: np.ndarray) -> dict[str, float]:
+    """PCK (%) on joints LSP marks visible (v = 2) and occluded (v = 1), from ``PCKResult.correct`` [N, K]."""
+    vis = visibility == 2
+    occ = visibility == 1
+    return {"visible": float(100 * correct[vis].mean()) if vis.any() else float("nan"),
+            "occluded": float(100 * correct[occ].mean()) if occ.any() else float("nan"),
+            "visible joints": int(vis.sum()), "occluded joints": int(occ.sum())}

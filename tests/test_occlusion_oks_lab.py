@@ -1,0 +1,68 @@
+"""Occlusion tools and the OKS laboratory's error taxonomy."""
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from poseviz.models import PoseOutput
+from poseviz.occlusion import Occluder, apply_occluders, integrated_gradients, occlusion_sensitivity, visibility_accuracy
+from poseviz.oks_lab import classify_errors, mirror_permutation, oks_curve
+
+
+class _RegionModel(nn.Module):
+    """Joint 0's belief map is the mean brightness of rows 40–63, columns 70–93 (and nothing else)."""
+
+    def forward(self, x):
+        region = x[:, :, 40:64, 70:94].mean(dim=(1, 2, 3))
+        hm = region[:, None, None, None].expand(-1, 1, 32, 32) * torch.ones(1, 1, 32, 32)
+        return PoseOutput(stages=[hm], stage_names=["out"])
+
+
+def test_occlusion_sensitivity_peaks_in_the_region_the_joint_depends_on():
+    crop = np.full((128, 128, 3), 230, np.uint8)
+    sens = occlusion_sensitivity(_RegionModel(), crop, 0, window=16, stride=8)
+    ys, xs = np.nonzero(sens > 0.5 * sens.max())
+    assert 40 - 16 < ys.min() and ys.max() < 64 + 16 and 70 - 16 < xs.min() and xs.max() < 94 + 16
+    far = sens[:16, :16]
+    assert np.abs(far).max() == 0
+    ig = integrated_gradients(_RegionModel(), crop, 0, steps=8)
+    assert ig[40:64, 70:94].sum() == pytest.approx(ig.sum(), rel=1e-6)
+
+
+@pytest.mark.parametrize("fill", ["grey", "noise", "blur", "patch", "limb"])
+def test_occluders_change_only_their_rectangle(fill):
+    img = np.random.default_rng(0).integers(0, 256, size=(60, 80, 3), dtype=np.uint8)
+    out = apply_occluders(img, [Occluder(10, 20, 30, 15, fill)])
+    diff = np.any(out != img, -1)
+    assert diff.any()
+    ys, xs = np.nonzero(diff)
+    assert ys.min() >= 20 and ys.max() < 35 and xs.min() >= 10 and xs.max() < 40
+    with pytest.raises(ValueError, match="unknown occluder fill"):
+        apply_occluders(img, [Occluder(0, 0, 5, 5, "paint")])
+
+
+def test_error_taxonomy():
+    names = ["left_wrist", "right_wrist", "left_knee", "right_knee"]
+    sig = np.array([0.062, 0.062, 0.087, 0.087])
+    area = 10000.0
+    gt = np.array([[100, 100, 2], [200, 100, 2], [100, 300, 2], [200, 300, 0]], float)
+    other = np.array([[400, 100, 2], [500, 100, 2], [400, 300, 2], [500, 300, 2]], float)
+    r85 = oks_curve(np.array([1.0]), area, sig[0])  # a 1 px error is "good"
+    assert r85[0] > 0.85
+    pred = np.array([[101, 100], [200 + 10, 100], [200, 300], [0, 0]], float)  # good, jitter, ...
+    pred[2] = gt[3, :2] + 0  # left knee predicted on the right knee, which is unlabelled → miss, not inversion
+    errs = classify_errors(pred, gt, area, sig, mirror_permutation(names), [(other, area)])
+    assert errs[:2] == ["good", "jitter"] and errs[3] is None
+    assert errs[2] == "miss"
+    pred2 = pred.copy()
+    pred2[0] = gt[1, :2]  # left wrist on the right wrist → inversion
+    pred2[2] = other[2, :2]  # left knee on another person's knee → swap
+    errs2 = classify_errors(pred2, gt, area, sig, mirror_permutation(names), [(other, area)])
+    assert errs2[0] == "inversion" and errs2[2] == "swap"
+
+
+def test_visibility_accuracy_splits_by_lsp_flag():
+    correct = np.array([[True, False], [True, True]])
+    vis = np.array([[2, 1], [2, 1]])
+    r = visibility_accuracy(correct, vis)
+    assert r["visible"] == 100 and r["occluded"] == 50 and r["occluded joints"] == 2
