@@ -147,6 +147,15 @@ def _receptive_field(args: argparse.Namespace) -> int:
     return 0
 
 
+def _card(args: argparse.Namespace) -> int:
+    from .cards import measure_model, write_card
+
+    for name in args.model:
+        m = measure_model(name, args.data, args.run_dir)
+        print(f"{name}: PCK@0.2 {m['pck_test']} % ({m['pck_test_flip']} % flip), {m['median_ms_per_crop']} ms/crop -> {write_card(m)}")
+    return 0
+
+
 def _models(args: argparse.Namespace) -> int:
     from .zoo import ZOO, weights_path
 
@@ -206,6 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
     rf.add_argument("--all", action="store_true", help="every layer, not only stage outputs")
     rf.add_argument("--json", action="store_true")
     rf.set_defaults(fn=_receptive_field)
+    cd = sub.add_parser("card", help="measure shipped models and write their model cards")
+    cd.add_argument("model", nargs="+")
+    cd.add_argument("--data", default=None)
+    cd.add_argument("--run-dir", default="runs")
+    cd.set_defaults(fn=_card)
     m = sub.add_parser("models", help="list the model zoo")
     m.set_defaults(fn=_models)
     return p

@@ -125,7 +125,7 @@ def validate_coco(data: Any, num_joints: int | None = None) -> CocoKeypoints:
     if num_joints is None:
         names = cats[0].get("keypoints")
         num_joints = len(names) if isinstance(names, list) and names else COCO17.num_joints
-    image_ids = set()
+    image_ids: set = set()
     for n, im in enumerate(data["images"]):
         if not isinstance(im, dict) or not _is_int(im.get("id")):
             raise PoseVizInputError(f"image entry {n}: field 'id' is missing or not an integer")
@@ -147,9 +147,9 @@ def validate_coco(data: Any, num_joints: int | None = None) -> CocoKeypoints:
         if aid in seen:
             raise PoseVizInputError(f"{where}: field 'id' is used by more than one annotation")
         seen.add(aid)
-        if ann.get("image_id") not in image_ids:
+        if not _is_int(ann.get("image_id")) or ann["image_id"] not in image_ids:
             raise PoseVizInputError(f"{where}: field 'image_id' refers to unknown image {ann.get('image_id')!r}")
-        if ann.get("category_id", 1) not in cat_ids:
+        if not _is_int(ann.get("category_id", cats[0]["id"])) or ann.get("category_id", cats[0]["id"]) not in cat_ids:
             raise PoseVizInputError(f"{where}: field 'category_id' refers to unknown category {ann.get('category_id')!r}")
         ann.setdefault("category_id", cats[0]["id"])
         _check_keypoints(ann.get("keypoints"), num_joints, where)
@@ -174,7 +174,7 @@ def validate_coco(data: Any, num_joints: int | None = None) -> CocoKeypoints:
         labelled = sum(1 for v in vis if v > 0)
         if "num_keypoints" not in ann:
             ann["num_keypoints"] = labelled
-        elif ann["num_keypoints"] != labelled:
+        elif not _is_int(ann["num_keypoints"]) or ann["num_keypoints"] != labelled:
             raise PoseVizInputError(f"{where}: field 'num_keypoints' is {ann['num_keypoints']!r} but {labelled} keypoints have visibility > 0")
     return CocoKeypoints(data)
 
@@ -206,7 +206,7 @@ def validate_results(results: Any, gt: CocoKeypoints) -> list[dict]:
         where = f"result {n}"
         if not isinstance(r, dict):
             raise PoseVizInputError(f"{where} is not an object")
-        if r.get("image_id") not in image_ids:
+        if not _is_int(r.get("image_id")) or r["image_id"] not in image_ids:
             raise PoseVizInputError(f"{where}: field 'image_id' refers to image {r.get('image_id')!r}, not in the ground truth")
         _check_keypoints(r.get("keypoints"), k, where)
         if not _is_number(r.get("score")):

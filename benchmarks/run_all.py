@@ -1,0 +1,8 @@
+"""Run every benchmark and print its table (``make bench``)."""
+import runpy
+from pathlib import Path
+
+HERE = Path(__file__).parent
+for name in ("latency", "app_render", "occlusion_sweep", "memory"):
+    print(f"\n# {name}")
+    runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")

@@ -1,0 +1,29 @@
+"""Every shipped weight file loads, matches its model card, and reproduces the card's PCK."""
+import json
+
+import numpy as np
+import pytest
+
+from poseviz import zoo
+from poseviz.cards import SUBSET
+from poseviz.data.lsp import lsp_split
+from poseviz.evaluation import evaluate_lsp
+from poseviz.pretrained import load_pretrained
+
+SHIPPED = zoo.shipped_models()
+
+
+def test_every_zoo_model_is_shipped_with_a_card():
+    assert SHIPPED == zoo.list_zoo()
+    for name in SHIPPED:
+        assert zoo.card_path(name).is_file() and zoo.card_metrics_path(name).is_file()
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_weights_reproduce_the_cards_pck_on_the_fixed_subset(name, lsp):
+    card = json.loads(zoo.card_metrics_path(name).read_text())
+    model = load_pretrained(name)
+    assert card["params"] == sum(p.numel() for p in model.parameters())
+    ev = evaluate_lsp(model, lsp, lsp_split("test")[:SUBSET], progress=False)
+    assert ev.pck.mean == pytest.approx(card["pck_subset50"], abs=0.5)
+    assert 0 < card["pck_test"] <= card["pck_test_flip"] + 5 and np.isfinite(card["median_ms_per_crop"])
