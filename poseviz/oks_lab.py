@@ -22,7 +22,7 @@ from .inference import model_schema, predict_person
 from .metrics.oks import oks_terms
 from .schemas import COCO17, KeypointSchema, joint_mapping
 
-__all__ = ["ERROR_TYPES", "Instance", "classify_errors", "restrict_dataset", "predict_dataset", "instances_table", "instances_csv", "mirror_permutation", "score_instance", "error_totals",
+__all__ = ["ERROR_TYPES", "Instance", "classify_errors", "restrict_dataset", "predict_dataset", "instances_table", "instances_csv", "instances_from_results", "mirror_permutation", "score_instance", "error_totals",
            "oks_curve"]
 
 ERROR_TYPES = ("good", "jitter", "inversion", "swap", "miss")
@@ -187,3 +187,36 @@ def instances_csv(instances: list[Instance]) -> str:
 def error_totals(instances: list[Instance]) -> dict[str, int]:
     """Dataset totals of each error type."""
     return {e: sum(x == e for i in instances for x in i.errors) for e in ERROR_TYPES}
+
+
+def instances_from_results(gt: CocoKeypoints, results: list[dict], sigmas: np.ndarray | None = None) -> tuple[list[Instance], dict, np.ndarray]:
+    """Instances from a COCO results list (validated): each annotated person gets the detection of
+    its image with the highest OKS against it (none → all joints at 0, scored as misses)."""
+    from .metrics.oks import oks_matrix
+
+    names = gt.dataset["categories"][0].get("keypoints") or list(COCO17.joints)
+    sig = COCO17.sigma_array if sigmas is None else np.asarray(sigmas, dtype=np.float64)
+    if len(sig) != gt.num_joints:
+        raise PoseVizInputError(f"{gt.num_joints} keypoints per person but {len(sig)} sigmas")
+    flip_perm = mirror_permutation(list(names))
+    by_image: dict[int, list[np.ndarray]] = {}
+    for r in results:
+        by_image.setdefault(r["image_id"], []).append(np.asarray(r["keypoints"], dtype=np.float64).reshape(-1, 3))
+    anns_by_image: dict[int, list[dict]] = {}
+    for a in gt.annotations:
+        anns_by_image.setdefault(a["image_id"], []).append(a)
+    out = []
+    for a in gt.annotations:
+        if a["iscrowd"] or a["num_keypoints"] == 0:
+            continue
+        g = np.asarray(a["keypoints"], dtype=np.float64).reshape(-1, 3)
+        dets = by_image.get(a["image_id"], [])
+        if dets:
+            scores = oks_matrix(np.stack(dets), g[None], np.array([a["area"]]), np.array([a["bbox"]]), sig)[:, 0]
+            pred = dets[int(np.argmax(scores))].copy()
+        else:
+            pred = np.zeros_like(g)
+        others = [(np.asarray(o["keypoints"], dtype=np.float64).reshape(-1, 3), o["area"]) for o in anns_by_image[a["image_id"]] if o["id"] != a["id"]]
+        inst = Instance(a["id"], a["image_id"], g, pred, float(a["area"]), tuple(a["bbox"]))
+        out.append(score_instance(inst, sig, flip_perm, others))
+    return out, gt.dataset, sig

@@ -177,3 +177,24 @@ def test_occlusion_page_reports_pck_change_for_an_lsp_image():
     assert "PCK@0.2 clean" in at.metric[0].label
     clean = float(at.metric[0].value.rstrip(" %"))
     assert clean == pytest.approx(100 * table["correct clean (PCK@0.2)"].mean(), abs=0.1)
+
+
+def test_oks_lab_with_a_results_file_shows_cocoeval_stats(coco_gt):
+    from poseviz.metrics import coco_keypoint_eval
+    from poseviz.schemas import COCO17
+
+    rng = np.random.default_rng(1)
+    results = []
+    for a in coco_gt.annotations:
+        kp = np.array(a["keypoints"], float).reshape(-1, 3)
+        kp[:, :2] += rng.normal(0, 4, size=(17, 2))
+        results.append({"image_id": a["image_id"], "category_id": 1, "keypoints": kp.ravel().tolist(), "score": float(rng.random())})
+    at = _page("oks_lab.py")
+    at.sidebar.radio(key="oks_pred_src").set_value("Load a results JSON").run()
+    at.file_uploader(key="oks_results").set_value(("results.json", json.dumps(results).encode(), "application/json")).run()
+    assert not at.exception, at.exception
+    stats = _table_with(at, "AP")
+    ref = coco_keypoint_eval(coco_gt.dataset, results, COCO17.sigma_array).stats
+    np.testing.assert_allclose(stats.iloc[0].to_numpy(dtype=float), ref, atol=6e-4)  # the page rounds to 3 decimals
+    at.file_uploader(key="oks_results").set_value(("bad.json", b'[{"image_id": 1}]', "application/json")).run()
+    assert not at.exception and any("cannot be used" in e.value for e in at.error)

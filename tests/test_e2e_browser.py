@@ -99,3 +99,43 @@ def test_upload_shows_every_stage_without_exceptions(server):
         titles = page.locator(".js-plotly-plot").first.locator("text.annotation-text")
         assert titles.count() == n_stages
         browser.close()
+
+
+def _upload_in(page, path) -> None:
+    page.get_by_text("Upload", exact=True).click()
+    page.locator('input[type="file"]').set_input_files(str(path))
+    _wait_idle(page)
+
+
+def _peak_table_text(page) -> str:
+    page.get_by_text("One joint, every stage").wait_for(timeout=60_000)
+    _wait_idle(page)
+    return page.locator('[data-testid="stDataFrame"]').first.inner_text(timeout=30_000)
+
+
+def test_two_browser_pages_keep_their_own_images_and_big_uploads_get_a_message(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = _launch(p)
+        a, b = browser.new_page(viewport={"width": 1400, "height": 1600}), browser.new_page(viewport={"width": 1400, "height": 1600})
+        for page in (a, b):
+            page.goto(server)
+            page.get_by_text("Explore belief maps").first.wait_for(timeout=60_000)
+            _wait_idle(page)
+        _upload_in(a, LSP_ROOT / "images" / "im1040.jpg")
+        table_a = _peak_table_text(a)
+        _upload_in(b, LSP_ROOT / "images" / "im1041.jpg")
+        table_b = _peak_table_text(b)
+        assert table_a != table_b
+        a.locator("body").press("r")  # rerun page a's script: it must still show its own image's result
+        _wait_idle(a)
+        assert _peak_table_text(a) == table_a
+        assert a.get_by_text("im1040.jpg").count() >= 1 and a.get_by_text("im1041.jpg").count() == 0
+        # over the configured 20 MB upload limit: Streamlit refuses it with a message
+        big = tmp_path / "huge.png"
+        big.write_bytes(b"\x89PNG" + b"\0" * (21 * 1024 * 1024))
+        b.locator('input[type="file"]').set_input_files(str(big))
+        b.get_by_text("must be 20").first.wait_for(timeout=30_000)
+        assert b.locator('[data-testid="stException"]').count() == 0
+        browser.close()

@@ -66,3 +66,26 @@ def test_visibility_accuracy_splits_by_lsp_flag():
     vis = np.array([[2, 1], [2, 1]])
     r = visibility_accuracy(correct, vis)
     assert r["visible"] == 100 and r["occluded"] == 50 and r["occluded joints"] == 2
+
+
+def test_instances_from_results_match_the_core_oks(coco_gt):
+    from poseviz.metrics import coco_keypoint_eval
+    from poseviz.oks_lab import instances_from_results
+    from poseviz.schemas import COCO17
+
+    rng = np.random.default_rng(0)
+    results = []
+    for a in coco_gt.annotations:
+        kp = np.array(a["keypoints"], float).reshape(-1, 3)
+        kp[:, :2] += rng.normal(0, 3, size=(17, 2))
+        results.append({"image_id": a["image_id"], "category_id": 1, "keypoints": kp.ravel().tolist(), "score": 0.9})
+    inst, data, sig = instances_from_results(coco_gt, results)
+    ev = coco_keypoint_eval(data, results, sig)
+    best = {}
+    for img, ious in ev.ious.items():
+        for g, a in enumerate(coco_gt.annotations_of(img)):
+            if ious.size:
+                best[a["id"]] = ious[:, g].max()
+    for i in inst:
+        assert i.oks == pytest.approx(best[i.ann_id], abs=1e-9)
+    assert len(inst) == sum(1 for a in coco_gt.annotations if not a["iscrowd"] and a["num_keypoints"] > 0)

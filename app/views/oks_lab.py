@@ -9,11 +9,11 @@ import streamlit as st
 
 from app.state import SHARED_DATA, get_model
 from poseviz import zoo
-from poseviz.coco import load_coco
+from poseviz.coco import load_coco, load_results
 from poseviz.errors import PoseVizInputError
 from poseviz.image_io import load_image
 from poseviz.metrics import STAT_NAMES, coco_keypoint_eval, tolerance_radius
-from poseviz.oks_lab import error_totals, mirror_permutation, instances_csv, instances_table, predict_dataset, score_instance
+from poseviz.oks_lab import error_totals, instances_from_results, mirror_permutation, instances_csv, instances_table, predict_dataset, score_instance
 from poseviz.plots.oks import TOLERANCE_LEVELS, error_totals_figure, oks_curves_figure, oks_instance_image, oks_terms_figure, pr_curve_figure
 
 st.title("OKS laboratory")
@@ -30,8 +30,16 @@ except PoseVizInputError as exc:
     st.error(f"These annotations cannot be used: {exc}")
     st.stop()
 names = zoo.shipped_models()
-model_name = st.sidebar.selectbox("Model", names, key="oks_model")
-flip = st.sidebar.toggle("Flip test", value=False, key="oks_flip")
+source = st.sidebar.radio("Predictions", ["Run a model", "Load a results JSON"], key="oks_pred_src")
+res_up = None
+if source == "Run a model":
+    model_name = st.sidebar.selectbox("Model", names, key="oks_model")
+    flip = st.sidebar.toggle("Flip test", value=False, key="oks_flip")
+else:
+    res_up = st.sidebar.file_uploader("COCO results JSON", type=["json"], key="oks_results")
+    if res_up is None:
+        st.info("Upload a results file: a JSON list of {image_id, category_id, keypoints, score}.")
+        st.stop()
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -48,9 +56,13 @@ def run(digest: str, model_name: str, flip: bool, img_dir: str, _gt):
 
 try:
     digest = hashlib.sha256(up.getvalue()).hexdigest() if up is not None else "coco-mini"
-    instances, data, sigmas0 = run(digest, model_name, flip, str(img_dir), gt)
+    if res_up is None:
+        instances, data, sigmas0 = run(digest, model_name, flip, str(img_dir), gt)
+    else:
+        uploaded_results = load_results(res_up.getvalue(), gt)
+        instances, data, sigmas0 = instances_from_results(gt, uploaded_results)
 except PoseVizInputError as exc:
-    st.error(f"An image could not be read: {exc}")
+    st.error(f"These predictions cannot be used: {exc}")
     st.stop()
 joint_names = data["categories"][0]["keypoints"]
 
@@ -63,7 +75,8 @@ if not np.all(sigmas > 0):
 flip_perm = mirror_permutation(joint_names)
 instances = [score_instance(copy.copy(i), sigmas, flip_perm) for i in instances]
 
-results = [{"image_id": i.image_id, "category_id": 1, "keypoints": np.column_stack([i.pred[:, :2], np.ones(len(i.pred))]).ravel().tolist(),
+# a results file is scored as it is (every detection, its own scores); a model's run gives one detection per person
+results = uploaded_results if res_up is not None else [{"image_id": i.image_id, "category_id": 1, "keypoints": np.column_stack([i.pred[:, :2], np.ones(len(i.pred))]).ravel().tolist(),
             "score": float(i.pred[:, 2].mean())} for i in instances]
 ev = coco_keypoint_eval(data, results, sigmas)
 st.subheader("Dataset")
