@@ -116,6 +116,14 @@ def person_ui(image: ImageChoice, key: str = "person") -> tuple[float, float, fl
     return tuple(float(v) for v in dets[labels.index(choice)][0])
 
 
+def image_and_person_ui(key: str = "img", person_key: str = "person") -> tuple[ImageChoice, tuple[float, float, float, float]]:
+    """Sidebar image and person pickers; stops the page (a message is shown) until an image is chosen."""
+    image = image_source_ui(key)
+    if image is None:
+        st.stop()
+    return image, person_ui(image, person_key)
+
+
 @st.cache_resource(max_entries=8, show_spinner="Loading model…")
 def get_model(name: str):
     """A shipped zoo model (eval mode); shared by every session, never modified."""

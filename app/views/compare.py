@@ -5,16 +5,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.state import get_model, image_source_ui, person_ui, predict_cached
+from app.state import get_model, image_and_person_ui, predict_cached
 from poseviz import zoo
 from poseviz.plots import belief_maps_figure, draw_skeleton
 from poseviz.schemas import get_schema
 
 st.title("Compare models")
-image = image_source_ui("cmp")
-if image is None:
-    st.stop()
-box = person_ui(image, "cmp_person")
+image, box = image_and_person_ui("cmp", "cmp_person")
 shipped = zoo.shipped_models()
 chosen = st.sidebar.multiselect("Models (2–4)", shipped, default=shipped[:3], max_selections=4)
 flip = st.sidebar.toggle("Flip test", value=False, key="cmp_flip")

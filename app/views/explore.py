@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.state import image_source_ui, model_ui, person_ui, predict_cached
+from app.state import image_and_person_ui, model_ui, predict_cached
 from poseviz.coco import coco_result
 from poseviz.geometry import apply_affine
 from poseviz.plots import belief_maps_figure, belief_strip_image, draw_skeleton, joint_grid_figure, stage_peak_table
@@ -15,10 +15,7 @@ from poseviz.schemas import get_schema
 st.title("Explore belief maps")
 st.caption("Each stage of a network refines its belief maps: watch a joint's belief sharpen stage by stage.")
 
-image = image_source_ui()
-if image is None:
-    st.stop()
-box = person_ui(image)
+image, box = image_and_person_ui("img", "person")
 label, model = model_ui()
 if model is None:
     st.stop()

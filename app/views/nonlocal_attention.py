@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.state import get_model, image_source_ui, person_ui, predict_cached
+from app.state import get_model, image_and_person_ui, predict_cached
 from poseviz import zoo
 from poseviz.attention import entropy_map, grid_cell, mean_attention, query_dependence, query_map, top_k
 from poseviz.geometry import apply_affine
@@ -18,10 +18,7 @@ NAME = "hrnet_nl_lsp"
 if NAME not in zoo.shipped_models():
     st.warning(f"The model with a non-local block ({NAME}) has no trained weights in assets/ yet.")
     st.stop()
-image = image_source_ui("nl")
-if image is None:
-    st.stop()
-box = person_ui(image, "nl_person")
+image, box = image_and_person_ui("nl", "nl_person")
 model = get_model(NAME)
 res = predict_cached(image.digest, image.rgb, NAME, model, box, False, "dark")
 att, hw, crop = res["attention"], tuple(res["attention_hw"]), res["crop"]

@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app.state import SHARED_DATA, get_model, image_source_ui, person_ui, predict_cached
+from app.state import SHARED_DATA, get_model, image_and_person_ui, predict_cached
 from poseviz import zoo
 from poseviz.data.lsp import load_lsp, lsp_split
 from poseviz.evaluation import evaluate_lsp
@@ -17,10 +17,7 @@ from poseviz.schemas import get_schema
 st.title("Occlusion explorer")
 st.caption("Why do models fail under occlusion? Paste occluders on the person and compare every stage with the clean result.")
 
-image = image_source_ui("occ")
-if image is None:
-    st.stop()
-box = person_ui(image, "occ_person")
+image, box = image_and_person_ui("occ", "occ_person")
 names = zoo.shipped_models()
 name = st.sidebar.selectbox("Model", names, key="occ_model")
 model = get_model(name)

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from app.state import get_model, image_source_ui, person_ui, predict_cached
+from app.state import get_model, image_and_person_ui, predict_cached
 from poseviz import zoo
 from poseviz.erf import stage_erfs
 from poseviz.models import create_model
@@ -43,10 +43,7 @@ st.subheader("Effective receptive field on your image")
 if name not in shipped:
     st.info("This model has no trained weights yet, so only its theoretical field is shown.")
     st.stop()
-image = image_source_ui("rf")
-if image is None:
-    st.stop()
-box = person_ui(image, "rf_person")
+image, box = image_and_person_ui("rf", "rf_person")
 model = get_model(name)
 res = predict_cached(image.digest, image.rgb, name, model, box, False, "dark")
 schema = get_schema(res["schema"])
