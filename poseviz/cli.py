@@ -156,6 +156,14 @@ def _card(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pack_lsp(args: argparse.Namespace) -> int:
+    from .data.pack import pack_lsp
+
+    n, size = pack_lsp(args.out, args.data, args.max_side)
+    print(f"{n} images and joints.mat in {args.out}: {size / 2**20:.1f} MB")
+    return 0
+
+
 def _models(args: argparse.Namespace) -> int:
     from .zoo import ZOO, weights_path
 
@@ -220,6 +228,11 @@ def build_parser() -> argparse.ArgumentParser:
     cd.add_argument("--data", default=None)
     cd.add_argument("--run-dir", default="runs")
     cd.set_defaults(fn=_card)
+    pk = sub.add_parser("pack-lsp", help="write a downscaled LSP copy (to carry to a GPU machine)")
+    pk.add_argument("--out", required=True)
+    pk.add_argument("--data", default=None)
+    pk.add_argument("--max-side", type=int, default=200)
+    pk.set_defaults(fn=_pack_lsp)
     m = sub.add_parser("models", help="list the model zoo")
     m.set_defaults(fn=_models)
     return p

@@ -54,3 +54,27 @@ def test_nonfinite_and_unreadable(tmp_path):
     (tmp_path / "bad.mat").write_bytes(b"garbage" * 10)
     with pytest.raises(PoseVizInputError, match="not a readable MATLAB file"):
         load_lsp_joints(tmp_path / "bad.mat")
+
+
+def test_packed_copy_keeps_joint_geometry(tmp_path, lsp):
+    from poseviz.data.lsp import load_lsp
+    from poseviz.data.pack import pack_lsp
+
+    small = tmp_path / "lsp"
+    root = tmp_path / "src"
+    (root / "images").mkdir(parents=True)
+    for i in range(3):  # a three-image LSP copy keeps the test quick
+        (root / "images" / lsp.image_path(i).name).write_bytes(lsp.image_path(i).read_bytes())
+    scipy.io.savemat(root / "joints.mat", {"joints": np.stack([lsp.joints[:3, :, 0].T, lsp.joints[:3, :, 1].T,
+                                                               (lsp.joints[:3, :, 2] == 1).T.astype(float)])})
+    n, size = pack_lsp(small, root, max_side=100)
+    packed = load_lsp(small)
+    assert n == 3 and size > 0 and packed.joints.shape == (3, 14, 3)
+    import cv2
+
+    img = cv2.imread(str(packed.image_path(0)))
+    orig = cv2.imread(str(lsp.image_path(0)))
+    s = img.shape[1] / orig.shape[1]
+    assert max(img.shape[:2]) <= 100
+    np.testing.assert_allclose(packed.joints[0, :, :2], (lsp.joints[0, :, :2] + 0.5) * s - 0.5, atol=0.6)
+    np.testing.assert_array_equal(packed.joints[..., 2], lsp.joints[:3, :, 2])

@@ -1,0 +1,40 @@
+"""Pack a downscaled copy of LSP (images + joints.mat) — small enough to carry to a GPU machine."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import scipy.io
+
+from .lsp import load_lsp
+
+__all__ = ["pack_lsp"]
+
+
+def pack_lsp(out: str | Path, root: str | Path | None = None, max_side: int = 200, quality: int = 90) -> tuple[int, int]:
+    """Write ``out/images/imNNNN.jpg`` (longer side ≤ ``max_side``) and ``out/joints.mat`` in the release layout.
+
+    Joint coordinates are scaled with the pixel-centre convention, so a model trained on the
+    copy sees the same geometry. Returns (images written, total bytes).
+    """
+    data = load_lsp(root)
+    out = Path(out)
+    (out / "images").mkdir(parents=True, exist_ok=True)
+    joints = data.joints.copy()
+    total = 0
+    for i in range(len(data)):
+        img = cv2.imread(str(data.image_path(i)), cv2.IMREAD_COLOR)
+        h, w = img.shape[:2]
+        s = min(1.0, max_side / max(h, w))
+        if s < 1.0:
+            img = cv2.resize(img, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+            sx, sy = img.shape[1] / w, img.shape[0] / h
+            joints[i, :, 0] = (joints[i, :, 0] + 0.5) * sx - 0.5
+            joints[i, :, 1] = (joints[i, :, 1] + 0.5) * sy - 0.5
+        ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        (out / "images" / data.image_path(i).name).write_bytes(buf.tobytes())
+        total += len(buf)
+    layout = np.stack([joints[..., 0].T, joints[..., 1].T, (joints[..., 2] == 1).astype(np.float64).T])  # 3 × 14 × N
+    scipy.io.savemat(out / "joints.mat", {"joints": layout})
+    return len(data), total + (out / "joints.mat").stat().st_size
