@@ -20,7 +20,7 @@ from ..evaluation import evaluate_lsp
 from .augment import AugmentConfig
 from .dataset import LSPPoseDataset, load_images
 
-__all__ = ["TrainConfig", "train", "stage_losses", "LSP_JOINT_WEIGHTS"]
+__all__ = ["TrainConfig", "train", "stage_losses", "export_state", "LSP_JOINT_WEIGHTS"]
 
 # Extremities are hardest and rarest in the error budget; weight them up as HRNet does.
 LSP_JOINT_WEIGHTS = (1.5, 1.2, 1.0, 1.0, 1.2, 1.5, 1.5, 1.2, 1.0, 1.0, 1.2, 1.5, 1.0, 1.0)
@@ -54,6 +54,21 @@ def stage_losses(stages: list[torch.Tensor], targets: torch.Tensor, weights: tor
     return torch.stack([((s - targets) ** 2 * w).mean() for s in stages])
 
 
+def export_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """State dict ready for safetensors: contiguous, with |w| < 1e-20 flushed to zero.
+
+    Weight decay leaves dead channels with denormal weights; on a CPU these make the
+    activations denormal and inference of the trained hourglass 2.3× slower.
+    """
+    out = {}
+    for k, v in model.state_dict().items():
+        v = v.detach().contiguous()
+        if v.is_floating_point():
+            v = torch.where(v.abs() < 1e-20, torch.zeros_like(v), v)
+        out[k] = v
+    return out
+
+
 def _device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
@@ -71,7 +86,7 @@ def _plot(log_path: Path, png_path: Path) -> None:
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.5))
     a.plot(ep, [float(r["loss"]) for r in rows])
     a.set_xlabel("epoch")
-    a.set_ylabel("training loss (weighted MSE, summed over stages)")
+    a.set_ylabel("loss (weighted MSE, all stages)")
     a.set_yscale("log")
     ev = [(int(r["epoch"]), float(r["pck"])) for r in rows if r["pck"]]
     if ev:
@@ -90,6 +105,8 @@ def train(cfg: TrainConfig, progress: bool = True) -> dict:
     """
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
+    # Denormal floats appear as the learning rate decays and slowed CPU epochs threefold here.
+    torch.set_flush_denormal(True)
     torch.manual_seed(cfg.seed)
     device = _device()
     run_dir = Path(cfg.out_dir) / cfg.model
@@ -158,7 +175,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> dict:
             pck_val = f"{ev.pck.mean:.2f}"
             if ev.pck.mean > best:
                 best = ev.pck.mean
-                save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(run_dir / "best.safetensors"))
+                save_file(export_state(model), str(run_dir / "best.safetensors"))
         wall += time.time() - t0
         writer.writerow([epoch + 1, f"{stage_mean.sum():.6f}", " ".join(f"{v:.6f}" for v in stage_mean),
                          f"{sched.get_last_lr()[0]:.6g}", pck_val, f"{wall:.1f}"])
@@ -168,7 +185,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> dict:
         bar.set_postfix(loss=f"{stage_mean.sum():.4g}", pck=pck_val or "-")
     log.close()
     _plot(log_path, run_dir / "curves.png")
-    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, str(run_dir / "last.safetensors"))
+    save_file(export_state(model), str(run_dir / "last.safetensors"))
     if cfg.export:
         src = run_dir / ("best.safetensors" if (run_dir / "best.safetensors").is_file() else "last.safetensors")
         Path(cfg.export).write_bytes(src.read_bytes())
