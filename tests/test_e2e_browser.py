@@ -108,9 +108,17 @@ def _upload_in(page, path) -> None:
 
 
 def _peak_table_text(page) -> str:
+    """The page's prediction JSON (its code block, expanded first; st.dataframe draws on a canvas)."""
     page.get_by_text("One joint, every stage").wait_for(timeout=60_000)
     _wait_idle(page)
-    return page.locator('[data-testid="stDataFrame"]').first.inner_text(timeout=30_000)
+    expander = page.get_by_text("Predictions as COCO results JSON")
+    if page.locator('[data-testid="stCode"]').count() == 0 or not page.locator('[data-testid="stCode"]').first.is_visible():
+        expander.click()
+    code = page.locator('[data-testid="stCode"]').first
+    code.wait_for(timeout=30_000)
+    text = code.text_content(timeout=30_000) or ""
+    assert '"keypoints"' in text
+    return text
 
 
 def test_two_browser_pages_keep_their_own_images_and_big_uploads_get_a_message(server, tmp_path):
