@@ -8,6 +8,8 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in __import__("sys").path:  # app pages import the app.state module
+    __import__("sys").path.insert(0, str(ROOT))
 LSP = ROOT.parent / "shared" / "data" / "lsp"
 
 
