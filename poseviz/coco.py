@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import PoseVizInputError
+from .input_bytes import read_input_bytes
 from .schemas import COCO17
 
 __all__ = ["CocoKeypoints", "coco_result", "load_coco", "validate_coco", "save_coco", "load_results", "validate_results", "MAX_JSON_BYTES"]
@@ -70,17 +71,7 @@ class CocoKeypoints:
 def _read_json(source: str | Path | bytes | dict | list, what: str) -> Any:
     if isinstance(source, (dict, list)):
         return json.loads(json.dumps(source))  # our own copy; callers' objects stay untouched
-    if isinstance(source, bytes):
-        raw, name = source, what
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise PoseVizInputError(f"{what} not found: {path}")
-        if path.stat().st_size > MAX_JSON_BYTES:
-            raise PoseVizInputError(f"{path.name} is larger than {MAX_JSON_BYTES // 2**20} MB")
-        raw, name = path.read_bytes(), path.name
-    if len(raw) > MAX_JSON_BYTES:
-        raise PoseVizInputError(f"{what} is larger than {MAX_JSON_BYTES // 2**20} MB")
+    raw, name = read_input_bytes(source, MAX_JSON_BYTES, what)
     if not raw.strip():
         raise PoseVizInputError(f"{name} is empty")
     try:

@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import PoseVizInputError
+from .input_bytes import read_input_bytes
 
 __all__ = ["LoadedImage", "load_image", "DEFAULT_MAX_PIXELS", "DEFAULT_MAX_SIDE", "SUPPORTED_FORMATS"]
 
@@ -54,30 +55,6 @@ class LoadedImage:
     def to_original(self, points: np.ndarray) -> np.ndarray:
         """Map processed-image points [..., 2] back to original pixels (pixel-centre exact)."""
         return (np.asarray(points, dtype=np.float64) + 0.5) / self.scale - 0.5
-
-
-def _read_bytes(source: str | Path | bytes | BinaryIO, max_bytes: int) -> tuple[bytes, str]:
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        data, name = bytes(source), "uploaded image"
-    elif isinstance(source, (str, Path)):
-        path = Path(source)
-        if not path.is_file():
-            raise PoseVizInputError(f"image file not found: {path}")
-        if path.stat().st_size > max_bytes:
-            raise PoseVizInputError(f"{path.name} is {path.stat().st_size / 2**20:.0f} MB; the limit is {max_bytes / 2**20:.0f} MB")
-        data, name = path.read_bytes(), path.name
-    elif hasattr(source, "read"):
-        name = getattr(source, "name", "uploaded image")
-        data = source.read(max_bytes + 1)
-        if hasattr(source, "seek"):
-            source.seek(0)
-    else:
-        raise PoseVizInputError(f"cannot read an image from a {type(source).__name__}")
-    if len(data) > max_bytes:
-        raise PoseVizInputError(f"{name} is larger than {max_bytes / 2**20:.0f} MB")
-    if len(data) == 0:
-        raise PoseVizInputError(f"{name} is empty (0 bytes)")
-    return data, str(name)
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:
@@ -118,7 +95,7 @@ def load_image(
         max_side: downscale so the longer side is at most this (None keeps full size).
         max_bytes: refuse files larger than this.
     """
-    data, name = _read_bytes(source, max_bytes)
+    data, name = read_input_bytes(source, max_bytes, "image file")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
