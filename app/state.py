@@ -199,4 +199,5 @@ def predict_cached(digest: str, _image: np.ndarray, model_key: str, _model, box:
         "stride": pred.crop.shape[1] / out.heatmaps.shape[-1],
         "schema": pred.schema.name,
         "latency_ms": ms,
+        "dense": None if out.dense is None else tuple(a[0].numpy() for a in out.dense.charts()),
     }

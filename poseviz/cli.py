@@ -51,7 +51,7 @@ def _train(args: argparse.Namespace) -> int:
     cfg = TrainConfig(
         model=args.model, out_dir=args.out, data=args.data, epochs=args.epochs, batch_size=args.batch_size,
         lr=args.lr, sigma=args.sigma, eval_every=args.eval_every, eval_limit=args.eval_limit, threads=args.threads,
-        seed=args.seed, limit=args.limit, init_from=args.init_from, export=args.export,
+        seed=args.seed, limit=args.limit, init_from=args.init_from, export=args.export, select=args.select,
     )
     print(json.dumps(train(cfg), indent=1))
     return 0
@@ -195,7 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--limit", type=int, default=None)
     t.add_argument("--init-from", default=None)
-    t.add_argument("--export", default=None)
+    t.add_argument("--export", default=None, help="copy the selected weights to this safetensors file")
+    t.add_argument("--select", default="last", choices=["last", "best"],
+                   help="weights to export: end of schedule (default) or best monitoring PCK")
     t.set_defaults(fn=_train)
     e = sub.add_parser("eval", help="PCK@0.2 on LSP")
     e.add_argument("--model", required=True)

@@ -56,8 +56,9 @@ def run_model(model: nn.Module, crops: np.ndarray, flip: bool = False) -> PoseOu
     perm = model_schema(model).flip_permutation()
     out_f = model(x.flip(-1))
     stages = [0.5 * (a + flip_heatmaps(b, perm)) for a, b in zip(out.stages, out_f.stages)]
+    # PAFs and charts are not flip-averaged (mirroring them needs limb and part swaps).
     return PoseOutput(stages=stages, stage_names=out.stage_names, features=out.features,
-                      attention=out.attention, attention_hw=out.attention_hw)
+                      attention=out.attention, attention_hw=out.attention_hw, pafs=out.pafs, dense=out.dense)
 
 
 def keypoints_from_heatmaps(

@@ -13,7 +13,7 @@ from torch import nn
 from .errors import PoseVizInputError
 from .models import create_model
 
-__all__ = ["ZooEntry", "ZOO", "ASSETS", "PUBLIC_ARCHS", "build", "build_public", "weights_path", "list_zoo", "shipped_models"]
+__all__ = ["ZooEntry", "ZOO", "TASKS", "ASSETS", "PUBLIC_ARCHS", "build", "build_public", "weights_path", "list_zoo", "shipped_models"]
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
@@ -26,6 +26,9 @@ class ZooEntry:
     arch: str
     kwargs: dict = field(default_factory=dict)
     description: str = ""
+    # "keypoints": top-down belief maps; "paf": OpenPose-style beliefs + PAFs (bottom-up);
+    # "dense": DensePose-style charts with keypoints. Pages pick the models of their task.
+    task: str = "keypoints"
 
 
 _SMALL_HRNET = dict(width=16, stages=((1, 2), (1, 2), (1, 2)), layer1_blocks=1, num_joints=14, input_size=(128, 128), schema="lsp14")
@@ -55,8 +58,24 @@ ZOO: dict[str, ZooEntry] = {
             ),
             "3-stage CPM, 7×7 kernels, 128×128, LSP-14",
         ),
+        ZooEntry(
+            "openpose_lsp",
+            "openpose",
+            dict(num_stages=3, num_joints=14, input_size=(128, 128), schema="lsp14"),
+            "3-stage OpenPose-style network (belief maps + part affinity fields), LSP-14",
+            task="paf",
+        ),
+        ZooEntry(
+            "hrnet_dense_lsp",
+            "hrnet_dense",
+            dict(_SMALL_HRNET),
+            "HRNet-W16 lite + DensePose-style chart head (skeleton-derived charts), 128×128, LSP-14",
+            task="dense",
+        ),
     )
 }
+
+TASKS = ("keypoints", "paf", "dense")
 
 
 # Public architectures a user can load a downloaded checkpoint into (official layouts).
@@ -77,9 +96,9 @@ def build_public(label: str) -> nn.Module:
     return create_model(arch, **kwargs)
 
 
-def list_zoo() -> list[str]:
-    """Names of the shipped models."""
-    return list(ZOO)
+def list_zoo(task: str | None = "keypoints") -> list[str]:
+    """Names of the zoo models of ``task`` (None: every task)."""
+    return [n for n, e in ZOO.items() if task is None or e.task == task]
 
 
 def _entry(name: str) -> ZooEntry:
@@ -116,6 +135,6 @@ def card_metrics(name: str) -> dict:
     return json.loads(p.read_text()) if p.is_file() else {}
 
 
-def shipped_models() -> list[str]:
-    """Zoo models whose weights are present in ``assets/``."""
-    return [n for n in ZOO if weights_path(n).is_file()]
+def shipped_models(task: str | None = "keypoints") -> list[str]:
+    """Zoo models of ``task`` (None: every task) whose weights are present in ``assets/``."""
+    return [n for n in list_zoo(task) if weights_path(n).is_file()]

@@ -198,3 +198,55 @@ def test_oks_lab_with_a_results_file_shows_cocoeval_stats(coco_gt):
     np.testing.assert_allclose(stats.iloc[0].to_numpy(dtype=float), ref, atol=6e-4)  # the page rounds to 3 decimals
     at.file_uploader(key="oks_results").set_value(("bad.json", b'[{"image_id": 1}]', "application/json")).run()
     assert not at.exception and any("cannot be used" in e.value for e in at.error)
+
+
+def _whole_image_box(rgb):
+    from poseviz.inference import DEFAULT_ENLARGE
+
+    h, w = rgb.shape[:2]
+    f = 1 / DEFAULT_ENLARGE
+    return (w * (1 - f) / 2, h * (1 - f) / 2, w * f, h * f)
+
+
+def test_dense_page_part_areas_equal_a_direct_chart_prediction():
+    from poseviz import zoo
+    from poseviz.dense import PARTS
+    from poseviz.image_io import load_image
+    from poseviz.inference import predict_person
+    from poseviz.pretrained import load_pretrained
+
+    path = LSP_ROOT / "images" / "im1005.jpg"
+    at = _upload(_page("dense.py"), path, key="dense")
+    assert not at.exception, at.exception
+    next(sb for sb in at.sidebar.selectbox if "Whole image" in sb.options).set_value("Whole image").run()
+    assert any("not DensePose-COCO" in i.value for i in at.info)
+    assert _plot_titles(at, 0) == ["part index I", "U (along the part)", "V (across the part)"]
+    table = at.dataframe[0].value
+    img = load_image(path)
+    pred = predict_person(load_pretrained(zoo.shipped_models("dense")[0]), img.rgb, _whole_image_box(img.rgb))
+    index, u, _ = (a[0].numpy() for a in pred.output.dense.charts())
+    cell = (128 / index.shape[1]) ** 2
+    assert list(table["part"]) == list(PARTS[1:])
+    np.testing.assert_allclose(table["area (crop px²)"], [cell * (index == p).sum() for p in range(1, len(PARTS))])
+    assert table["area (crop px²)"].sum() > 0  # a trained model finds a body in an LSP person crop
+    mean_u = table["mean U"].dropna()
+    assert ((mean_u >= 0) & (mean_u <= 1)).all()
+
+
+def test_paf_page_people_count_equals_a_direct_bottom_up_call():
+    from poseviz import zoo
+    from poseviz.bottom_up import predict_people
+    from poseviz.image_io import load_image
+    from poseviz.pretrained import load_pretrained
+
+    path = sorted((LSP_ROOT.parent / "coco-mini" / "train2017").glob("*.jpg"))[0]
+    at = _upload(_page("paf.py"), path, key="paf")
+    assert not at.exception, at.exception
+    direct = predict_people(load_pretrained(zoo.shipped_models("paf")[0]), load_image(path).rgb)
+    assert int(at.metric[0].value) == len(direct.people)
+    titles = _plot_titles(at, 0)
+    n = len(direct.stages)
+    assert titles[:n] == [f"stage {i + 1}: beliefs" for i in range(n)] and len(titles) == 2 * n
+    at.selectbox(key="paf_limb").set_value(3).run()
+    assert not at.exception
+    assert "left_knee → left_ankle" in _plot_titles(at, 0)[n]

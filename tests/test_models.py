@@ -15,7 +15,7 @@ def _n_params(m):
     return sum(p.numel() for p in m.parameters())
 
 
-@pytest.mark.parametrize("name", zoo.list_zoo())
+@pytest.mark.parametrize("name", zoo.list_zoo(None))
 def test_zoo_model_forward_every_stage(name):
     torch.manual_seed(0)
     m = zoo.build(name)
@@ -27,7 +27,21 @@ def test_zoo_model_forward_every_stage(name):
         assert s.shape == (2, k, h // m.stride, w // m.stride)
         assert torch.isfinite(s).all()
     assert out.heatmaps is out.stages[-1]
-    sum(s.square().mean() for s in out.stages).backward()
+    loss = sum(s.square().mean() for s in out.stages)
+    if zoo.ZOO[name].task == "paf":
+        assert len(out.pafs) == out.num_stages
+        for p in out.pafs:
+            assert p.shape == (2, 2 * len(m.limbs), h // m.stride, w // m.stride)
+        loss = loss + sum(p.square().mean() for p in out.pafs)
+    else:
+        assert out.pafs is None
+    if zoo.ZOO[name].task == "dense":
+        assert out.dense.part_logits.shape == (2, m.num_parts + 1, h // 2, w // 2)
+        assert out.dense.u.shape == out.dense.v.shape == (2, m.num_parts, h // 2, w // 2)
+        loss = loss + out.dense.part_logits.square().mean() + out.dense.u.mean() + out.dense.v.mean()
+    else:
+        assert out.dense is None
+    loss.backward()
     missing = [n for n, p in m.named_parameters() if p.grad is None]
     # the zero-initialised BN after W_z blocks gradients to θ/φ/g at the first step, by design
     assert all("nonlocal_block" in n for n in missing), missing
@@ -92,24 +106,32 @@ def test_hrnet_with_nonlocal_returns_attention_on_its_branch_grid():
     assert out.attention.shape == (1, 256, 256)
 
 
-@pytest.mark.parametrize("name", zoo.list_zoo())
+@pytest.mark.parametrize("name", zoo.list_zoo(None))
 def test_every_stage_loss_falls_when_overfitting_8_images(name, lsp):
+    """The full training loss of every stage (belief maps, + PAFs, + charts) halves."""
     from torch.utils.data import DataLoader
 
     from poseviz.training.dataset import LSPPoseDataset
+    from poseviz.training.loop import task_losses
 
     torch.manual_seed(0)
     m = zoo.build(name)
-    ds = LSPPoseDataset(lsp, np.arange(8), tuple(m.config.input_size), m.stride, 1.5, augment=None)
+    ds = LSPPoseDataset(lsp, np.arange(8), tuple(m.config.input_size), m.stride, 1.5, augment=None, task=zoo.ZOO[name].task)
     batch = next(iter(DataLoader(ds, batch_size=8)))
     opt = torch.optim.Adam(m.parameters(), lr=2e-3)
     jw = torch.ones(m.config.num_joints)
     m.train()
-    first = None
+    first = first_ce = None
     for _ in range(60):
-        losses = stage_losses(m(batch["image"]).stages, batch["targets"], batch["weights"], jw)
+        out = m(batch["image"])
+        losses = task_losses(out, batch, jw, torch.device("cpu"))
         first = losses.detach() if first is None else first
+        if out.dense is not None:
+            ce = torch.nn.functional.cross_entropy(out.dense.part_logits, batch["dense_i"]).detach()
+            first_ce = ce if first_ce is None else first_ce
         opt.zero_grad()
         losses.sum().backward()
         opt.step()
     assert (losses.detach() < 0.5 * first).all(), (first, losses)
+    if first_ce is not None:  # the chart head itself learns, not only the keypoint head
+        assert ce < 0.5 * first_ce, (first_ce, ce)

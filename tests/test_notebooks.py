@@ -42,5 +42,7 @@ def test_notebook_executes(path):
         assert "people scored on 12 joints" in text and "'AP':" in text
     if path.name.startswith("06"):
         assert "sweep sizes (% of crop): [0.0, 15.0, 30.0, 45.0]" in text
+    if path.name.startswith("07"):
+        assert "mean part IoU on 10 LSP test crops" in text and "people found:" in text and "largest PAF magnitude" in text
     if path.name.startswith("02"):
         assert "407" in text  # CPM stage 2 at 368 px, as derived in tests/test_receptive_field.py

@@ -5,7 +5,30 @@ from dataclasses import dataclass, field
 
 import torch
 
-__all__ = ["PoseOutput"]
+__all__ = ["PoseOutput", "DenseOutput"]
+
+
+@dataclass(frozen=True)
+class DenseOutput:
+    """A DensePose-style chart prediction (detectron2's layout, one U/V map per part).
+
+    Attributes:
+        part_logits: [B, P, H, W] scores of the part index I (channel 0 = background).
+        u, v: [B, P - 1, H, W] chart coordinates in 0..1 for every body part; at a pixel
+            the chart of its argmax part is the one that counts.
+    """
+
+    part_logits: torch.Tensor
+    u: torch.Tensor
+    v: torch.Tensor
+
+    def charts(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(I [B, H, W] long, U [B, H, W], V [B, H, W]) with U = V = 0 on background."""
+        index = self.part_logits.argmax(1)
+        sel = (index - 1).clamp(min=0)[:, None]
+        u = self.u.gather(1, sel)[:, 0] * (index > 0)
+        v = self.v.gather(1, sel)[:, 0] * (index > 0)
+        return index, u, v
 
 
 @dataclass(frozen=True)
@@ -18,6 +41,9 @@ class PoseOutput:
         features: named intermediate feature maps [B, C, h, w].
         attention: non-local attention [B, N, N] (rows = queries, each sums to 1), or None.
         attention_hw: (h, w) of the grid the attention's N positions lie on, or None.
+        pafs: part affinity fields of every stage, each [B, 2L, H, W] (channels 2l, 2l+1 =
+            x and y of limb l), for OpenPose-style models; else None.
+        dense: the DensePose-style chart head's output, or None.
     """
 
     stages: list[torch.Tensor]
@@ -25,6 +51,8 @@ class PoseOutput:
     features: dict[str, torch.Tensor] = field(default_factory=dict)
     attention: torch.Tensor | None = None
     attention_hw: tuple[int, int] | None = None
+    pafs: list[torch.Tensor] | None = None
+    dense: DenseOutput | None = None
 
     @property
     def heatmaps(self) -> torch.Tensor:

@@ -7,8 +7,10 @@ import torch
 from torch.utils.data import Dataset
 
 from ..data.lsp import LSPData, joints_box
+from ..dense import dense_targets
 from ..geometry import box_to_center_scale, crop_transform, warp_crop
 from ..heatmaps import input_to_heatmap, make_targets
+from ..paf import paf_targets
 from ..preprocess import to_tensor
 from ..schemas import LSP14
 from .augment import AugmentConfig, add_occluders, color_jitter, sample_affine
@@ -33,7 +35,8 @@ class LSPPoseDataset(Dataset):
     """Top-down crops of LSP people with Gaussian targets.
 
     Each item: image [3, H, W] normalised, targets [K, h, w], weights [K], joints [K, 3]
-    (crop pixels, for evaluation), index.
+    (crop pixels, for evaluation), index; for ``task="paf"`` also pafs [2L, h, w]; for
+    ``task="dense"`` also dense_i [H/2, W/2] (long), dense_u and dense_v [H/2, W/2].
     """
 
     def __init__(
@@ -46,6 +49,8 @@ class LSPPoseDataset(Dataset):
         augment: AugmentConfig | None = None,
         images: list[np.ndarray] | None = None,
         seed: int = 0,
+        task: str = "keypoints",
+        limbs: tuple[tuple[int, int], ...] = LSP14.skeleton,
     ):
         self.data = data
         self.indices = np.asarray(indices)
@@ -57,6 +62,10 @@ class LSPPoseDataset(Dataset):
         self.images = images if images is not None else load_images(data, self.indices)
         self.rng = np.random.default_rng(seed)
         self.flip_perm = LSP14.flip_permutation()
+        if task not in ("keypoints", "paf", "dense"):
+            raise ValueError(f"unknown task {task!r}")
+        self.task = task
+        self.limbs = list(limbs)
 
     def __len__(self) -> int:
         return len(self.indices)
@@ -84,10 +93,22 @@ class LSPPoseDataset(Dataset):
         hm_kp = kp.copy()
         hm_kp[:, :2] = input_to_heatmap(kp[:, :2], self.stride)
         targets, weights = make_targets(hm_kp, self.heatmap_size, self.sigma)
-        return {
+        item = {
             "image": to_tensor(np.ascontiguousarray(crop))[0],
             "targets": torch.from_numpy(targets),
             "weights": torch.from_numpy(weights),
             "joints": torch.from_numpy(kp.astype(np.float32)),
             "index": torch.tensor(idx),
         }
+        if self.task == "paf":
+            # LSP labels every joint (occluded ones too), so every limb gets a field.
+            people = [np.column_stack([hm_kp[:, :2], np.ones(len(hm_kp))])]
+            pafs = paf_targets(people, self.limbs, self.heatmap_size[::-1], width=1.0)
+            item["pafs"] = torch.from_numpy(pafs.reshape(-1, *pafs.shape[2:]).astype(np.float32))
+        elif self.task == "dense":
+            grid = (self.input_size[1] // 2, self.input_size[0] // 2)
+            d = dense_targets(input_to_heatmap(kp[:, :2], 2), grid)
+            item["dense_i"] = torch.from_numpy(d.I)
+            item["dense_u"] = torch.from_numpy(d.U.astype(np.float32))
+            item["dense_v"] = torch.from_numpy(d.V.astype(np.float32))
+        return item

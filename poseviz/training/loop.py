@@ -20,7 +20,7 @@ from ..evaluation import evaluate_lsp
 from .augment import AugmentConfig
 from .dataset import LSPPoseDataset, load_images
 
-__all__ = ["TrainConfig", "train", "stage_losses", "export_state", "LSP_JOINT_WEIGHTS"]
+__all__ = ["TrainConfig", "train", "stage_losses", "task_losses", "export_state", "LSP_JOINT_WEIGHTS"]
 
 # Extremities are hardest and rarest in the error budget; weight them up as HRNet does.
 LSP_JOINT_WEIGHTS = (1.5, 1.2, 1.0, 1.0, 1.2, 1.5, 1.5, 1.2, 1.0, 1.0, 1.2, 1.5, 1.0, 1.0)
@@ -44,7 +44,10 @@ class TrainConfig:
     seed: int = 0
     limit: int | None = None  # train on the first N training images (tests, overfitting)
     init_from: str | None = None  # warm start from a safetensors file
-    export: str | None = None  # write the best weights here as safetensors
+    export: str | None = None  # write the selected weights here as safetensors
+    # "last" exports the end of the cosine schedule; "best" the checkpoint with the best
+    # monitoring PCK, which is measured on test images and so flatters the card.
+    select: str = "last"
     joint_weights: tuple[float, ...] = field(default=LSP_JOINT_WEIGHTS)
 
 
@@ -52,6 +55,31 @@ def stage_losses(stages: list[torch.Tensor], targets: torch.Tensor, weights: tor
     """Per-stage weighted MSE between belief maps and targets → [S] (intermediate supervision)."""
     w = (weights * joint_weights)[:, :, None, None]
     return torch.stack([((s - targets) ** 2 * w).mean() for s in stages])
+
+
+def task_losses(out, batch: dict[str, torch.Tensor], joint_weights: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """Per-stage losses [S] of any zoo model: belief maps always; + PAFs (MSE, every stage)
+    for OpenPose-style models; + the chart head (part cross-entropy and U/V L1 on the true
+    part's chart, weighted to the belief-map loss's scale) for DensePose-style models."""
+    per_stage = stage_losses(out.stages, batch["targets"].to(device), batch["weights"].to(device), joint_weights)
+    if out.pafs is not None and "pafs" in batch:
+        target = batch["pafs"].to(device)
+        per_stage = per_stage + torch.stack([((p - target) ** 2).mean() for p in out.pafs])
+    if out.dense is not None and "dense_i" in batch:
+        index = batch["dense_i"].to(device)
+        ce = torch.nn.functional.cross_entropy(out.dense.part_logits, index)
+        fg = index > 0
+        sel = (index - 1).clamp(min=0)[:, None]
+        u = out.dense.u.gather(1, sel)[:, 0]
+        v = out.dense.v.gather(1, sel)[:, 0]
+        uv = ((u - batch["dense_u"].to(device)).abs() + (v - batch["dense_v"].to(device)).abs())[fg].mean() if fg.any() else u.sum() * 0
+        per_stage = per_stage + DENSE_WEIGHT * (ce + uv)
+    return per_stage
+
+
+# Cross-entropy starts near ln 11 ≈ 2.4 while belief-map MSE is ~0.005: this keeps the
+# chart head from swamping the keypoint head's gradients in the shared backbone.
+DENSE_WEIGHT = 0.01
 
 
 def export_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
@@ -125,7 +153,10 @@ def train(cfg: TrainConfig, progress: bool = True) -> dict:
     if cfg.limit:
         train_idx = train_idx[: cfg.limit]
     stride = model.stride
-    ds = LSPPoseDataset(data, train_idx, tuple(mc.input_size), stride, cfg.sigma, AugmentConfig(), seed=cfg.seed)
+    task = zoo.ZOO[cfg.model].task
+    # Bottom-up models meet people smaller than a top-down crop makes them: wider scale range.
+    augment = AugmentConfig(scale=0.4) if task == "paf" else AugmentConfig()
+    ds = LSPPoseDataset(data, train_idx, tuple(mc.input_size), stride, cfg.sigma, augment, seed=cfg.seed, task=task)
     loader = DataLoader(ds, batch_size=min(cfg.batch_size, len(ds)), shuffle=True, drop_last=True, num_workers=0)
     test_idx = lsp_split("test", len(data))[: cfg.eval_limit]
     test_images = load_images(data, test_idx) if cfg.eval_every else None
@@ -159,7 +190,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> dict:
         for batch in loader:
             x = batch["image"].to(device)
             out = model(x)
-            per_stage = stage_losses(out.stages, batch["targets"].to(device), batch["weights"].to(device), jw)
+            per_stage = task_losses(out, batch, jw, device)
             loss = per_stage.sum()
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -187,6 +218,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> dict:
     _plot(log_path, run_dir / "curves.png")
     save_file(export_state(model), str(run_dir / "last.safetensors"))
     if cfg.export:
-        src = run_dir / ("best.safetensors" if (run_dir / "best.safetensors").is_file() else "last.safetensors")
+        use_best = cfg.select == "best" and (run_dir / "best.safetensors").is_file()
+        src = run_dir / ("best.safetensors" if use_best else "last.safetensors")
         Path(cfg.export).write_bytes(src.read_bytes())
     return {"model": cfg.model, "best_pck": best, "epochs": cfg.epochs, "wall_s": wall, "run_dir": str(run_dir)}

@@ -1,0 +1,76 @@
+"""How well a chart head reproduces the skeleton-derived charts on LSP test crops.
+
+Scores: per-part IoU of the part index I (background excluded from the mean) and the mean
+absolute U/V error in chart units (0..1) on pixels where predicted and true part agree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from .data.lsp import LSPData, joints_box
+from .dense import PARTS, DenseTargets, dense_targets
+from .geometry import box_to_center_scale, crop_transform, warp_crop
+from .heatmaps import input_to_heatmap
+from .inference import DEFAULT_ENLARGE, model_input_size
+from .preprocess import to_tensor
+from .training.dataset import load_images
+
+__all__ = ["ChartScores", "chart_scores", "evaluate_dense"]
+
+
+@dataclass(frozen=True)
+class ChartScores:
+    """part_iou [P] (NaN where a part is absent from both), mean IoU over body parts, U/V mean abs error."""
+
+    part_iou: np.ndarray
+    miou: float
+    uv_error: float
+
+    def as_dict(self) -> dict:
+        return {"miou": round(100 * self.miou, 2), "uv_error": round(float(self.uv_error), 4),
+                "part_iou": {p: (None if np.isnan(v) else round(100 * float(v), 1)) for p, v in zip(PARTS, self.part_iou)}}
+
+
+def _accumulate(pred_i: np.ndarray, pred_u: np.ndarray, pred_v: np.ndarray, t: DenseTargets, inter, union, err):
+    for p in range(len(PARTS)):
+        a, b = pred_i == p, t.I == p
+        inter[p] += np.logical_and(a, b).sum()
+        union[p] += np.logical_or(a, b).sum()
+    agree = (pred_i == t.I) & (t.I > 0)
+    err[0] += (np.abs(pred_u - t.U) + np.abs(pred_v - t.V))[agree].sum() / 2
+    err[1] += agree.sum()
+
+
+def chart_scores(pred: list[tuple[np.ndarray, np.ndarray, np.ndarray]], targets: list[DenseTargets]) -> ChartScores:
+    """Scores of predicted charts (I, U, V) against targets of the same grid, pooled over images."""
+    inter, union, err = np.zeros(len(PARTS)), np.zeros(len(PARTS)), [0.0, 0]
+    for (i, u, v), t in zip(pred, targets):
+        _accumulate(i, u, v, t, inter, union, err)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        iou = np.where(union > 0, inter / union, np.nan)
+    return ChartScores(iou, float(np.nanmean(iou[1:])), err[0] / max(err[1], 1))
+
+
+@torch.inference_mode()
+def evaluate_dense(model: nn.Module, data: LSPData, indices: np.ndarray, images: list[np.ndarray] | None = None,
+                   progress: bool = True) -> ChartScores:
+    """Chart scores of a DensePose-style zoo model on LSP crops (ground-truth boxes, no augmentation)."""
+    model.eval()
+    images = images if images is not None else load_images(data, indices)
+    w, h = model_input_size(model)
+    preds, targets = [], []
+    for img, idx in tqdm(list(zip(images, indices)), desc="charts", disable=not progress, leave=False):
+        gt = data.joints[int(idx)]
+        c, s = box_to_center_scale(joints_box(gt), w / h, DEFAULT_ENLARGE)
+        tf = crop_transform(c, s, (w, h))
+        out = model(to_tensor(warp_crop(img, tf)))
+        index, u, v = (a[0].numpy() for a in out.dense.charts())
+        stride = w / index.shape[-1]
+        targets.append(dense_targets(input_to_heatmap(tf.to_crop(gt[:, :2]), stride), index.shape))
+        preds.append((index, u, v))
+    return chart_scores(preds, targets)

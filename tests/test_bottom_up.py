@@ -1,0 +1,123 @@
+"""Bottom-up inference and its COCO evaluation, with an ideal network built from known poses;
+chart outputs and chart scores."""
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+from pycocotools.coco import COCO
+from pycocotools.cocoeval import COCOeval
+
+from poseviz.bottom_up import evaluate_bottom_up, predict_people
+from poseviz.dense import dense_targets
+from poseviz.dense_eval import chart_scores
+from poseviz.heatmaps import input_to_heatmap, make_targets
+from poseviz.models import DenseOutput, PoseOutput
+from poseviz.oks_lab import restrict_dataset
+from poseviz.paf import paf_targets
+from poseviz.schemas import COCO17, LSP14, map_keypoints
+
+
+class IdealNet(torch.nn.Module):
+    """Returns the exact Gaussian beliefs and PAFs of ``self.people`` (image pixels) for the input it is given."""
+
+    limbs = LSP14.skeleton
+    stride = 4
+    config = SimpleNamespace(schema="lsp14", input_size=(128, 128))
+
+    def __init__(self):
+        super().__init__()
+        self.people, self.resize = [], 1.0
+
+    def forward(self, x):
+        h, w = x.shape[-2] // 4, x.shape[-1] // 4
+        grid = []
+        for p in self.people:
+            q = p.astype(np.float64).copy()
+            q[:, :2] = input_to_heatmap((q[:, :2] + 0.5) * self.resize - 0.5, self.stride)
+            grid.append(q)
+        if grid:
+            hm = np.max([make_targets(q, (w, h), sigma=1.0)[0] for q in grid], axis=0)
+        else:
+            hm = np.zeros((14, h, w))
+        paf = paf_targets(grid, list(self.limbs), (h, w), width=1.0).reshape(-1, h, w)
+        return PoseOutput(stages=[torch.tensor(hm[None], dtype=torch.float32)], stage_names=["output"],
+                          pafs=[torch.tensor(paf[None], dtype=torch.float32)])
+
+
+def _figure(x0: float, y0: float, size: float) -> np.ndarray:
+    """A standing LSP-14 figure (x, y, v) with its head top at (x0, y0)."""
+    rel = {"head_top": (0, 0), "neck": (0, .15), "right_shoulder": (-.12, .18), "left_shoulder": (.12, .18),
+           "right_elbow": (-.18, .35), "right_wrist": (-.2, .5), "left_elbow": (.18, .35), "left_wrist": (.2, .5),
+           "right_hip": (-.08, .52), "left_hip": (.08, .52), "right_knee": (-.09, .75), "right_ankle": (-.09, .98),
+           "left_knee": (.09, .75), "left_ankle": (.09, .98)}
+    kp = np.ones((14, 3))
+    for name, (dx, dy) in rel.items():
+        kp[LSP14.index(name), :2] = (x0 + dx * size, y0 + dy * size)
+    return kp
+
+
+def test_two_people_come_back_in_image_pixels():
+    net = IdealNet()
+    rgb = np.zeros((300, 400, 3), np.uint8)
+    people = [_figure(100, 30, 250), _figure(300, 20, 260)]
+    net.people, net.resize = people, 256 / 400
+    res = predict_people(net, rgb, long_side=256)
+    assert len(res.people) == 2
+    cell = net.stride / net.resize  # one grid cell in image pixels (6.25 px)
+    got = sorted(res.people, key=lambda p: p[:, 0].mean())
+    for g, want in zip(got, people):
+        assert (g[:, 2] > 0).all()
+        assert np.abs(g[:, :2] - want[:, :2]).max() < 0.3 * cell
+    assert res.image.shape[0] % 8 == 0 and res.image.shape[1] % 8 == 0
+
+
+def test_coco_evaluation_of_bottom_up_results_equals_pycocotools(coco_gt):
+    net = IdealNet()
+    anns_by_image = {}
+    for a in coco_gt.annotations:
+        if not a["iscrowd"]:
+            anns_by_image.setdefault(a["image_id"], []).append(a)
+
+    def loader(im):
+        kps = [map_keypoints(np.asarray(a["keypoints"], float).reshape(-1, 3), COCO17, LSP14) for a in anns_by_image.get(im["id"], [])]
+        net.people = [np.column_stack([k[:, :2], (k[:, 2] > 0).astype(float)]) for k in kps]
+        net.resize = 256 / max(im["width"], im["height"])
+        return np.zeros((im["height"], im["width"], 3), np.uint8)
+
+    ours, results = evaluate_bottom_up(net, coco_gt, loader, progress=False)
+    data, sigmas, keep = restrict_dataset(coco_gt, LSP14)
+    assert len(keep) == 12
+    gt = COCO()
+    gt.dataset = data
+    gt.createIndex()
+    ev = COCOeval(gt, gt.loadRes(results), "keypoints")
+    ev.params.kpt_oks_sigmas = sigmas
+    ev.evaluate()
+    ev.accumulate()
+    ev.summarize()
+    np.testing.assert_allclose(ours.stats, ev.stats, atol=1e-9)
+    assert ours.stats[0] > 0.4  # ideal maps: most people are found and placed within tolerance
+
+
+def test_charts_pick_the_argmax_parts_coordinates():
+    logits = torch.zeros(1, 3, 2, 2)
+    logits[0, 0, 0, 0] = 5  # background
+    logits[0, 1, 0, 1] = 5
+    logits[0, 2, 1, :] = 5
+    u = torch.rand(1, 2, 2, 2)
+    v = torch.rand(1, 2, 2, 2)
+    i, uu, vv = DenseOutput(logits, u, v).charts()
+    assert i[0].tolist() == [[0, 1], [2, 2]]
+    assert uu[0, 0, 0] == 0 and uu[0, 0, 1] == u[0, 0, 0, 1] and uu[0, 1, 0] == u[0, 1, 1, 0]
+    assert vv[0, 1, 1] == v[0, 1, 1, 1]
+
+
+def test_chart_scores_are_perfect_on_the_targets_and_drop_when_shifted():
+    t = dense_targets(_figure(32, 4, 56)[:, :2], (64, 64))
+    perfect = chart_scores([(t.I, t.U, t.V)], [t])
+    assert perfect.miou == pytest.approx(1.0) and perfect.uv_error == 0
+    shifted = chart_scores([(np.roll(t.I, 3, axis=1), t.U, t.V)], [t])
+    assert 0 < shifted.miou < 0.9
+    noisy = chart_scores([(t.I, np.clip(t.U + 0.1, 0, 1), t.V)], [t])
+    assert noisy.miou == pytest.approx(1.0) and 0.02 < noisy.uv_error <= 0.05
