@@ -1,0 +1,55 @@
+"""Belief-map figures carry the right values at the right crop pixels."""
+import base64
+import json
+
+import cv2
+import numpy as np
+
+from poseviz.heatmaps import heatmap_to_input
+from poseviz.plots import belief_maps_figure
+from poseviz.plots.beliefs import overlay
+
+
+def _spec():
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[0:128, 0:128]
+    crop = np.stack([xx * 2, yy * 2, (xx + yy)], -1).astype(np.uint8)  # smooth, as photos are (JPEG panels)
+    maps = rng.random((3, 32, 32)).astype(np.float32) * 0.1
+    maps[1, 20, 7] = 1.0
+    fig = belief_maps_figure(crop, maps, ["s1", "s2", "s3"], opacity=0.6)
+    return crop, maps, json.loads(fig.to_json())
+
+
+def _array(v):
+    """A trace array as Plotly serialised it (a list, or a base64 typed array)."""
+    if isinstance(v, dict):
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        return a.reshape([int(n) for n in str(v["shape"]).split(",")]) if "shape" in v else a
+    return np.asarray(v)
+
+
+def test_panels_titles_and_hover_values_sit_on_crop_pixels():
+    crop, maps, spec = _spec()
+    assert [a["text"] for a in spec["layout"]["annotations"]] == ["s1", "s2", "s3"]
+    heat = [t for t in spec["data"] if t["type"] == "heatmap"]
+    assert len(heat) == 3
+    np.testing.assert_allclose(_array(heat[1]["z"]), maps[1], atol=1e-4)
+    # the cell (7, 20) of a stride-4 map is centred on crop pixel heatmap_to_input(...)
+    x = heat[1]["x0"] + 7 * heat[1]["dx"]
+    y = heat[1]["y0"] + 20 * heat[1]["dy"]
+    np.testing.assert_allclose([x, y], heatmap_to_input(np.array([7.0, 20.0]), 4))
+    # explicit colour stops (plotly.js would not resolve a scale name in an unvalidated figure)
+    assert isinstance(heat[0]["colorscale"], list) and heat[0]["colorscale"][0][1] == "#000004"
+    assert sum(bool(t.get("showscale")) for t in heat) == 1  # one shared colour bar
+
+
+def test_each_panel_image_is_the_crop_blended_with_its_map():
+    crop, maps, spec = _spec()
+    images = [t for t in spec["data"] if t["type"] == "image"]
+    lo, hi = 0.0, float(maps.max())
+    for t, m in zip(images, maps):
+        raw = base64.b64decode(t["source"].split(",", 1)[1])
+        got = cv2.cvtColor(cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        want = overlay(crop, m, 0.6, lo, hi)
+        assert got.shape == want.shape
+        assert np.abs(got.astype(float) - want).mean() < 6  # JPEG's loss only
