@@ -19,10 +19,10 @@ from .coco import CocoKeypoints
 from .heatmaps import heatmap_to_input
 from .inference import model_schema
 from .metrics import CocoEvalResult, coco_keypoint_eval
-from .oks_lab import restrict_dataset
+from .oks_lab import gt_schema, restrict_dataset
 from .paf import group_people
 from .preprocess import to_tensor
-from .schemas import COCO17, joint_mapping
+from .schemas import joint_mapping
 
 __all__ = ["BottomUpResult", "predict_people", "evaluate_bottom_up", "DEFAULT_LONG_SIDE"]
 
@@ -103,7 +103,7 @@ def evaluate_bottom_up(model: nn.Module, gt: CocoKeypoints, image_loader, long_s
     """
     schema = model_schema(model)
     data, sigmas, keep = restrict_dataset(gt, schema)
-    src_for = {j: i for i, j in joint_mapping(schema, COCO17)}
+    src_for = {j: i for i, j in joint_mapping(schema, gt_schema(gt))}
     src_idx = [src_for[j] for j in keep]
     results = []
     for im in tqdm(data["images"], desc="bottom-up", disable=not progress, leave=False):

@@ -20,9 +20,9 @@ from .coco import CocoKeypoints
 from .errors import PoseVizInputError
 from .inference import model_schema, predict_person
 from .metrics.oks import oks_terms
-from .schemas import COCO17, KeypointSchema, joint_mapping
+from .schemas import COCO17, LSP14, KeypointSchema, joint_mapping
 
-__all__ = ["ERROR_TYPES", "Instance", "classify_errors", "restrict_dataset", "predict_dataset", "instances_table", "instances_csv", "instances_from_results", "mirror_permutation", "score_instance", "error_totals",
+__all__ = ["ERROR_TYPES", "Instance", "gt_schema", "classify_errors", "restrict_dataset", "predict_dataset", "instances_table", "instances_csv", "instances_from_results", "mirror_permutation", "score_instance", "error_totals",
            "oks_curve"]
 
 ERROR_TYPES = ("good", "jitter", "inversion", "swap", "miss")
@@ -69,24 +69,36 @@ def _near_other(p: np.ndarray, kps: np.ndarray, area: float, sigma: float) -> bo
     return bool((np.exp(-d2 / (2 * area * (2 * sigma) ** 2)) >= 0.5).any())
 
 
-def restrict_dataset(gt: CocoKeypoints, schema: KeypointSchema) -> tuple[dict, np.ndarray, list[int]]:
-    """COCO-17 ground truth cut down to the joints ``schema`` shares with COCO (12 for LSP-14).
+def gt_schema(gt: CocoKeypoints) -> KeypointSchema:
+    """The schema of an annotation file: COCO-17, or LSP-14 (``poseviz.data.lsp_coco``), by joint names."""
+    names = list(gt.dataset["categories"][0].get("keypoints") or COCO17.joints)
+    for schema in (COCO17, LSP14):
+        if names == list(schema.joints):
+            return schema
+    raise PoseVizInputError(f"the OKS laboratory reads COCO-17 or LSP-14 annotations; these have {len(names)} "
+                            f"keypoints named {', '.join(names[:4])}…")
 
-    Returns (dataset dict, sigmas of the kept joints, COCO indices kept). num_keypoints
+
+def restrict_dataset(gt: CocoKeypoints, schema: KeypointSchema) -> tuple[dict, np.ndarray, list[int]]:
+    """Ground truth cut down to the joints ``schema`` shares with it (12 for an LSP-14 model on
+    COCO-17, all 14 on LSP-14).
+
+    Returns (dataset dict, sigmas of the kept joints, annotation indices kept). num_keypoints
     is recomputed, so people with no shared labelled joint become "ignored", as COCO does.
     """
-    if gt.num_joints != COCO17.num_joints:
-        raise PoseVizInputError(f"the OKS laboratory expects COCO-17 annotations, got {gt.num_joints} keypoints")
-    pairs = joint_mapping(schema, COCO17)
+    src = gt_schema(gt)
+    pairs = joint_mapping(schema, src)
     keep = sorted(j for _, j in pairs)
+    if not keep:
+        raise PoseVizInputError(f"the model's joints ({schema.name}) share none with the annotations ({src.name})")
     data = {k: v for k, v in gt.dataset.items() if k != "annotations"}
-    data["categories"] = [dict(c, keypoints=[COCO17.joints[j] for j in keep]) for c in gt.dataset["categories"]]
+    data["categories"] = [dict(c, keypoints=[src.joints[j] for j in keep]) for c in gt.dataset["categories"]]
     anns = []
     for a in gt.annotations:
         kp = np.asarray(a["keypoints"], dtype=np.float64).reshape(-1, 3)[keep]
         anns.append(dict(a, keypoints=kp.ravel().tolist(), num_keypoints=int((kp[:, 2] > 0).sum())))
     data["annotations"] = anns
-    return data, COCO17.sigma_array[keep], keep
+    return data, src.sigma_array[keep], keep
 
 
 @dataclass
@@ -112,9 +124,9 @@ def predict_dataset(model: nn.Module, gt: CocoKeypoints, image_loader, flip: boo
     """
     schema = model_schema(model)
     data, sigmas, keep = restrict_dataset(gt, schema)
-    src_for = {j: i for i, j in joint_mapping(schema, COCO17)}
+    src_for = {j: i for i, j in joint_mapping(schema, gt_schema(gt))}
     src_idx = [src_for[j] for j in keep]
-    kept_names = [COCO17.joints[j] for j in keep]
+    kept_names = data["categories"][0]["keypoints"]
     flip_perm = mirror_permutation(kept_names)
     anns = [a for a in data["annotations"] if not a["iscrowd"] and a["num_keypoints"] > 0]
     if limit:
@@ -195,7 +207,7 @@ def instances_from_results(gt: CocoKeypoints, results: list[dict], sigmas: np.nd
     from .metrics.oks import oks_matrix
 
     names = gt.dataset["categories"][0].get("keypoints") or list(COCO17.joints)
-    sig = COCO17.sigma_array if sigmas is None else np.asarray(sigmas, dtype=np.float64)
+    sig = gt_schema(gt).sigma_array if sigmas is None else np.asarray(sigmas, dtype=np.float64)
     if len(sig) != gt.num_joints:
         raise PoseVizInputError(f"{gt.num_joints} keypoints per person but {len(sig)} sigmas")
     flip_perm = mirror_permutation(list(names))

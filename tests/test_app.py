@@ -250,3 +250,33 @@ def test_paf_page_people_count_equals_a_direct_bottom_up_call():
     at.selectbox(key="paf_limb").set_value(3).run()
     assert not at.exception
     assert "left_knee → left_ankle" in _plot_titles(at, 0)[n]
+
+
+def test_oks_lab_scores_lsp_joints_mat_on_all_14_joints(lsp):
+    from poseviz import zoo
+    from poseviz.data.lsp import joints_box
+    from poseviz.inference import predict_person
+    from poseviz.metrics.oks import oks_terms
+    from poseviz.pretrained import load_pretrained
+    from poseviz.schemas import LSP14
+    from poseviz.training.dataset import load_images
+
+    at = _page("oks_lab.py")
+    at.sidebar.radio(key="oks_kind").set_value("LSP joints.mat").run()
+    at.sidebar.slider(key="oks_lsp_range").set_value((1001, 1008)).run()
+    assert not at.exception, at.exception
+    sig = _table_with(at, "sigma")
+    assert list(sig["joint"]) == list(LSP14.joints)
+    np.testing.assert_allclose(sig["sigma"], LSP14.sigma_array)
+    instances = _table_with(at, "OKS")
+    assert sorted(instances["annotation"]) == list(range(1001, 1009))
+    # one person, recomputed here: the model on the joints' box, OKS with s² = that box's area
+    i = 1004
+    gt = lsp.joints[i - 1]
+    box = joints_box(gt)
+    pred = predict_person(load_pretrained(at.sidebar.selectbox(key="oks_model").value), load_images(lsp, [i - 1])[0], box).keypoints
+    want = float(np.mean(oks_terms(gt, pred, box[2] * box[3], LSP14.sigma_array)))
+    got = float(instances.loc[instances["annotation"] == i, "OKS"].iloc[0])
+    assert got == pytest.approx(want, abs=1e-4)
+    at.sidebar.text_input(key="oks_lsp_root").set_value("/no/such/folder").run()
+    assert not at.exception and any("cannot be used" in e.value for e in at.error)

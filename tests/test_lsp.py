@@ -78,3 +78,30 @@ def test_packed_copy_keeps_joint_geometry(tmp_path, lsp):
     assert max(img.shape[:2]) <= 100
     np.testing.assert_allclose(packed.joints[0, :, :2], (lsp.joints[0, :, :2] + 0.5) * s - 0.5, atol=0.6)
     np.testing.assert_array_equal(packed.joints[..., 2], lsp.joints[:3, :, 2])
+
+
+def test_lsp_as_coco_keeps_joints_visibility_and_uses_the_joint_box_area(lsp):
+    from poseviz.data.lsp import joints_box
+    from poseviz.data.lsp_coco import lsp_as_coco
+    from poseviz.oks_lab import gt_schema
+    from poseviz.schemas import LSP14
+
+    gt = lsp_as_coco(lsp, np.array([1000, 1001]))
+    assert gt_schema(gt) is LSP14 and gt.num_joints == 14
+    assert [im["id"] for im in gt.images] == [1001, 1002] and gt.images[0]["file_name"] == "im1001.jpg"
+    a = gt.annotations[1]
+    kp = np.array(a["keypoints"]).reshape(14, 3)
+    np.testing.assert_allclose(kp, lsp.joints[1001], atol=1e-3)
+    assert set(kp[:, 2]) <= {1.0, 2.0}
+    x, y, w, h = joints_box(lsp.joints[1001])
+    assert a["area"] == pytest.approx(w * h) and a["bbox"] == pytest.approx([x, y, w, h])
+
+
+def test_oks_tools_refuse_annotations_of_an_unknown_keypoint_set():
+    from poseviz.coco import validate_coco
+    from poseviz.errors import PoseVizInputError
+    from poseviz.oks_lab import gt_schema
+
+    gt = validate_coco({"images": [], "annotations": [], "categories": [{"id": 1, "name": "hand", "keypoints": ["a", "b", "c"]}]}, num_joints=3)
+    with pytest.raises(PoseVizInputError, match="COCO-17 or LSP-14"):
+        gt_schema(gt)

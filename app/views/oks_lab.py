@@ -10,25 +10,55 @@ import streamlit as st
 from app.state import SHARED_DATA, get_model
 from poseviz import zoo
 from poseviz.coco import load_coco, load_results
+from poseviz.data.lsp import load_lsp
+from poseviz.data.lsp_coco import lsp_as_coco
 from poseviz.errors import PoseVizInputError
 from poseviz.image_io import load_image
 from poseviz.metrics import STAT_NAMES, coco_keypoint_eval, tolerance_radius
 from poseviz.oks_lab import error_totals, instances_from_results, mirror_permutation, instances_csv, instances_table, predict_dataset, score_instance
 from poseviz.plots.oks import TOLERANCE_LEVELS, error_totals_figure, oks_curves_figure, oks_instance_image, oks_terms_figure, pr_curve_figure
 
+
+@st.cache_data(max_entries=4, show_spinner="Reading LSP annotations…")
+def _lsp_gt(root: str, first: int, last: int):
+    data = load_lsp(root)
+    if last > len(data):
+        raise PoseVizInputError(f"this joints.mat has {len(data)} people; choose images up to {len(data)}")
+    return lsp_as_coco(data, np.arange(first - 1, last))
+
+
 st.title("OKS laboratory")
 st.caption("OKS = Σᵢ exp(−dᵢ²/2s²kᵢ²)·δ(vᵢ>0) / Σᵢ δ(vᵢ>0), with s² the person's area and kᵢ = 2σᵢ. "
-           "Shipped models predict LSP's 14 joints, so scoring uses the 12 joints LSP and COCO share.")
+           "Shipped models predict LSP's 14 joints: COCO annotations are scored on the 12 joints LSP and COCO share, "
+           "LSP annotations on all 14.")
 
 COCO_DIR = SHARED_DATA / "coco-mini"
+LSP_DIR = SHARED_DATA / "lsp"
 st.sidebar.subheader("Data")
-up = st.sidebar.file_uploader("COCO keypoint JSON (default: the COCO sample)", type=["json"], key="oks_json")
-img_dir = Path(st.sidebar.text_input("Images folder", str(COCO_DIR / "train2017"), key="oks_imgdir"))
-try:
-    gt = load_coco(up.getvalue() if up is not None else COCO_DIR / "annotations" / "person_keypoints_train2017.json")
-except PoseVizInputError as exc:
-    st.error(f"These annotations cannot be used: {exc}")
-    st.stop()
+kind = st.sidebar.radio("Annotations", ["COCO keypoint JSON", "LSP joints.mat"], horizontal=True, key="oks_kind")
+up = None
+if kind == "COCO keypoint JSON":
+    up = st.sidebar.file_uploader("COCO keypoint JSON (default: the COCO sample)", type=["json"], key="oks_json")
+    img_dir = Path(st.sidebar.text_input("Images folder", str(COCO_DIR / "train2017"), key="oks_imgdir"))
+    try:
+        gt = load_coco(up.getvalue() if up is not None else COCO_DIR / "annotations" / "person_keypoints_train2017.json")
+    except PoseVizInputError as exc:
+        st.error(f"These annotations cannot be used: {exc}")
+        st.stop()
+    digest = hashlib.sha256(up.getvalue()).hexdigest() if up is not None else "coco-mini"
+else:
+    lsp_root = Path(st.sidebar.text_input("LSP folder (joints.mat and images/)", str(LSP_DIR), key="oks_lsp_root"))
+    first, last = st.sidebar.slider("LSP images (1-based numbers)", 1, 2000, (1001, 1100), key="oks_lsp_range",
+                                    help="1001–2000 is the standard test split; 1–1000 the images the shipped models were trained on.")
+    img_dir = lsp_root / "images"
+    try:
+        gt = _lsp_gt(str(lsp_root), first, last)
+    except PoseVizInputError as exc:
+        st.error(f"This LSP folder cannot be used: {exc}")
+        st.stop()
+    digest = f"lsp:{lsp_root}:{first}-{last}"
+    st.sidebar.caption("LSP has no person areas: OKS uses the area of each person's joint box as s², "
+                       "and LSP-14's sigmas (neck and head top: 0.079).")
 names = zoo.shipped_models()
 source = st.sidebar.radio("Predictions", ["Run a model", "Load a results JSON"], key="oks_pred_src")
 res_up = None
@@ -55,7 +85,6 @@ def run(digest: str, model_name: str, flip: bool, img_dir: str, _gt):
 
 
 try:
-    digest = hashlib.sha256(up.getvalue()).hexdigest() if up is not None else "coco-mini"
     if res_up is None:
         instances, data, sigmas0 = run(digest, model_name, flip, str(img_dir), gt)
     else:
