@@ -92,6 +92,8 @@ def _predict(args: argparse.Namespace) -> int:
 
     model = load_pretrained(args.model, args.weights)
     img = load_image(args.image)
+    if getattr(model, "limbs", None) is not None and not args.box:
+        return _predict_bottom_up(model, img, args)
     if args.box:
         try:
             box = tuple(float(v) for v in args.box.split(","))
@@ -114,6 +116,30 @@ def _predict(args: argparse.Namespace) -> int:
     else:
         for name, (x, y, s) in zip(pred.schema.joints, kp):
             print(f"{name:<15} x={x:8.1f}  y={y:8.1f}  belief={s:5.2f}")
+    return 0
+
+
+def _predict_bottom_up(model, img, args: argparse.Namespace) -> int:
+    """Every person in the image (OpenPose-style models, no --box): COCO results, one per person."""
+    from .bottom_up import predict_people
+    from .inference import model_schema
+
+    res = predict_people(model, img.rgb)
+    schema = model_schema(model)
+    results = []
+    for kp, score in zip(res.people, res.scores):
+        kp = kp.copy()
+        found = kp[:, 2] > 0
+        kp[found, :2] = img.to_original(kp[found, :2])  # joints not found stay at (0, 0, 0)
+        results.append({"image_id": args.image_id, "category_id": 1, "schema": schema.name,
+                        "keypoints": [round(float(v), 2) for v in kp.ravel()], "score": round(float(score), 4)})
+    if args.json:
+        print(json.dumps(results))
+    else:
+        print(f"{len(results)} people found (bottom-up: belief maps + part affinity fields)")
+        for n, r in enumerate(results, 1):
+            kp = np.array(r["keypoints"]).reshape(-1, 3)
+            print(f"person {n}: score {r['score']:.3f}, {int((kp[:, 2] > 0).sum())} joints found")
     return 0
 
 
@@ -168,7 +194,7 @@ def _models(args: argparse.Namespace) -> int:
     from .zoo import ZOO, weights_path
 
     for e in ZOO.values():
-        print(f"{e.name:<15} {'shipped' if weights_path(e.name).is_file() else 'not trained yet':<16} {e.description}")
+        print(f"{e.name:<16} {e.task:<10} {'shipped' if weights_path(e.name).is_file() else 'not trained yet':<16} {e.description}")
     return 0
 
 
@@ -214,7 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("image")
     pr.add_argument("--model", required=True)
     pr.add_argument("--weights", default=None)
-    pr.add_argument("--box", default=None, help="x,y,w,h in original image pixels (default: whole image)")
+    pr.add_argument("--box", default=None, help="x,y,w,h in original image pixels (default: whole image; "
+                    "OpenPose-style models without --box find every person bottom-up)")
     pr.add_argument("--flip", action="store_true")
     pr.add_argument("--image-id", type=int, default=0)
     pr.add_argument("--json", action="store_true")

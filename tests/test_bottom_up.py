@@ -121,3 +121,26 @@ def test_chart_scores_are_perfect_on_the_targets_and_drop_when_shifted():
     assert 0 < shifted.miou < 0.9
     noisy = chart_scores([(t.I, np.clip(t.U + 0.1, 0, 1), t.V)], [t])
     assert noisy.miou == pytest.approx(1.0) and 0.02 < noisy.uv_error <= 0.05
+
+
+def test_cli_predict_finds_every_person_with_a_paf_model(capsys):
+    import json
+
+    from conftest import COCO_MINI
+    from poseviz import zoo
+    from poseviz.cli import main
+    from poseviz.image_io import load_image
+    from poseviz.pretrained import load_pretrained
+
+    path = sorted((COCO_MINI / "train2017").glob("*.jpg"))[0]
+    name = zoo.shipped_models("paf")[0]
+    assert main(["predict", str(path), "--model", name, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    img = load_image(path)
+    direct = predict_people(load_pretrained(name), img.rgb)
+    assert len(out) == len(direct.people)
+    for r, kp, score in zip(out, direct.people, direct.scores):
+        got = np.array(r["keypoints"]).reshape(-1, 3)
+        found = kp[:, 2] > 0
+        np.testing.assert_allclose(got[found, :2], img.to_original(kp[found, :2]), atol=0.01)
+        assert (got[~found] == 0).all() and r["score"] == pytest.approx(score, abs=1e-4)
