@@ -15,11 +15,11 @@ from poseviz.pretrained import load_pretrained  # noqa: E402
 def main() -> None:
     torch.set_num_threads(2)
     rows = []
-    for name in zoo.shipped_models():
+    for name in zoo.shipped_models(None):  # every task: keypoints, PAF and chart models
         m = load_pretrained(name)
         ms, ms_flip = latency_ms(m, 50), latency_ms(m, 50, flip=True)
         w, h = m.config.input_size
-        rows.append({"model": name, "input": f"{w}×{h}", "params (M)": round(sum(p.numel() for p in m.parameters()) / 1e6, 2),
+        rows.append({"model": name, "task": zoo.ZOO[name].task, "input": f"{w}×{h}", "params (M)": round(sum(p.numel() for p in m.parameters()) / 1e6, 2),
                      "GFLOPs": round(count_flops(m), 2), "median ms/crop": round(ms, 1), "with flip": round(ms_flip, 1),
                      "≤ 30 ms": "yes" if ms <= 30 else "NO"})
     table(rows, "Inference latency per crop (median of 50)")
