@@ -117,10 +117,11 @@ class Instance:
 
 
 def predict_dataset(model: nn.Module, gt: CocoKeypoints, image_loader, flip: bool = False, progress: bool = True,
-                    limit: int | None = None) -> tuple[list[Instance], dict, np.ndarray]:
+                    limit: int | None = None, progress_callback=None) -> tuple[list[Instance], dict, np.ndarray]:
     """Run ``model`` on every non-crowd annotated person (its ground-truth box) → instances with OKS and error types.
 
-    ``image_loader(image_dict) -> RGB array`` at the annotation's pixel scale. Returns (instances, restricted dataset, sigmas).
+    ``image_loader(image_dict) -> RGB array`` at the annotation's pixel scale; ``progress_callback(fraction)``,
+    if given, is called before each person (for a UI progress bar). Returns (instances, restricted dataset, sigmas).
     """
     schema = model_schema(model)
     data, sigmas, keep = restrict_dataset(gt, schema)
@@ -137,7 +138,9 @@ def predict_dataset(model: nn.Module, gt: CocoKeypoints, image_loader, flip: boo
     images = {im["id"]: im for im in data["images"]}
     cache: dict[int, np.ndarray] = {}
     out = []
-    for a in tqdm(anns, desc="predicting", disable=not progress, leave=False):
+    for n, a in enumerate(tqdm(anns, desc="predicting", disable=not progress, leave=False)):
+        if progress_callback is not None:
+            progress_callback(n / max(len(anns), 1))
         if a["image_id"] not in cache:
             cache.clear()
             cache[a["image_id"]] = image_loader(images[a["image_id"]])

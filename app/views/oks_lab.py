@@ -79,7 +79,8 @@ def run(digest: str, model_name: str, flip: bool, img_dir: str, _gt):
     def loader(im):
         return load_image(Path(img_dir) / im["file_name"], max_side=None).rgb
 
-    out = predict_dataset(get_model(model_name), _gt, loader, flip=flip, progress=False)
+    out = predict_dataset(get_model(model_name), _gt, loader, flip=flip, progress=False,
+                          progress_callback=lambda f: bar.progress(f, text=f"Running the model on every annotated person… {100 * f:.0f} %"))
     bar.empty()
     return out
 
