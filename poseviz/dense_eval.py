@@ -10,15 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
-from .data.lsp import LSPData, joints_box
+from .data.lsp import LSPData
 from .dense import PARTS, DenseTargets, dense_targets
-from .geometry import box_to_center_scale, crop_transform, warp_crop
+from .evaluation import lsp_crops
 from .heatmaps import input_to_heatmap
-from .inference import DEFAULT_ENLARGE, model_input_size
+from .inference import model_input_size
 from .preprocess import to_tensor
-from .training.dataset import load_images
 
 __all__ = ["ChartScores", "chart_scores", "evaluate_dense"]
 
@@ -61,14 +59,10 @@ def evaluate_dense(model: nn.Module, data: LSPData, indices: np.ndarray, images:
                    progress: bool = True) -> ChartScores:
     """Chart scores of a DensePose-style zoo model on LSP crops (ground-truth boxes, no augmentation)."""
     model.eval()
-    images = images if images is not None else load_images(data, indices)
-    w, h = model_input_size(model)
+    w = model_input_size(model)[0]
     preds, targets = [], []
-    for img, idx in tqdm(list(zip(images, indices)), desc="charts", disable=not progress, leave=False):
-        gt = data.joints[int(idx)]
-        c, s = box_to_center_scale(joints_box(gt), w / h, DEFAULT_ENLARGE)
-        tf = crop_transform(c, s, (w, h))
-        out = model(to_tensor(warp_crop(img, tf)))
+    for _, gt, tf, crop in lsp_crops(model, data, indices, images, progress, "charts"):
+        out = model(to_tensor(crop))
         index, u, v = (a[0].numpy() for a in out.dense.charts())
         stride = w / index.shape[-1]
         targets.append(dense_targets(input_to_heatmap(tf.to_crop(gt[:, :2]), stride), index.shape))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,12 +12,12 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .data.lsp import LSPData, joints_box
-from .geometry import box_to_center_scale, crop_transform, warp_crop
+from .geometry import CropTransform, box_to_center_scale, crop_transform, warp_crop
 from .inference import DEFAULT_ENLARGE, keypoints_from_heatmaps, model_input_size, run_model
 from .metrics.pck import PCKResult, lsp_torso_size, pck
 from .training.dataset import load_images
 
-__all__ = ["LSPEvaluation", "evaluate_lsp"]
+__all__ = ["LSPEvaluation", "evaluate_lsp", "lsp_crops", "count_flops"]
 
 
 @dataclass(frozen=True)
@@ -42,14 +43,9 @@ def evaluate_lsp(
 ) -> LSPEvaluation:
     """PCK@α of ``model`` on LSP ``indices`` (crops from the ground-truth joints' box, one at a time)."""
     model.eval()
-    images = images if images is not None else load_images(data, indices)
     w, h = model_input_size(model)
     preds, times = [], []
-    for img, idx in tqdm(list(zip(images, indices)), desc="evaluating", disable=not progress, leave=False):
-        gt = data.joints[int(idx)]
-        c, s = box_to_center_scale(joints_box(gt), w / h, DEFAULT_ENLARGE)
-        t = crop_transform(c, s, (w, h))
-        crop = warp_crop(img, t)
+    for _, _, t, crop in lsp_crops(model, data, indices, images, progress, "evaluating"):
         t0 = time.perf_counter()
         out = run_model(model, crop[None], flip=flip)
         times.append(time.perf_counter() - t0)
@@ -60,6 +56,19 @@ def evaluate_lsp(
     res = pck(pred, gt, lsp_torso_size(gt), alpha)
     return LSPEvaluation(pck=res, predictions=pred, indices=np.asarray(indices),
                          median_ms=1000 * statistics.median(times), flip=flip)
+
+
+def lsp_crops(model: nn.Module, data: LSPData, indices: np.ndarray, images: list[np.ndarray] | None = None,
+              progress: bool = True, desc: str = "crops") -> Iterator[tuple[int, np.ndarray, CropTransform, np.ndarray]]:
+    """(index, ground-truth joints, crop transform, crop) for each LSP image, cropped as at evaluation:
+    the joints' box enlarged by ``DEFAULT_ENLARGE`` at the model's input size, no augmentation."""
+    images = images if images is not None else load_images(data, indices)
+    w, h = model_input_size(model)
+    for img, idx in tqdm(list(zip(images, indices)), desc=desc, disable=not progress, leave=False):
+        gt = data.joints[int(idx)]
+        c, s = box_to_center_scale(joints_box(gt), w / h, DEFAULT_ENLARGE)
+        t = crop_transform(c, s, (w, h))
+        yield int(idx), gt, t, warp_crop(img, t)
 
 
 def count_flops(model: nn.Module) -> float:

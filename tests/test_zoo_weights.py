@@ -10,11 +10,12 @@ from poseviz.data.lsp import lsp_split
 from poseviz.evaluation import evaluate_lsp
 from poseviz.pretrained import load_pretrained
 
-SHIPPED = zoo.shipped_models()
+SHIPPED = zoo.shipped_models(None)  # every task
 
 
 def test_every_zoo_model_is_shipped_with_a_card():
-    assert SHIPPED == zoo.list_zoo()
+    assert SHIPPED == zoo.list_zoo(None)
+    assert set(zoo.TASKS) == {zoo.ZOO[n].task for n in SHIPPED}
     for name in SHIPPED:
         assert zoo.card_path(name).is_file() and zoo.card_metrics_path(name).is_file()
 
@@ -27,3 +28,24 @@ def test_weights_reproduce_the_cards_pck_on_the_fixed_subset(name, lsp):
     ev = evaluate_lsp(model, lsp, lsp_split("test")[:SUBSET], progress=False)
     assert ev.pck.mean == pytest.approx(card["pck_subset50"], abs=0.5)
     assert 0 < card["pck_test"] <= card["pck_test_flip"] + 5 and np.isfinite(card["median_ms_per_crop"])
+
+
+@pytest.mark.parametrize("name", zoo.shipped_models("dense"))
+def test_chart_model_reproduces_the_cards_part_iou(name, lsp):
+    from poseviz.dense_eval import evaluate_dense
+
+    card = json.loads(zoo.card_metrics_path(name).read_text())
+    scores = evaluate_dense(load_pretrained(name), lsp, lsp_split("test")[:SUBSET], progress=False)
+    assert 100 * scores.miou == pytest.approx(card["charts_subset50"]["miou"], abs=0.5)
+    assert card["charts_test"]["miou"] > 20  # clearly better than chance over 10 parts
+
+
+@pytest.mark.parametrize("name", zoo.shipped_models("paf"))
+def test_paf_model_reproduces_the_cards_coco_ap(name):
+    from poseviz.cards import coco_mini_ap
+
+    card = json.loads(zoo.card_metrics_path(name).read_text())["coco_mini_bottom_up"]
+    got = coco_mini_ap(load_pretrained(name))
+    assert card["joints"] == 12 and card["images"] == 80
+    for k in ("AP", "AP .5", "AR"):
+        assert got[k] == pytest.approx(card[k], abs=0.005)
