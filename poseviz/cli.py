@@ -174,10 +174,10 @@ def _receptive_field(args: argparse.Namespace) -> int:
 
 
 def _card(args: argparse.Namespace) -> int:
-    from .cards import measure_model, write_card
+    from .cards import measure_model, remeasure_latency, write_card
 
     for name in args.model:
-        m = measure_model(name, args.data, args.run_dir)
+        m = remeasure_latency(name) if args.latency_only else measure_model(name, args.data, args.run_dir)
         print(f"{name}: PCK@0.2 {m['pck_test']} % ({m['pck_test_flip']} % flip), {m['median_ms_per_crop']} ms/crop -> {write_card(m)}")
     return 0
 
@@ -256,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     cd.add_argument("model", nargs="+")
     cd.add_argument("--data", default=None)
     cd.add_argument("--run-dir", default="runs")
+    cd.add_argument("--latency-only", action="store_true", help="re-time latency only, keep the card's other figures")
     cd.set_defaults(fn=_card)
     pk = sub.add_parser("pack-lsp", help="write a downscaled LSP copy (to carry to a GPU machine)")
     pk.add_argument("--out", required=True)

@@ -18,19 +18,28 @@ from .heatmaps import input_to_heatmap
 from .inference import model_input_size
 from .preprocess import to_tensor
 
-__all__ = ["ChartScores", "chart_scores", "evaluate_dense"]
+__all__ = ["ChartScores", "chart_scores", "evaluate_dense", "SIDELESS"]
+
+
+# Parts with the side dropped ("right upper arm" → "upper arm"): a chart that finds a limb but
+# mirrors its side scores here and not in the per-part IoU.
+SIDELESS = tuple(dict.fromkeys(p.removeprefix("right ").removeprefix("left ") for p in PARTS))
+_TO_SIDELESS = np.array([SIDELESS.index(p.removeprefix("right ").removeprefix("left ")) for p in PARTS])
 
 
 @dataclass(frozen=True)
 class ChartScores:
-    """part_iou [P] (NaN where a part is absent from both), mean IoU over body parts, U/V mean abs error."""
+    """part_iou [P] (NaN where a part is absent from both), mean IoU over body parts, the same with
+    left/right merged, and the U/V mean abs error."""
 
     part_iou: np.ndarray
     miou: float
     uv_error: float
+    miou_sideless: float = float("nan")
 
     def as_dict(self) -> dict:
-        return {"miou": round(100 * self.miou, 2), "uv_error": round(float(self.uv_error), 4),
+        return {"miou": round(100 * self.miou, 2), "miou_sideless": round(100 * self.miou_sideless, 2),
+                "uv_error": round(float(self.uv_error), 4),
                 "part_iou": {p: (None if np.isnan(v) else round(100 * float(v), 1)) for p, v in zip(PARTS, self.part_iou)}}
 
 
@@ -47,11 +56,17 @@ def _accumulate(pred_i: np.ndarray, pred_u: np.ndarray, pred_v: np.ndarray, t: D
 def chart_scores(pred: list[tuple[np.ndarray, np.ndarray, np.ndarray]], targets: list[DenseTargets]) -> ChartScores:
     """Scores of predicted charts (I, U, V) against targets of the same grid, pooled over images."""
     inter, union, err = np.zeros(len(PARTS)), np.zeros(len(PARTS)), [0.0, 0]
+    s_inter, s_union = np.zeros(len(SIDELESS)), np.zeros(len(SIDELESS))
     for (i, u, v), t in zip(pred, targets):
         _accumulate(i, u, v, t, inter, union, err)
+        a, b = _TO_SIDELESS[i], _TO_SIDELESS[t.I]
+        for p in range(len(SIDELESS)):
+            s_inter[p] += np.logical_and(a == p, b == p).sum()
+            s_union[p] += np.logical_or(a == p, b == p).sum()
     with np.errstate(invalid="ignore", divide="ignore"):
         iou = np.where(union > 0, inter / union, np.nan)
-    return ChartScores(iou, float(np.nanmean(iou[1:])), err[0] / max(err[1], 1))
+        s_iou = np.where(s_union > 0, s_inter / s_union, np.nan)
+    return ChartScores(iou, float(np.nanmean(iou[1:])), err[0] / max(err[1], 1), float(np.nanmean(s_iou[1:])))
 
 
 @torch.inference_mode()

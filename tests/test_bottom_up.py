@@ -117,8 +117,15 @@ def test_chart_scores_are_perfect_on_the_targets_and_drop_when_shifted():
     t = dense_targets(_figure(32, 4, 56)[:, :2], (64, 64))
     perfect = chart_scores([(t.I, t.U, t.V)], [t])
     assert perfect.miou == pytest.approx(1.0) and perfect.uv_error == 0
+    assert perfect.miou_sideless == pytest.approx(1.0)
     shifted = chart_scores([(np.roll(t.I, 3, axis=1), t.U, t.V)], [t])
     assert 0 < shifted.miou < 0.9
+    # every limb given its mirror part: per-part IoU of limbs drops to 0, the side-less IoU stays 1
+    from poseviz.dense import PARTS
+
+    mirror = np.array([PARTS.index(p.replace("right", "@").replace("left", "right").replace("@", "left")) for p in PARTS])
+    swapped = chart_scores([(mirror[t.I], t.U, t.V)], [t])
+    assert swapped.miou_sideless == pytest.approx(1.0) and np.nanmax(swapped.part_iou[3:]) == 0
     noisy = chart_scores([(t.I, np.clip(t.U + 0.1, 0, 1), t.V)], [t])
     assert noisy.miou == pytest.approx(1.0) and 0.02 < noisy.uv_error <= 0.05
 
