@@ -39,7 +39,7 @@ def latency_ms(model: torch.nn.Module, repeats: int = 30, flip: bool = False) ->
 
 
 def _training_info(run_dir: Path) -> dict:
-    info: dict = {}
+    info: dict = {"model": run_dir.name}
     log = run_dir / "log.csv"
     if log.is_file():
         rows = list(csv.DictReader(log.open()))
@@ -120,7 +120,11 @@ def default_coco_root() -> Path:
 
 def _checkpoint_row(t: dict) -> str:
     if t.get("select") == "last":
-        warm = f"; warm-started from `{t['init_from']}`" if t.get("init_from") else ""
+        warm = ""
+        if t.get("init_from"):
+            own = Path(t["init_from"]).stem == t.get("model")
+            warm = ("; a second cosine cycle continuing the previously shipped weights of this model (earlier log: "
+                    f"`{t['model']}_train_log_part1.csv`)" if own else f"; warm-started from `{t['init_from']}`")
         return (f"| shipped checkpoint | the last epoch ({t.get('epochs', '?')}, end of the cosine schedule){warm}; "
                 "PCK on LSP test images 1001–1200 was only monitored, not used to choose |")
     return (f"| shipped checkpoint | epoch {t.get('selected_epoch', '?')}, the best PCK@0.2 on LSP test images 1001–1200 "
