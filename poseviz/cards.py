@@ -131,6 +131,14 @@ def _checkpoint_row(t: dict) -> str:
             "during training (so those 200 test images also served for checkpoint selection) |")
 
 
+def _targets_note(m: dict) -> str:
+    if m.get("task") == "paf":
+        return "; targets: Gaussian belief maps and a PAF per limb of LSP's skeleton (1 grid cell wide), every stage supervised"
+    if m.get("task") == "dense":
+        return "; targets: belief maps plus skeleton-derived I/U/V charts (cross-entropy and L1, weight 0.01)"
+    return ""
+
+
 def _task_section(m: dict) -> list[str]:
     if m.get("task") == "dense":
         c, c50 = m["charts_test"], m["charts_subset50"]
@@ -177,7 +185,8 @@ def write_card(m: dict, out_dir: Path | None = None) -> Path:
         f"| architecture | `{m['arch']}` with `{json.dumps(m['config'])}` |",
         f"| parameters | {m['params'] / 1e6:.2f} M |",
         f"| GFLOPs per crop | {m['gflops']} |",
-        f"| training data | LSP images 1–1000 (`../shared/data/lsp`), augmentation: rotation ±30°, scale ±25 %, flip, colour jitter, synthetic occluders |",
+        f"| training data | LSP images 1–1000 (`../shared/data/lsp`), augmentation: rotation ±30°, "
+        f"scale ±{40 if m.get('task') == 'paf' else 25} %, flip, colour jitter, synthetic occluders{_targets_note(m)} |",
         f"| training | {t.get('epochs', '?')} epochs, {t.get('wall_minutes', '?')} min wall time on a 2-core CPU shared with other jobs; Adam, cosine schedule, {json.dumps(t.get('config', {}))} |",
         _checkpoint_row(t),
         f"| LSP test PCK@0.2 (1001–2000, torso = r-shoulder→l-hip) | {m['pck_test']} % without flip, {m['pck_test_flip']} % with flip test |",

@@ -243,7 +243,7 @@ def test_paf_page_people_count_equals_a_direct_bottom_up_call():
     at = _upload(_page("paf.py"), path, key="paf")
     assert not at.exception, at.exception
     direct = predict_people(load_pretrained(zoo.shipped_models("paf")[0]), load_image(path).rgb)
-    assert int(at.metric[0].value) == len(direct.people)
+    assert int(at.metric[0].value) == len(direct.people) >= 1
     titles = _plot_titles(at, 0)
     n = len(direct.stages)
     assert titles[:n] == [f"stage {i + 1}: beliefs" for i in range(n)] and len(titles) == 2 * n

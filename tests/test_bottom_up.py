@@ -145,7 +145,7 @@ def test_cli_predict_finds_every_person_with_a_paf_model(capsys):
     out = json.loads(capsys.readouterr().out)
     img = load_image(path)
     direct = predict_people(load_pretrained(name), img.rgb)
-    assert len(out) == len(direct.people)
+    assert len(out) == len(direct.people) >= 1  # the trained model finds people in this COCO image
     for r, kp, score in zip(out, direct.people, direct.scores):
         got = np.array(r["keypoints"]).reshape(-1, 3)
         found = kp[:, 2] > 0
