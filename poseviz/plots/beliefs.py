@@ -127,8 +127,9 @@ def square_panels(fig: go.Figure, n: int, w: int, h: int) -> None:
     """Give each of ``n`` image subplots its own 1:1 aspect (each y axis anchored to its own x axis)."""
     for i in range(1, n + 1):
         sfx = "" if i == 1 else str(i)
-        fig.layout[f"xaxis{sfx}"].update(showticklabels=False, range=[-0.5, w - 0.5], constrain="domain")
-        fig.layout[f"yaxis{sfx}"].update(showticklabels=False, range=[h - 0.5, -0.5], scaleanchor=f"x{sfx}", constrain="domain")
+        fig.layout[f"xaxis{sfx}"].update(showticklabels=False, showgrid=False, zeroline=False, range=[-0.5, w - 0.5], constrain="domain")
+        fig.layout[f"yaxis{sfx}"].update(showticklabels=False, showgrid=False, zeroline=False, range=[h - 0.5, -0.5],
+                                         scaleanchor=f"x{sfx}", constrain="domain")
 
 
 def joint_grid_figure(crop: np.ndarray, heatmaps: np.ndarray, joint_names: list[str], opacity: float = 0.6, columns: int = 7) -> go.Figure:
