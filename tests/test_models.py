@@ -74,6 +74,19 @@ def test_published_parameter_counts():
     assert _n_params(StackedHourglass(HourglassConfig(num_stacks=2))) == manifest["hourglass_s2_b1_mpii"]["parameters"]
 
 
+def test_cpm_batch_norm_option_normalises_every_hidden_conv_and_paper_config_has_none():
+    paper = CPM(CPMConfig())
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in paper.modules())
+    m = CPM(CPMConfig(num_stages=2, trunk_channels=8, head_channels=16, stage_channels=8, num_pools=2, batch_norm=True))
+    convs = [c for c in m.modules() if isinstance(c, torch.nn.Conv2d)]
+    bns = [b for b in m.modules() if isinstance(b, torch.nn.BatchNorm2d)]
+    # every conv but the two belief-map outputs is conv-BN-ReLU, and those convs drop their bias
+    assert len(bns) == len(convs) - 2
+    assert sum(c.bias is None for c in convs) == len(bns)
+    out = m.eval()(torch.randn(1, 3, 64, 64))
+    assert [s.shape for s in out.stages] == [(1, 14, 16, 16)] * 2
+
+
 def test_hrnet_returns_every_branch_of_every_stage():
     m = HRNet(HRNetConfig(width=8, stages=((1, 1), (1, 1), (1, 1)), layer1_blocks=1, num_joints=3)).eval()
     out = m(torch.randn(1, 3, 64, 64))

@@ -68,6 +68,9 @@ def test_cpm_paper_stage1_and_stage2_at_368():
     assert all(s.rf.jump == 8 for s in stages)
     sizes = [s.rf.size for s in stages]
     assert sizes == sorted(sizes) and len(sizes) == 6
+    # BatchNorm (the zoo's CPM option) is pointwise: it must not change any receptive field
+    with_bn = stage_receptive_fields(CPM(CPMConfig(batch_norm=True)))
+    assert [s.rf.size for s in with_bn] == sizes
 
 
 class _OnesNet(nn.Module):

@@ -35,14 +35,19 @@ class CPMConfig:
     stage_kernel: int = 11
     num_pools: int = 3
     center_map: bool = True
+    # Not in the paper (which predates BatchNorm's use here): conv-BN-ReLU lets a compact
+    # CPM train from scratch on 1000 images; without it ours stalled at 37 % PCK.
+    batch_norm: bool = False
     center_sigma: float = 21.0  # input pixels, as in the paper's code
     input_size: tuple[int, int] = (368, 368)  # (W, H)
     schema: str = "lsp14"
 
 
-def _conv(cin: int, cout: int, k: int, relu: bool = True) -> nn.Sequential:
-    layers: list[nn.Module] = [nn.Conv2d(cin, cout, k, padding=k // 2)]
+def _conv(cin: int, cout: int, k: int, relu: bool = True, bn: bool = False) -> nn.Sequential:
+    layers: list[nn.Module] = [nn.Conv2d(cin, cout, k, padding=k // 2, bias=not (relu and bn))]
     if relu:
+        if bn:
+            layers.append(nn.BatchNorm2d(cout))
         layers.append(nn.ReLU(inplace=True))
     return nn.Sequential(*layers)
 
@@ -52,9 +57,9 @@ def _trunk(c: CPMConfig) -> nn.Sequential:
     layers: list[nn.Module] = []
     cin = 3
     for _ in range(c.num_pools):
-        layers += [_conv(cin, c.trunk_channels, c.trunk_kernel), nn.MaxPool2d(3, stride=2, padding=1)]
+        layers += [_conv(cin, c.trunk_channels, c.trunk_kernel, bn=c.batch_norm), nn.MaxPool2d(3, stride=2, padding=1)]
         cin = c.trunk_channels
-    layers.append(_conv(cin, c.feature_channels, 5))
+    layers.append(_conv(cin, c.feature_channels, 5, bn=c.batch_norm))
     return nn.Sequential(*layers)
 
 
@@ -65,11 +70,11 @@ class CPM(nn.Module):
         super().__init__()
         self.config = config
         c = config
-        k = c.num_joints
+        k, bn = c.num_joints, c.batch_norm
         self.stage1 = nn.Sequential(
             _trunk(c),
-            _conv(c.feature_channels, c.head_channels, c.trunk_kernel),
-            _conv(c.head_channels, c.head_channels, 1),
+            _conv(c.feature_channels, c.head_channels, c.trunk_kernel, bn=bn),
+            _conv(c.head_channels, c.head_channels, 1, bn=bn),
             _conv(c.head_channels, k, 1, relu=False),
         )
         self.features = _trunk(c)
@@ -78,10 +83,10 @@ class CPM(nn.Module):
         for _ in range(c.num_stages - 1):
             self.stages.append(
                 nn.Sequential(
-                    _conv(cin, c.stage_channels, c.stage_kernel),
-                    _conv(c.stage_channels, c.stage_channels, c.stage_kernel),
-                    _conv(c.stage_channels, c.stage_channels, c.stage_kernel),
-                    _conv(c.stage_channels, c.stage_channels, 1),
+                    _conv(cin, c.stage_channels, c.stage_kernel, bn=bn),
+                    _conv(c.stage_channels, c.stage_channels, c.stage_kernel, bn=bn),
+                    _conv(c.stage_channels, c.stage_channels, c.stage_kernel, bn=bn),
+                    _conv(c.stage_channels, c.stage_channels, 1, bn=bn),
                     _conv(c.stage_channels, k, 1, relu=False),
                 )
             )
