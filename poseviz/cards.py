@@ -118,13 +118,15 @@ def default_coco_root() -> Path:
     return Path(__file__).resolve().parents[1].parent / "shared" / "data" / "coco-mini"
 
 
-def _checkpoint_row(t: dict) -> str:
+def _checkpoint_row(t: dict, out_dir: Path | None = None) -> str:
     if t.get("select") == "last":
         warm = ""
         if t.get("init_from"):
             own = Path(t["init_from"]).stem == t.get("model")
-            warm = ("; a second cosine cycle continuing the previously shipped weights of this model (earlier log: "
-                    f"`{t['model']}_train_log_part1.csv`)" if own else f"; warm-started from `{t['init_from']}`")
+            earlier = sorted(p.name for p in (out_dir or zoo.ASSETS).glob(f"{t.get('model')}_train_log_part*.csv"))
+            logs = ", ".join(f"`{n}`" for n in earlier) or "not kept"
+            warm = (f"; a further cosine cycle continuing the previously shipped weights of this model (earlier cycles' logs: {logs})"
+                    if own else f"; warm-started from `{t['init_from']}`")
         return (f"| shipped checkpoint | the last epoch ({t.get('epochs', '?')}, end of the cosine schedule){warm}; "
                 "PCK on LSP test images 1001–1200 was only monitored, not used to choose |")
     return (f"| shipped checkpoint | epoch {t.get('selected_epoch', '?')}, the best PCK@0.2 on LSP test images 1001–1200 "
@@ -188,7 +190,7 @@ def write_card(m: dict, out_dir: Path | None = None) -> Path:
         f"| training data | LSP images 1–1000 (`../shared/data/lsp`), augmentation: rotation ±30°, "
         f"scale ±{40 if m.get('task') == 'paf' else 25} %, flip, colour jitter, synthetic occluders{_targets_note(m)} |",
         f"| training | {t.get('epochs', '?')} epochs, {t.get('wall_minutes', '?')} min wall time on a 2-core CPU shared with other jobs; Adam, cosine schedule, {json.dumps(t.get('config', {}))} |",
-        _checkpoint_row(t),
+        _checkpoint_row(t, out_dir),
         f"| LSP test PCK@0.2 (1001–2000, torso = r-shoulder→l-hip) | {m['pck_test']} % without flip, {m['pck_test_flip']} % with flip test |",
         f"| PCK@0.2 on test images 1001–1050 (re-checked by the tests) | {m['pck_subset50']} % |",
         f"| median CPU latency per crop | {m['median_ms_per_crop']} ms ({m['median_ms_per_crop_flip']} ms with flip) on {m['machine']} |",
