@@ -55,8 +55,9 @@ ZOO: dict[str, ZooEntry] = {
             dict(
                 num_stages=3, num_joints=14, trunk_channels=24, feature_channels=32, head_channels=64,
                 stage_channels=32, trunk_kernel=7, stage_kernel=7, num_pools=2, input_size=(128, 128), schema="lsp14",
+                batch_norm=True,
             ),
-            "3-stage CPM, 7×7 kernels, 128×128, LSP-14",
+            "3-stage CPM with BatchNorm, 7×7 kernels, 128×128, LSP-14",
         ),
         ZooEntry(
             "openpose_lsp",
