@@ -35,7 +35,7 @@ class CPMConfig:
     stage_kernel: int = 11
     num_pools: int = 3
     center_map: bool = True
-    # Not in the paper (which predates BatchNorm's use here): conv-BN-ReLU lets a compact
+    # Not in the paper (it has no normalisation): conv-BN-ReLU lets a compact
     # CPM train from scratch on 1000 images; without it ours stalled at 37 % PCK.
     batch_norm: bool = False
     center_sigma: float = 21.0  # input pixels, as in the paper's code
