@@ -191,8 +191,16 @@ def _pack_lsp(args: argparse.Namespace) -> int:
 
 
 def _models(args: argparse.Namespace) -> int:
+    from .model_table import shipped_table, write_readme
     from .zoo import ZOO, weights_path
 
+    if args.markdown:
+        print(shipped_table())
+        return 0
+    if args.write_readme:
+        changed = write_readme(args.write_readme)
+        print(f"{args.write_readme}: shipped-model table {'updated' if changed else 'already current'}")
+        return 0
     for e in ZOO.values():
         print(f"{e.name:<16} {e.task:<10} {'shipped' if weights_path(e.name).is_file() else 'not trained yet':<16} {e.description}")
     return 0
@@ -264,6 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     pk.add_argument("--max-side", type=int, default=200)
     pk.set_defaults(fn=_pack_lsp)
     m = sub.add_parser("models", help="list the model zoo")
+    m.add_argument("--markdown", action="store_true", help="print the README's table of shipped models (from the cards)")
+    m.add_argument("--write-readme", metavar="README", default=None,
+                   help="rewrite the shipped-model table between the markers in this README")
     m.set_defaults(fn=_models)
     return p
 

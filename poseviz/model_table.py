@@ -1,0 +1,71 @@
+"""The README's shipped-model table, generated from the model cards' JSON figures.
+
+The README must never drift from what the cards measured, so the table is built here and a
+test compares it with the README's text between ``TABLE_START`` and ``TABLE_END``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .zoo import ZOO, card_metrics
+
+__all__ = ["TABLE_START", "TABLE_END", "task_label", "shipped_table", "replace_table"]
+
+TABLE_START = "<!-- shipped-models:start (python -m poseviz models --write-readme) -->"
+TABLE_END = "<!-- shipped-models:end -->"
+
+_HEADER = (
+    "| model | task | PCK@0.2 LSP test (flip) | params | GFLOPs | median ms / crop (2-core CPU) | card |\n"
+    "|---|---|---|---|---|---|---|"
+)
+_TASKS = {
+    "keypoints": "belief maps",
+    "paf": "belief maps + part affinity fields (bottom-up)",
+    "dense": "belief maps + DensePose-style charts",
+}
+
+
+def task_label(name: str) -> str:
+    """What a zoo model outputs, in words, with the architectural twist worth naming."""
+    e = ZOO[name]
+    label = _TASKS[e.task]
+    if e.kwargs.get("nonlocal_at"):
+        label += ", non-local block"
+    if e.arch == "cpm" and e.kwargs.get("batch_norm"):
+        label += " (CPM + BatchNorm)"
+    return label
+
+
+def shipped_table() -> str:
+    """Markdown table of every zoo model that has a card, best flip-test PCK first."""
+    rows = []
+    for name in ZOO:
+        m = card_metrics(name)
+        if not m:
+            continue
+        rows.append((m["pck_test_flip"], (
+            f"| `{name}` | {task_label(name)} | {m['pck_test']:.1f} % ({m['pck_test_flip']:.1f} %) "
+            f"| {m['params'] / 1e6:.2f} M | {m['gflops']:.2f} | {m['median_ms_per_crop']:.0f} | `assets/{name}.md` |"
+        )))
+    rows.sort(key=lambda r: -r[0])
+    return "\n".join([_HEADER, *(r for _, r in rows)])
+
+
+def replace_table(readme_text: str, table: str) -> str:
+    """``readme_text`` with the text between the table markers replaced by ``table``."""
+    try:
+        head, rest = readme_text.split(TABLE_START, 1)
+        _, tail = rest.split(TABLE_END, 1)
+    except ValueError:
+        raise ValueError(f"the README lacks the markers {TABLE_START!r} … {TABLE_END!r}") from None
+    return f"{head}{TABLE_START}\n{table}\n{TABLE_END}{tail}"
+
+
+def write_readme(path: str | Path) -> bool:
+    """Rewrite the table in the README at ``path``; True when its text changed."""
+    p = Path(path)
+    old = p.read_text(encoding="utf-8")
+    new = replace_table(old, shipped_table())
+    if new != old:
+        p.write_text(new, encoding="utf-8")
+    return new != old
