@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .zoo import ZOO, card_metrics
 
-__all__ = ["TABLE_START", "TABLE_END", "task_label", "shipped_table", "replace_table"]
+__all__ = ["TABLE_START", "TABLE_END", "task_label", "shipped_table", "replace_table", "write_readme"]
 
 TABLE_START = "<!-- shipped-models:start (python -m poseviz models --write-readme) -->"
 TABLE_END = "<!-- shipped-models:end -->"
@@ -66,6 +66,7 @@ def write_readme(path: str | Path) -> bool:
     p = Path(path)
     old = p.read_text(encoding="utf-8")
     new = replace_table(old, shipped_table())
-    if new != old:
+    changed = new != old
+    if changed:
         p.write_text(new, encoding="utf-8")
-    return new != old
+    return changed

@@ -17,7 +17,7 @@ def test_readme_table_is_the_one_the_cards_give():
 
 
 def test_rows_carry_each_cards_figures_best_first():
-    rows = [r for r in shipped_table().splitlines()[2:]]
+    rows = shipped_table().splitlines()[2:]
     names = [re.match(r"\| `(\w+)`", r).group(1) for r in rows]
     assert sorted(names) == sorted(shipped_models(None))
     flips = []
