@@ -56,6 +56,8 @@ def _training_info(run_dir: Path) -> dict:
         info["config"] = {k: c[k] for k in ("batch_size", "lr", "weight_decay", "sigma", "seed") if k in c}
         info["select"] = c.get("select", "best")
         info["init_from"] = c.get("init_from")
+        if c.get("teacher"):
+            info["config"].update(teacher=c["teacher"], distill=c.get("distill"))
     return info
 
 

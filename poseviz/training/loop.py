@@ -19,6 +19,7 @@ from ..data.lsp import load_lsp, lsp_split
 from ..evaluation import evaluate_lsp
 from .augment import AugmentConfig
 from .dataset import LSPPoseDataset, load_images
+from .distill import distilled_targets, load_teacher
 
 __all__ = ["TrainConfig", "train", "stage_losses", "task_losses", "export_state", "LSP_JOINT_WEIGHTS"]
 
@@ -49,6 +50,9 @@ class TrainConfig:
     # monitoring PCK, which is measured on test images and so flatters the card.
     select: str = "last"
     joint_weights: tuple[float, ...] = field(default=LSP_JOINT_WEIGHTS)
+    teacher: str | None = None  # a zoo model whose belief maps the student also learns from
+    teacher_weights: str | None = None  # its safetensors file (default: the shipped weights)
+    distill: float = 0.5  # weight α of the teacher's maps in the blended target
 
 
 def stage_losses(stages: list[torch.Tensor], targets: torch.Tensor, weights: torch.Tensor, joint_weights: torch.Tensor) -> torch.Tensor:
@@ -151,6 +155,9 @@ def train(cfg: TrainConfig, progress: bool = True) -> dict:
     memory_format = torch.channels_last if device.type == "cpu" else torch.contiguous_format
     model = model.to(memory_format=memory_format)
     mc = model.config
+    teacher = None
+    if cfg.teacher:
+        teacher = load_teacher(cfg.teacher, cfg.teacher_weights, model).to(device, memory_format=memory_format)
     data = load_lsp(cfg.data)
     train_idx = lsp_split("train", len(data))
     if cfg.limit:
@@ -192,6 +199,8 @@ def train(cfg: TrainConfig, progress: bool = True) -> dict:
         n = 0
         for batch in loader:
             x = batch["image"].to(device).contiguous(memory_format=memory_format)
+            if teacher is not None:
+                batch = {**batch, "targets": distilled_targets(teacher, x, batch["targets"].to(device), cfg.distill)}
             out = model(x)
             per_stage = task_losses(out, batch, jw, device)
             loss = per_stage.sum()

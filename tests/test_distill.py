@@ -1,0 +1,89 @@
+"""Belief-map distillation: blended targets equal the paper's two-term loss; teachers are checked."""
+import csv
+import json
+
+import pytest
+import torch
+
+from poseviz import zoo
+from poseviz.errors import PoseVizInputError
+from poseviz.models import create_model
+from poseviz.training.distill import distilled_targets, load_teacher
+from poseviz.training.loop import TrainConfig, train
+
+
+@pytest.fixture(scope="module")
+def teacher():
+    return load_teacher("hourglass_lsp", None, zoo.build("hrnet_lsp"))
+
+
+def _batch(seed: int = 0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(2, 3, 128, 128, generator=g)
+    gt = torch.rand(2, 14, 32, 32, generator=g)
+    return x, gt
+
+
+def test_blend_endpoints_and_middle(teacher):
+    x, gt = _batch()
+    t = teacher(x).heatmaps
+    assert torch.equal(distilled_targets(teacher, x, gt, 0.0), gt)
+    assert torch.allclose(distilled_targets(teacher, x, gt, 1.0), t, atol=1e-6)
+    assert torch.allclose(distilled_targets(teacher, x, gt, 0.25), 0.25 * t + 0.75 * gt, atol=1e-6)
+
+
+def test_blended_target_is_the_two_term_loss(teacher):
+    """α‖s−T‖² + (1−α)‖s−G‖² − ‖s − blend‖² must not depend on the student's output s."""
+    x, gt = _batch(1)
+    t = teacher(x).heatmaps
+    alpha = 0.3
+    blend = distilled_targets(teacher, x, gt, alpha)
+    gaps = []
+    for seed in range(4):
+        s = torch.randn(gt.shape, generator=torch.Generator().manual_seed(10 + seed))
+        two_term = alpha * ((s - t) ** 2).sum() + (1 - alpha) * ((s - gt) ** 2).sum()
+        gaps.append(float(two_term - ((s - blend) ** 2).sum()))
+    assert max(gaps) - min(gaps) < 1e-2 * abs(gaps[0]) + 1e-3
+    assert gaps[0] > 0  # the constant is α(1−α)‖T−G‖² ≥ 0
+
+
+def test_teacher_maps_resized_to_student_grid(teacher):
+    x, _ = _batch()
+    gt = torch.zeros(2, 14, 64, 64)
+    out = distilled_targets(teacher, x, gt, 1.0)
+    assert out.shape == gt.shape
+    # bilinear 2× upsampling keeps the mean of each map to within a few per cent
+    assert torch.allclose(out.mean((2, 3)), teacher(x).heatmaps.mean((2, 3)), rtol=0.05, atol=1e-3)
+
+
+def test_teacher_is_frozen(teacher):
+    assert not teacher.training
+    assert not any(p.requires_grad for p in teacher.parameters())
+
+
+def test_refusals(teacher):
+    with pytest.raises(PoseVizInputError, match="unknown teacher"):
+        load_teacher("no_such_model", None, zoo.build("hrnet_lsp"))
+    big = create_model("hrnet", width=16, stages=((1, 2), (1, 2), (1, 2)), layer1_blocks=1, num_joints=14, input_size=(256, 256))
+    with pytest.raises(PoseVizInputError, match="distillation needs both to match"):
+        load_teacher("hourglass_lsp", None, big)
+    x, gt = _batch()
+    with pytest.raises(PoseVizInputError, match=r"\[0, 1\]"):
+        distilled_targets(teacher, x, gt, 1.5)
+
+
+def _first_loss(tmp_path, distill: float) -> float:
+    cfg = TrainConfig(model="hrnet_lsp", out_dir=str(tmp_path / f"a{distill}"), epochs=1, batch_size=8, limit=8,
+                      eval_every=0, threads=2, lr=1e-9, init_from=str(zoo.weights_path("hrnet_lsp")),
+                      teacher="hrnet_lsp", distill=distill)
+    train(cfg, progress=False)
+    run = tmp_path / f"a{distill}" / "hrnet_lsp"
+    assert json.loads((run / "config.json").read_text())["teacher"] == "hrnet_lsp"
+    return float(next(csv.DictReader((run / "log.csv").open()))["loss"])
+
+
+def test_training_learns_from_the_teacher(tmp_path):
+    """A student that starts as its own teacher is already close to α = 1 targets, far from α = 0 ones."""
+    to_teacher = _first_loss(tmp_path, 1.0)
+    to_truth = _first_loss(tmp_path, 0.0)
+    assert to_teacher < 0.5 * to_truth
