@@ -135,6 +135,15 @@ def _checkpoint_row(t: dict, out_dir: Path | None = None) -> str:
             "during training (so those 200 test images also served for checkpoint selection) |")
 
 
+def _distill_note(t: dict) -> str:
+    c = t.get("config", {})
+    if not c.get("teacher"):
+        return ""
+    a = c.get("distill")
+    return (f"; distilled from `{c['teacher']}`: belief-map targets = {a} × its maps + {1 - a:g} × the Gaussians "
+            "(Fast Pose Distillation, `--teacher`)")
+
+
 def _targets_note(m: dict) -> str:
     if m.get("task") == "paf":
         return "; targets: Gaussian belief maps and a PAF per limb of LSP's skeleton (1 grid cell wide), every stage supervised"
@@ -191,7 +200,7 @@ def write_card(m: dict, out_dir: Path | None = None) -> Path:
         f"| GFLOPs per crop | {m['gflops']} |",
         f"| training data | LSP images 1–1000 (`../shared/data/lsp`), augmentation: rotation ±30°, "
         f"scale ±{40 if m.get('task') == 'paf' else 25} %, flip, colour jitter, synthetic occluders{_targets_note(m)} |",
-        f"| training | {t.get('epochs', '?')} epochs, {t.get('wall_minutes', '?')} min wall time on a 2-core CPU shared with other jobs; Adam, cosine schedule, {json.dumps(t.get('config', {}))} |",
+        f"| training | {t.get('epochs', '?')} epochs, {t.get('wall_minutes', '?')} min wall time on a 2-core CPU shared with other jobs; Adam, cosine schedule, {json.dumps(t.get('config', {}))}{_distill_note(t)} |",
         _checkpoint_row(t, out_dir),
         f"| LSP test PCK@0.2 (1001–2000, torso = r-shoulder→l-hip) | {m['pck_test']} % without flip, {m['pck_test_flip']} % with flip test |",
         f"| PCK@0.2 on test images 1001–1050 (re-checked by the tests) | {m['pck_subset50']} % |",

@@ -87,3 +87,14 @@ def test_training_learns_from_the_teacher(tmp_path):
     to_teacher = _first_loss(tmp_path, 1.0)
     to_truth = _first_loss(tmp_path, 0.0)
     assert to_teacher < 0.5 * to_truth
+
+
+def test_card_names_the_teacher(tmp_path):
+    from poseviz.cards import write_card
+
+    m = json.loads((zoo.ASSETS / "hrnet_lsp.json").read_text())
+    m["training"]["config"] = {"lr": 5e-4, "teacher": "openpose_lsp", "distill": 0.3}
+    text = write_card(m, tmp_path).read_text()
+    assert "distilled from `openpose_lsp`: belief-map targets = 0.3 × its maps + 0.7 × the Gaussians" in text
+    m["training"]["config"] = {"lr": 5e-4}
+    assert "distilled" not in write_card(m, tmp_path).read_text()
