@@ -98,3 +98,11 @@ def test_card_names_the_teacher(tmp_path):
     assert "distilled from `openpose_lsp`: belief-map targets = 0.3 × its maps + 0.7 × the Gaussians" in text
     m["training"]["config"] = {"lr": 5e-4}
     assert "distilled" not in write_card(m, tmp_path).read_text()
+
+
+def test_training_leaves_denormals_as_they_were(tmp_path):
+    from poseviz.training.loop import _flushing_denormals
+
+    assert not _flushing_denormals()
+    _first_loss(tmp_path, 0.5)
+    assert not _flushing_denormals()

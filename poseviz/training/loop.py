@@ -130,6 +130,10 @@ def _plot(log_path: Path, png_path: Path) -> None:
     plt.close(fig)
 
 
+def _flushing_denormals() -> bool:
+    return (torch.tensor([1e-30]) * torch.tensor([1e-9])).item() == 0.0
+
+
 def train(cfg: TrainConfig, progress: bool = True) -> dict:
     """Train a zoo model on LSP images 1–1000; resumes from ``out_dir/<model>/last.pt`` if present.
 
@@ -138,7 +142,17 @@ def train(cfg: TrainConfig, progress: bool = True) -> dict:
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     # Denormal floats appear as the learning rate decays and slowed CPU epochs threefold here.
+    # The flag is process-wide (it broke hypothesis's float strategies in the same process),
+    # so it is put back as it was when training ends.
+    was_flushing = _flushing_denormals()
     torch.set_flush_denormal(True)
+    try:
+        return _train(cfg, progress)
+    finally:
+        torch.set_flush_denormal(was_flushing)
+
+
+def _train(cfg: TrainConfig, progress: bool) -> dict:
     torch.manual_seed(cfg.seed)
     device = _device()
     run_dir = Path(cfg.out_dir) / cfg.model
