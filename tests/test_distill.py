@@ -83,8 +83,15 @@ def _first_loss(tmp_path, distill: float) -> float:
 
 
 def test_training_learns_from_the_teacher(tmp_path):
-    """A student that starts as its own teacher is already close to α = 1 targets, far from α = 0 ones."""
+    """A student that starts as its own teacher is already close to α = 1 targets, far from α = 0 ones.
+
+    Training also leaves the process-wide flush-denormal flag as it found it.
+    """
+    from poseviz.training.loop import _flushing_denormals
+
+    assert not _flushing_denormals()
     to_teacher = _first_loss(tmp_path, 1.0)
+    assert not _flushing_denormals()
     to_truth = _first_loss(tmp_path, 0.0)
     assert to_teacher < 0.5 * to_truth
 
@@ -98,11 +105,3 @@ def test_card_names_the_teacher(tmp_path):
     assert "distilled from `openpose_lsp`: belief-map targets = 0.3 × its maps + 0.7 × the Gaussians" in text
     m["training"]["config"] = {"lr": 5e-4}
     assert "distilled" not in write_card(m, tmp_path).read_text()
-
-
-def test_training_leaves_denormals_as_they_were(tmp_path):
-    from poseviz.training.loop import _flushing_denormals
-
-    assert not _flushing_denormals()
-    _first_loss(tmp_path, 0.5)
-    assert not _flushing_denormals()

@@ -35,10 +35,7 @@ def load_teacher(name: str, weights: str | Path | None, student: nn.Module) -> n
         raise PoseVizInputError(
             f"teacher {name} takes {tuple(tc.input_size)} crops with {tc.num_joints} joints, the student "
             f"{tuple(sc.input_size)} with {sc.num_joints}; distillation needs both to match")
-    teacher.eval()
-    for p in teacher.parameters():
-        p.requires_grad_(False)
-    return teacher
+    return teacher.requires_grad_(False)  # load_pretrained already returns it in eval mode
 
 
 @torch.no_grad()
