@@ -208,6 +208,7 @@ def _models(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m poseviz`` argument parser with all sub-commands."""
     p = argparse.ArgumentParser(prog="python -m poseviz", description="PoseViz command line")
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("coco-eval", help="COCO keypoint AP/AR of a results file (the 10 standard stats)")

@@ -48,13 +48,14 @@ class CocoKeypoints:
         raise KeyError(f"no image with id {image_id}")
 
     def annotations_of(self, image_id: int) -> list[dict]:
+        """All person annotations of one image."""
         return [a for a in self.annotations if a["image_id"] == image_id]
 
     def keypoints(self, ann: dict) -> np.ndarray:
         """[K, 3] (x, y, v) of an annotation."""
         return np.asarray(ann["keypoints"], dtype=np.float64).reshape(-1, 3)
 
-    def to_pycocotools(self):
+    def to_pycocotools(self) -> "Any":
         """A ``pycocotools.coco.COCO`` over the same data (quietly)."""
         import contextlib
         import io

@@ -24,6 +24,7 @@ class StageERFs:
     stage_names: list[str]
 
     def table(self) -> list[dict]:
+        """One row per stage: theoretical RF and the trained / random-init ERF radii, in input pixels."""
         return [
             {"stage": n, "theoretical RF (px)": s, "trained r50 (px)": round(t.r50, 1), "trained r90 (px)": round(t.r90, 1),
              "random-init r50 (px)": round(r.r50, 1), "random-init r90 (px)": round(r.r90, 1)}

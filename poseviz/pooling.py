@@ -27,6 +27,8 @@ POOLINGS = ("max", "min", "avg", "l2", "stochastic", "kmax", "softpool", "adapti
 
 @dataclass(frozen=True)
 class PoolResult:
+    """A pooled map and, for selecting poolings, the flat input index each output value came from."""
+
     output: torch.Tensor
     selected: torch.Tensor | None = None
 
@@ -112,6 +114,8 @@ def pool(
 
 @dataclass(frozen=True)
 class UnpoolResult:
+    """Max-pool → max-unpool round trip: what survives, and how much of the input it keeps."""
+
     pooled: torch.Tensor
     reconstruction: torch.Tensor  # zeros wherever max pooling threw the value away
     kept_fraction: float

@@ -42,6 +42,8 @@ class HRNetConfig:
 
 
 class BasicBlock(nn.Module):
+    """Two 3×3 conv-BN layers with an identity shortcut (the blocks of HRNet's branches)."""
+
     expansion = 1
 
     def __init__(self, inplanes: int, planes: int):
@@ -59,6 +61,8 @@ class BasicBlock(nn.Module):
 
 
 class Bottleneck(nn.Module):
+    """1×1 → 3×3 → 1×1 bottleneck with 4× expansion (HRNet's layer1)."""
+
     expansion = 4
 
     def __init__(self, inplanes: int, planes: int, downsample: nn.Module | None = None):
