@@ -55,7 +55,7 @@ class CocoKeypoints:
         """[K, 3] (x, y, v) of an annotation."""
         return np.asarray(ann["keypoints"], dtype=np.float64).reshape(-1, 3)
 
-    def to_pycocotools(self) -> "Any":
+    def to_pycocotools(self) -> Any:
         """A ``pycocotools.coco.COCO`` over the same data (quietly)."""
         import contextlib
         import io
