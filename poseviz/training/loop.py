@@ -237,8 +237,10 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
         writer.writerow([epoch + 1, f"{stage_mean.sum():.6f}", " ".join(f"{v:.6f}" for v in stage_mean),
                          f"{sched.get_last_lr()[0]:.6g}", pck_val, f"{wall:.1f}"])
         log.flush()
+        # Written aside and renamed, so a run killed mid-save still resumes from the last epoch.
         torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                    "epoch": epoch + 1, "best": best, "wall": wall}, ckpt)
+                    "epoch": epoch + 1, "best": best, "wall": wall}, ckpt.with_suffix(".tmp"))
+        ckpt.with_suffix(".tmp").replace(ckpt)
         bar.set_postfix(loss=f"{stage_mean.sum():.4g}", pck=pck_val or "-")
     log.close()
     _plot(log_path, run_dir / "curves.png")
