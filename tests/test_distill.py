@@ -78,7 +78,10 @@ def _first_loss(tmp_path, distill: float) -> float:
                       teacher="hrnet_lsp", distill=distill)
     train(cfg, progress=False)
     run = tmp_path / f"a{distill}" / "hrnet_lsp"
-    assert json.loads((run / "config.json").read_text())["teacher"] == "hrnet_lsp"
+    recorded = json.loads((run / "config.json").read_text())
+    assert recorded["teacher"] == "hrnet_lsp"
+    # Where it ran and on which data, for the card: this machine's CPU, the original LSP release.
+    assert recorded["device"] == "CPU, 2 threads" and recorded["data_note"] is None
     return float(next(csv.DictReader((run / "log.csv").open()))["loss"])
 
 
@@ -105,3 +108,28 @@ def test_card_names_the_teacher(tmp_path):
     assert "distilled from `openpose_lsp`: belief-map targets = 0.3 × its maps + 0.7 × the Gaussians" in text
     m["training"]["config"] = {"lr": 5e-4}
     assert "distilled" not in write_card(m, tmp_path).read_text()
+
+
+def test_card_says_where_the_last_cycle_ran(tmp_path):
+    from poseviz.cards import write_card
+
+    m = json.loads((zoo.ASSETS / "hrnet_lsp.json").read_text())
+    m["training"].update(device="NVIDIA H100 80GB HBM3", data_note="a copy made by `pack-lsp --max-side 320`")
+    text = write_card(m, tmp_path).read_text()
+    assert "min wall time on NVIDIA H100 80GB HBM3;" in text
+    assert "the last cycle read a copy made by `pack-lsp --max-side 320` |" in text
+    m["training"].update(device=None, data_note=None)
+    text = write_card(m, tmp_path).read_text()
+    assert "min wall time on a 2-core CPU shared with other jobs;" in text and "the last cycle read" not in text
+    assert f"the last epoch ({m['training']['epochs']}, end of the cosine schedule)" in text
+    assert "was only monitored, not used to choose" in text
+
+
+def test_card_says_when_a_run_stopped_early_and_watched_nothing(tmp_path):
+    from poseviz.cards import write_card
+
+    m = json.loads((zoo.ASSETS / "hrnet_lsp.json").read_text())
+    m["training"].update(epochs=49, scheduled_epochs=52, pck_curve_200=[])
+    text = write_card(m, tmp_path).read_text()
+    assert "the last epoch (49, the run was stopped 3 epochs before its 52-epoch cosine schedule ended)" in text
+    assert "no test image was looked at during training" in text and "monitored" not in text

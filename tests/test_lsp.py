@@ -78,6 +78,10 @@ def test_packed_copy_keeps_joint_geometry(tmp_path, lsp):
     assert max(img.shape[:2]) <= 100
     np.testing.assert_allclose(packed.joints[0, :, :2], (lsp.joints[0, :, :2] + 0.5) * s - 0.5, atol=0.6)
     np.testing.assert_array_equal(packed.joints[..., 2], lsp.joints[:3, :, 2])
+    from poseviz.data.pack import describe_pack
+
+    assert "--max-side 100" in describe_pack(small) and "≤ 100 px" in describe_pack(small)
+    assert describe_pack(root) is None and describe_pack(None) is None
 
 
 def test_lsp_as_coco_keeps_joints_visibility_and_uses_the_joint_box_area(lsp):

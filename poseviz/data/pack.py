@@ -1,6 +1,7 @@
 """Pack a downscaled copy of LSP (images + joints.mat) — small enough to carry to a GPU machine."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import cv2
@@ -9,14 +10,26 @@ import scipy.io
 
 from .lsp import load_lsp
 
-__all__ = ["pack_lsp"]
+__all__ = ["pack_lsp", "describe_pack", "PACK_INFO"]
+
+PACK_INFO = "pack.json"
+
+
+def describe_pack(root: str | Path | None) -> str | None:
+    """One line on how an LSP folder was packed (``None`` for an original release folder)."""
+    if root is None or not (Path(root) / PACK_INFO).is_file():
+        return None
+    info = json.loads((Path(root) / PACK_INFO).read_text())
+    return (f"a copy made by `python -m poseviz pack-lsp --max-side {info['max_side']}` "
+            f"(longer side ≤ {info['max_side']} px, JPEG quality {info['jpeg_quality']})")
 
 
 def pack_lsp(out: str | Path, root: str | Path | None = None, max_side: int = 200, quality: int = 90) -> tuple[int, int]:
     """Write ``out/images/imNNNN.jpg`` (longer side ≤ ``max_side``) and ``out/joints.mat`` in the release layout.
 
     Joint coordinates are scaled with the pixel-centre convention, so a model trained on the
-    copy sees the same geometry. Returns (images written, total bytes).
+    copy sees the same geometry. ``out/pack.json`` says how the copy was made, so a training
+    run on it can say so in its model card. Returns (images written, total bytes).
     """
     data = load_lsp(root)
     out = Path(out)
@@ -37,4 +50,5 @@ def pack_lsp(out: str | Path, root: str | Path | None = None, max_side: int = 20
         total += len(buf)
     layout = np.stack([joints[..., 0].T, joints[..., 1].T, (joints[..., 2] == 1).astype(np.float64).T])  # 3 × 14 × N
     scipy.io.savemat(out / "joints.mat", {"joints": layout})
+    (out / PACK_INFO).write_text(json.dumps({"max_side": max_side, "jpeg_quality": quality, "images": len(data)}))
     return len(data), total + (out / "joints.mat").stat().st_size

@@ -16,12 +16,13 @@ from tqdm.auto import tqdm
 
 from .. import zoo
 from ..data.lsp import load_lsp, lsp_split
+from ..data.pack import describe_pack
 from ..evaluation import evaluate_lsp
 from .augment import AugmentConfig
 from .dataset import LSPPoseDataset, load_images
 from .distill import distilled_targets, load_teacher
 
-__all__ = ["TrainConfig", "train", "stage_losses", "task_losses", "export_state", "LSP_JOINT_WEIGHTS"]
+__all__ = ["TrainConfig", "train", "stage_losses", "task_losses", "export_state", "describe_device", "LSP_JOINT_WEIGHTS"]
 
 # Extremities are hardest and rarest in the error budget; weight them up as HRNet does.
 LSP_JOINT_WEIGHTS = (1.5, 1.2, 1.0, 1.0, 1.2, 1.5, 1.5, 1.2, 1.0, 1.0, 1.2, 1.5, 1.0, 1.0)
@@ -101,6 +102,14 @@ def export_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     return out
 
 
+def describe_device(device: torch.device) -> str:
+    """The training device in words, e.g. ``NVIDIA H100 80GB HBM3`` or ``CPU, 1 thread``."""
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    n = torch.get_num_threads()
+    return f"CPU, {n} thread{'s' if n != 1 else ''}"
+
+
 def _device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
@@ -157,7 +166,9 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     device = _device()
     run_dir = Path(cfg.out_dir) / cfg.model
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.json").write_text(json.dumps(asdict(cfg), indent=1))
+    # Where and on what it ran, for the model card (not options: a resumed run may move machines).
+    run_info = {"device": describe_device(device), "data_note": describe_pack(cfg.data)}
+    (run_dir / "config.json").write_text(json.dumps({**asdict(cfg), **run_info}, indent=1))
     model = zoo.build(cfg.model).to(device)
     if cfg.init_from:
         # Non-strict so a block added to a trained network (the non-local block) starts from it.
