@@ -1,4 +1,4 @@
-"""Command line: ``python -m poseviz {coco-eval,train,eval,predict,models}``."""
+"""Command line: ``python -m poseviz {coco-eval,train,eval,predict,grow,models,...}``."""
 from __future__ import annotations
 
 import argparse
@@ -183,6 +183,50 @@ def _card(args: argparse.Namespace) -> int:
     return 0
 
 
+def _grow(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    from .models.hourglass import StackedHourglass
+    from .models.hrnet import HRNet
+    from .training.grow import add_hourglass_stack, add_hrnet_module
+    from .training.loop import export_state
+    from .zoo import build, weights_path
+
+    model = build(args.model)
+    src = args.weights or weights_path(args.model)
+    if not Path(src).is_file():
+        raise PoseVizInputError(f"no weights at {src}")
+    model.load_state_dict(load_file(str(src)))
+    model.eval()
+    grown = model
+    for _ in range(args.add_stack):
+        if not isinstance(grown, StackedHourglass):
+            raise PoseVizInputError(f"--add-stack needs a Stacked Hourglass; {args.model} is {type(model).__name__}")
+        grown = add_hourglass_stack(grown)
+    for stage in args.add_module or []:
+        if not isinstance(grown, HRNet):
+            raise PoseVizInputError(f"--add-module needs an HRNet; {args.model} is {type(model).__name__}")
+        try:
+            grown = add_hrnet_module(grown, stage)
+        except ValueError as err:
+            raise PoseVizInputError(str(err)) from None
+    if grown is model:
+        raise PoseVizInputError("nothing to grow: give --add-stack and/or --add-module STAGE")
+    grown.eval()
+    size = model.config.input_size
+    x = torch.randn(2, 3, size[1], size[0], generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        diff = (grown(x).heatmaps - model(x).heatmaps).abs().max().item()
+    save_file(export_state(grown), args.out)
+    changed = {k: v for k, v in dataclasses.asdict(grown.config).items() if dataclasses.asdict(model.config)[k] != v}
+    print(f"{args.out}: {sum(p.numel() for p in grown.parameters()):,} parameters (was {sum(p.numel() for p in model.parameters()):,}); "
+          f"config changes {changed}; max |heatmap change| on random input {diff:.2g}")
+    return 0
+
+
 def _pack_lsp(args: argparse.Namespace) -> int:
     from .data.pack import pack_lsp
 
@@ -271,6 +315,14 @@ def build_parser() -> argparse.ArgumentParser:
     cd.add_argument("--run-dir", default="runs")
     cd.add_argument("--latency-only", action="store_true", help="re-time latency only, keep the card's other figures")
     cd.set_defaults(fn=_card)
+    gr = sub.add_parser("grow", help="add capacity to trained weights without changing what they compute (to fine-tune)")
+    gr.add_argument("model", help="zoo model whose weights to grow")
+    gr.add_argument("--out", required=True, help="safetensors file for the grown weights (train --init-from it)")
+    gr.add_argument("--weights", default=None, help="weights to grow (default: the shipped ones)")
+    gr.add_argument("--add-stack", type=int, default=0, help="hourglass: add this many stacks (copies of the last)")
+    gr.add_argument("--add-module", type=int, nargs="*", metavar="STAGE",
+                    help="HRNet: add an identity module first in each listed stage (2-4)")
+    gr.set_defaults(fn=_grow)
     pk = sub.add_parser("pack-lsp", help="write a downscaled LSP copy (to carry to a GPU machine)")
     pk.add_argument("--out", required=True)
     pk.add_argument("--data", default=None)

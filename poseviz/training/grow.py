@@ -1,0 +1,87 @@
+"""Function-preserving growth of trained networks (the "Net2DeeperNet" idea of Chen,
+Goodfellow & Shlens, ICLR 2016, https://arxiv.org/abs/1511.05641).
+
+A grown network computes exactly what the trained one did, so fine-tuning starts from
+its accuracy rather than from scratch: the only way to add capacity to the zoo models
+on a CPU budget. Two growths are provided:
+
+- a Stacked Hourglass gains one stack: the new last stack is a copy of the old last
+  one, and the remap convolutions that feed it (``fc_``, ``score_``) start at zero, so
+  its input, and hence its belief maps, equal the old last stack's;
+- an HRNet stage gains one module at its front whose residual blocks and fusion paths
+  end in a zero-scaled BatchNorm: every block returns ReLU(x) = x (its inputs are
+  post-ReLU) and every fusion adds zero, so the module is the identity.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import torch
+from torch import nn
+
+from ..models.hourglass import HourglassConfig, StackedHourglass
+from ..models.hrnet import HighResolutionModule, HRNet
+
+__all__ = ["add_hourglass_stack", "add_hrnet_module"]
+
+
+def add_hourglass_stack(model: StackedHourglass) -> StackedHourglass:
+    """A copy of ``model`` with one more stack whose output equals the old last stack's."""
+    c: HourglassConfig = model.config
+    grown = StackedHourglass(dataclasses.replace(c, num_stacks=c.num_stacks + 1))
+    grown.load_state_dict(model.state_dict(), strict=False)
+    last = c.num_stacks - 1
+    for name in ("hg", "res", "fc", "score"):
+        getattr(grown, name)[last + 1].load_state_dict(getattr(model, name)[last].state_dict())
+    with torch.no_grad():
+        for conv in (grown.fc_[last], grown.score_[last]):
+            conv.weight.zero_()
+            conv.bias.zero_()
+    return grown
+
+
+def _zero_bn(bn: nn.BatchNorm2d) -> None:
+    with torch.no_grad():
+        bn.weight.zero_()
+        bn.bias.zero_()
+
+
+def _identity_init(module: HighResolutionModule) -> None:
+    for branch in module.branches:
+        for block in branch:
+            _zero_bn(block.bn2)
+    for row in module.fuse_layers or []:
+        for path in row:
+            if path is None:
+                continue
+            # Up paths are conv-BN-upsample; down paths end in a conv-BN step.
+            last_bn = [m for m in path.modules() if isinstance(m, nn.BatchNorm2d)][-1]
+            _zero_bn(last_bn)
+
+
+def add_hrnet_module(model: HRNet, stage: int) -> HRNet:
+    """A copy of ``model`` (an HRNet or subclass) with an identity module first in ``stage`` (2-4).
+
+    The added module is multi-scale, so the stage's last module (single-scale in the
+    final stage) keeps its role.
+    """
+    c = model.config
+    n_stages = len(c.stages)
+    if not 2 <= stage <= n_stages + 1:
+        raise ValueError(f"stage must be 2..{n_stages + 1}, got {stage}")
+    if c.nonlocal_at is not None and c.nonlocal_at[0] == stage - 1:
+        # The non-local block's output (x + W_z y) can be negative, so ReLU(x) = x fails.
+        raise ValueError(f"cannot grow stage {stage}: it is fed by the non-local block at {c.nonlocal_at}, "
+                         "whose output is not post-ReLU, so an added module would not start as the identity")
+    stages = list(c.stages)
+    num_modules, num_blocks = stages[stage - 2]
+    stages[stage - 2] = (num_modules + 1, num_blocks)
+    grown = copy.deepcopy(model)
+    old = getattr(model, f"stage{stage}")
+    channels = [c.width * 2**b for b in range(stage)]
+    new = HighResolutionModule(channels, num_blocks, multi_scale_output=True)
+    _identity_init(new)
+    setattr(grown, f"stage{stage}", nn.Sequential(new, *copy.deepcopy(list(old))))
+    grown.config = dataclasses.replace(c, stages=tuple(stages))
+    return grown

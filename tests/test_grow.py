@@ -1,0 +1,105 @@
+"""Function-preserving growth: a grown network computes what the trained one did, and can learn."""
+import dataclasses
+
+import pytest
+import torch
+from torch import nn
+
+from poseviz.models import create_model
+from poseviz.training.grow import add_hourglass_stack, add_hrnet_module
+
+SMALL_HRNET = dict(width=8, stages=((1, 1), (1, 1), (1, 1)), layer1_blocks=1, num_joints=14, input_size=(64, 64), schema="lsp14")
+
+
+def _randomise_bn(model: nn.Module, seed: int = 0) -> nn.Module:
+    """Non-trivial BN statistics and affines, as a trained network has (fresh ones are 0/1)."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.copy_(torch.randn(m.num_features, generator=g) * 0.1)
+                m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
+                m.weight.copy_(torch.rand(m.num_features, generator=g) + 0.5)
+                m.bias.copy_(torch.randn(m.num_features, generator=g) * 0.1)
+    return model.eval()
+
+
+def _input(seed: int = 1) -> torch.Tensor:
+    return torch.randn(2, 3, 64, 64, generator=torch.Generator().manual_seed(seed))
+
+
+def test_hourglass_gains_a_stack_with_unchanged_prediction():
+    torch.manual_seed(0)
+    model = _randomise_bn(create_model("hourglass", num_stacks=2, num_feats=8, stem_planes=8, num_joints=14, input_size=(64, 64)))
+    grown = add_hourglass_stack(model).eval()
+    x = _input()
+    with torch.no_grad():
+        before, after = model(x), grown(x)
+    assert grown.num_stacks == 3 and len(after.stages) == 3
+    torch.testing.assert_close(after.stages[-1], before.stages[-1], rtol=0, atol=1e-6)
+    torch.testing.assert_close(after.stages[0], before.stages[0], rtol=0, atol=0)
+    # A fresh 3-stack network has exactly the grown one's parameters.
+    fresh = create_model("hourglass", **dataclasses.asdict(grown.config))
+    assert fresh.load_state_dict(grown.state_dict()).missing_keys == []
+
+
+def test_hourglass_remap_is_what_keeps_the_prediction():
+    model = _randomise_bn(create_model("hourglass", num_stacks=2, num_feats=8, stem_planes=8, num_joints=14, input_size=(64, 64)))
+    grown = add_hourglass_stack(model).eval()
+    with torch.no_grad():
+        grown.score_[1].bias.fill_(0.5)  # any non-zero remap changes the last stack's input
+        moved = grown(_input()).stages[-1]
+        assert (moved - model(_input()).stages[-1]).abs().max() > 1e-3
+
+
+@pytest.mark.parametrize("arch", ["hrnet", "hrnet_dense"])
+@pytest.mark.parametrize("stage", [2, 3, 4])
+def test_hrnet_module_starts_as_the_identity(arch, stage):
+    torch.manual_seed(0)
+    model = _randomise_bn(create_model(arch, **SMALL_HRNET))
+    grown = add_hrnet_module(model, stage).eval()
+    x = _input()
+    with torch.no_grad():
+        before, after = model(x), grown(x)
+    assert grown.config.stages[stage - 2] == (2, 1) and model.config.stages[stage - 2] == (1, 1)
+    torch.testing.assert_close(after.heatmaps, before.heatmaps, rtol=0, atol=1e-6)
+    fresh = create_model(arch, **{**SMALL_HRNET, "stages": grown.config.stages})
+    report = fresh.load_state_dict(grown.state_dict())
+    assert report.missing_keys == [] and report.unexpected_keys == []
+
+
+def test_grown_hrnet_module_learns():
+    model = _randomise_bn(create_model("hrnet", **SMALL_HRNET))
+    grown = add_hrnet_module(model, 3).train()
+    grown(_input()).heatmaps.square().sum().backward()
+    new_block = grown.stage3[0].branches[0][0]
+    assert new_block.bn2.weight.grad.abs().sum() > 0  # zero-scaled, yet it receives gradient
+
+
+def test_stage_fed_by_the_non_local_block_is_refused():
+    model = create_model("hrnet", **{**SMALL_HRNET, "nonlocal_at": (3, 1)})
+    with pytest.raises(ValueError, match="non-local"):
+        add_hrnet_module(model, 4)
+    with pytest.raises(ValueError, match="stage must be"):
+        add_hrnet_module(model, 5)
+
+
+def test_grow_command_writes_weights_that_predict_as_the_shipped_ones(tmp_path, capsys):
+    from safetensors.torch import load_file
+
+    from poseviz import zoo
+    from poseviz.cli import main
+
+    out = tmp_path / "hg3.safetensors"
+    assert main(["grow", "hourglass_lsp", "--out", str(out), "--add-stack", "1"]) == 0
+    assert "{'num_stacks': 3}" in capsys.readouterr().out
+    shipped = zoo.build("hourglass_lsp")
+    shipped.load_state_dict(load_file(zoo.weights_path("hourglass_lsp")))
+    e = zoo.ZOO["hourglass_lsp"]
+    grown = create_model(e.arch, **{**e.kwargs, "num_stacks": e.kwargs["num_stacks"] + 1})
+    grown.load_state_dict(load_file(out))
+    x = _input().repeat_interleave(2, -1).repeat_interleave(2, -2)  # 128 × 128
+    with torch.no_grad():
+        torch.testing.assert_close(grown.eval()(x).heatmaps, shipped.eval()(x).heatmaps, rtol=0, atol=1e-6)
+    assert main(["grow", "cpm_lsp", "--out", str(out), "--add-stack", "1"]) == 2
+    assert "needs a Stacked Hourglass" in capsys.readouterr().err
