@@ -91,6 +91,9 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
         "machine": f"{platform.machine()}, {torch.get_num_threads()} CPU threads, torch {torch.__version__}",
         "training": _training_info(Path(run_dir) / name),
     }
+    grown = _growth(name, m)
+    if grown:
+        m["training"]["grown_from"] = grown
     task = zoo.ZOO[name].task
     m["task"] = task
     if task == "dense":
@@ -101,6 +104,21 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
     elif task == "paf":
         m["coco_mini_bottom_up"] = coco_mini_ap(model, coco_root, progress)
     return m
+
+
+def _growth(name: str, m: dict) -> dict | None:
+    """Config changes since the previous card (weights grown with ``python -m poseviz grow``), or None.
+
+    A re-measured card of the same run keeps the record its previous card had.
+    """
+    path = zoo.card_metrics_path(name)
+    if not path.is_file():
+        return None
+    old = json.loads(path.read_text())
+    if old.get("config") != m["config"]:
+        return {k: [old.get("config", {}).get(k), v] for k, v in m["config"].items() if old.get("config", {}).get(k) != v}
+    same_run = all(old.get("training", {}).get(k) == m["training"].get(k) for k in ("epochs", "wall_minutes", "init_from"))
+    return old.get("training", {}).get("grown_from") if same_run else None
 
 
 def coco_mini_ap(model: torch.nn.Module, coco_root: str | Path | None = None, progress: bool = False) -> dict:
@@ -132,6 +150,10 @@ def _checkpoint_row(t: dict, out_dir: Path | None = None) -> str:
             logs = ", ".join(f"`{n}`" for n in earlier) or "not kept"
             warm = (f"; a further cosine cycle continuing the previously shipped weights of this model (earlier cycles' logs: {logs})"
                     if own else f"; warm-started from `{t['init_from']}`")
+            if t.get("grown_from"):
+                changes = ", ".join(f"{k} {json.dumps(a)} → {json.dumps(b)}" for k, (a, b) in t["grown_from"].items())
+                warm += (f"; before this cycle those weights were grown ({changes}) with `python -m poseviz grow`, "
+                         "which adds capacity that starts as the identity, so the cycle began at their accuracy")
         planned = t.get("scheduled_epochs")
         where = ("end of the cosine schedule" if not planned or planned <= t.get("epochs", planned)
                  else f"the run was stopped {planned - t['epochs']} epochs before its {planned}-epoch cosine schedule ended")

@@ -103,3 +103,28 @@ def test_grow_command_writes_weights_that_predict_as_the_shipped_ones(tmp_path, 
         torch.testing.assert_close(grown.eval()(x).heatmaps, shipped.eval()(x).heatmaps, rtol=0, atol=1e-6)
     assert main(["grow", "cpm_lsp", "--out", str(out), "--add-stack", "1"]) == 2
     assert "needs a Stacked Hourglass" in capsys.readouterr().err
+
+
+def test_card_records_a_growth_and_keeps_it_for_the_same_run(tmp_path, monkeypatch):
+    import json
+
+    from poseviz import cards, zoo
+
+    old = json.loads((zoo.ASSETS / "hourglass_lsp.json").read_text())
+    card = tmp_path / "hourglass_lsp.json"
+    card.write_text(json.dumps(old))
+    monkeypatch.setattr(zoo, "card_metrics_path", lambda name: card)
+    new = json.loads(json.dumps(old))
+    new["config"]["num_stacks"] = old["config"]["num_stacks"] + 1
+    grown = cards._growth("hourglass_lsp", new)
+    assert grown == {"num_stacks": [old["config"]["num_stacks"], old["config"]["num_stacks"] + 1]}
+    new["training"]["grown_from"] = grown
+    new["training"]["select"], new["training"]["init_from"] = "last", "runs/init/hourglass_lsp.safetensors"
+    text = cards.write_card(new, tmp_path).read_text()
+    assert f"grown (num_stacks {old['config']['num_stacks']} → {old['config']['num_stacks'] + 1}) with `python -m poseviz grow`" in text
+    # Re-carding the same run keeps the record; a later run from the grown weights drops it.
+    card.write_text(json.dumps(new))
+    assert cards._growth("hourglass_lsp", json.loads(json.dumps(new))) == grown
+    later = json.loads(json.dumps(new))
+    later["training"]["epochs"] += 10
+    assert cards._growth("hourglass_lsp", later) is None
