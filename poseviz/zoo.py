@@ -39,10 +39,15 @@ ZOO: dict[str, ZooEntry] = {
         ZooEntry(
             "hourglass_lsp",
             "hourglass",
-            dict(num_stacks=2, num_feats=32, stem_planes=32, num_joints=14, input_size=(128, 128), schema="lsp14"),
-            "2-stack hourglass, 128×128, LSP-14",
+            dict(num_stacks=3, num_feats=32, stem_planes=32, num_joints=14, input_size=(128, 128), schema="lsp14"),
+            "3-stack hourglass, 128×128, LSP-14",
         ),
-        ZooEntry("hrnet_lsp", "hrnet", dict(_SMALL_HRNET), "HRNet-W16 (lite: 2 blocks per branch), 128×128, LSP-14"),
+        ZooEntry(
+            "hrnet_lsp",
+            "hrnet",
+            dict(_SMALL_HRNET, stages=((2, 2), (2, 2), (2, 2))),
+            "HRNet-W16 (lite: 2 modules of 2 blocks per branch in each stage), 128×128, LSP-14",
+        ),
         ZooEntry(
             "hrnet_nl_lsp",
             "hrnet",
