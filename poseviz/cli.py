@@ -199,7 +199,10 @@ def _grow(args: argparse.Namespace) -> int:
     src = args.weights or weights_path(args.model)
     if not Path(src).is_file():
         raise PoseVizInputError(f"no weights at {src}")
-    model.load_state_dict(load_file(str(src)))
+    try:
+        model.load_state_dict(load_file(str(src)))
+    except (RuntimeError, OSError) as err:  # wrong architecture or not a safetensors file
+        raise PoseVizInputError(f"{src} does not hold {args.model} weights: {str(err).splitlines()[0]}") from None
     model.eval()
     grown = model
     for _ in range(args.add_stack):

@@ -104,6 +104,10 @@ def test_grow_command_writes_weights_that_predict_as_the_shipped_ones(tmp_path, 
         torch.testing.assert_close(grown.eval()(x).heatmaps, shipped.eval()(x).heatmaps, rtol=0, atol=1e-6)
     assert main(["grow", "cpm_lsp", "--out", str(out), "--add-stack", "1"]) == 2
     assert "needs a Stacked Hourglass" in capsys.readouterr().err
+    wrong = tmp_path / "wrong.safetensors"
+    wrong.write_bytes(zoo.weights_path("cpm_lsp").read_bytes())
+    assert main(["grow", "hourglass_lsp", "--weights", str(wrong), "--out", str(out), "--add-stack", "1"]) == 2
+    assert "does not hold hourglass_lsp weights" in capsys.readouterr().err
 
 
 def test_card_records_a_growth_and_keeps_it_for_the_same_run(tmp_path, monkeypatch):

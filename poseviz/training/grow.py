@@ -2,8 +2,8 @@
 Goodfellow & Shlens, ICLR 2016, https://arxiv.org/abs/1511.05641).
 
 A grown network computes exactly what the trained one did, so fine-tuning starts from
-its accuracy rather than from scratch: the only way to add capacity to the zoo models
-on a CPU budget. Two growths are provided:
+its accuracy rather than from scratch, which makes adding capacity to a zoo model
+affordable on a CPU budget. Two growths are provided:
 
 - a Stacked Hourglass gains one stack: the new last stack is a copy of the old last
   one, and the remap convolutions that feed it (``fc_``, ``score_``) start at zero, so
