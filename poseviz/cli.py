@@ -187,23 +187,19 @@ def _grow(args: argparse.Namespace) -> int:
     import dataclasses
 
     import torch
-    from safetensors.torch import load_file, save_file
+    from safetensors.torch import save_file
 
+    from .errors import CheckpointError
     from .models.hourglass import StackedHourglass
     from .models.hrnet import HRNet
+    from .pretrained import load_pretrained
     from .training.grow import add_hourglass_stack, add_hrnet_module
     from .training.loop import export_state
-    from .zoo import build, weights_path
 
-    model = build(args.model)
-    src = args.weights or weights_path(args.model)
-    if not Path(src).is_file():
-        raise PoseVizInputError(f"no weights at {src}")
     try:
-        model.load_state_dict(load_file(str(src)))
-    except (RuntimeError, OSError) as err:  # wrong architecture or not a safetensors file
-        raise PoseVizInputError(f"{src} does not hold {args.model} weights: {str(err).splitlines()[0]}") from None
-    model.eval()
+        model = load_pretrained(args.model, args.weights)
+    except CheckpointError as err:
+        raise PoseVizInputError(f"{args.weights or 'the shipped file'} does not hold {args.model} weights: {err}") from None
     grown = model
     for _ in range(args.add_stack):
         if not isinstance(grown, StackedHourglass):
