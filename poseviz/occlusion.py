@@ -123,7 +123,8 @@ def occlusion_sweep(
 ) -> SweepResult:
     """Grey squares of each size at a grid×grid of positions over the person crop; PCK@0.2 for each.
 
-    Size 0 is the unoccluded baseline. All positions of one image and size run as one batch.
+    Size 0 is the unoccluded baseline. All of one image's crops run as one batch (the unoccluded
+    crop once, not once per position). ``progress_callback(fraction)`` is called after each image.
     """
     from .training.dataset import load_images
 
@@ -139,15 +140,17 @@ def occlusion_sweep(
         c, s = box_to_center_scale(joints_box(gt), w / h, DEFAULT_ENLARGE)
         t = crop_transform(c, s, (w, h))
         crop = warp_crop(img, t)
+        # A size-0 "occluder" leaves the crop unchanged at every position, so that crop runs once;
+        # all of one image's crops go through the network as one batch.
+        crops = [crop] + [apply_occluders(crop, [Occluder(cx * w - side / 2, cy * h - side / 2, side, side, fill)])
+                          for side in sizes[sizes > 0] * w for cx, cy in centres]
+        with torch.inference_mode():
+            hm = model(to_tensor(np.stack(crops))).heatmaps.numpy()
+        coords, _ = decode(hm, "dark", dark_blur_kernel=3)
+        img_xy = np.stack([t.to_image(p) for p in heatmap_to_input(coords, w / hm.shape[-1])])
+        occluded = iter(img_xy[1:].reshape(-1, len(centres), 14, 2))
         for si, size in enumerate(sizes):
-            side = size * w
-            crops = [apply_occluders(crop, [Occluder(cx * w - side / 2, cy * h - side / 2, side, side, fill)]) if size > 0 else crop
-                     for cx, cy in centres]
-            with torch.no_grad():
-                hm = model(to_tensor(np.stack(crops))).heatmaps.numpy()
-            coords, _ = decode(hm, "dark", dark_blur_kernel=3)
-            xy = heatmap_to_input(coords, w / hm.shape[-1])
-            preds[si, :, n] = np.stack([t.to_image(p) for p in xy])
+            preds[si, :, n] = img_xy[0] if size <= 0 else next(occluded)
         if progress_callback is not None:
             progress_callback((n + 1) / steps)
     gt = data.joints[np.asarray(indices)]

@@ -89,3 +89,42 @@ def test_instances_from_results_match_the_core_oks(coco_gt):
     for i in inst:
         assert i.oks == pytest.approx(best[i.ann_id], abs=1e-9)
     assert len(inst) == sum(1 for a in coco_gt.annotations if not a["iscrowd"] and a["num_keypoints"] > 0)
+
+
+def test_occlusion_sweep_matches_one_crop_at_a_time(lsp):
+    """The sweep batches an image's crops and runs the clean crop once; the scores must not change."""
+    from poseviz.data.lsp import joints_box, lsp_split
+    from poseviz.geometry import box_to_center_scale, crop_transform, warp_crop
+    from poseviz.heatmaps import decode, heatmap_to_input
+    from poseviz.inference import DEFAULT_ENLARGE
+    from poseviz.metrics.pck import lsp_torso_size, pck
+    from poseviz.occlusion import occlusion_sweep
+    from poseviz.preprocess import to_tensor
+    from poseviz.pretrained import load_pretrained
+    from poseviz.training.dataset import load_images
+
+    model = load_pretrained("hrnet_nl_lsp").eval()
+    idx = lsp_split("test")[:4]
+    images = load_images(lsp, idx)
+    sizes, grid = (0.0, 0.25, 0.45), 2
+    res = occlusion_sweep(model, lsp, idx, sizes=sizes, grid=grid, images=images, progress=False)
+
+    centres = [((i + 0.5) / grid, (j + 0.5) / grid) for j in range(grid) for i in range(grid)]
+    preds = np.zeros((len(sizes), len(centres), len(idx), 14, 2))
+    for n, (img, i) in enumerate(zip(images, idx)):
+        c, s = box_to_center_scale(joints_box(lsp.joints[i]), 1.0, DEFAULT_ENLARGE)
+        t = crop_transform(c, s, (128, 128))
+        crop = warp_crop(img, t)
+        for si, size in enumerate(sizes):
+            for p, (cx, cy) in enumerate(centres):
+                side = size * 128
+                occ = apply_occluders(crop, [Occluder(cx * 128 - side / 2, cy * 128 - side / 2, side, side, "grey")]) if size else crop
+                with torch.no_grad():
+                    hm = model(to_tensor(occ[None])).heatmaps.numpy()
+                xy = heatmap_to_input(decode(hm, "dark", dark_blur_kernel=3)[0], 128 / hm.shape[-1])[0]
+                preds[si, p, n] = t.to_image(xy)
+    gt = lsp.joints[idx]
+    want = np.array([[pck(preds[si, p], gt, lsp_torso_size(gt)).mean for p in range(len(centres))] for si in range(len(sizes))])
+    np.testing.assert_allclose(res.pck_per_position, want, atol=1e-9)
+    assert np.ptp(res.pck_per_position[0]) == 0  # the clean crop scores the same at every "position"
+    assert res.pck[0] > res.pck[-1]  # a 45 % square costs this trained model joints
