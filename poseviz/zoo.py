@@ -74,7 +74,7 @@ ZOO: dict[str, ZooEntry] = {
         ZooEntry(
             "hrnet_dense_lsp",
             "hrnet_dense",
-            dict(_SMALL_HRNET),
+            dict(_SMALL_HRNET, stages=((2, 2), (2, 2), (2, 2))),
             "HRNet-W16 lite + DensePose-style chart head (skeleton-derived charts), 128×128, LSP-14",
             task="dense",
         ),
