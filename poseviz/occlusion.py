@@ -140,8 +140,7 @@ def occlusion_sweep(
         c, s = box_to_center_scale(joints_box(gt), w / h, DEFAULT_ENLARGE)
         t = crop_transform(c, s, (w, h))
         crop = warp_crop(img, t)
-        # A size-0 "occluder" leaves the crop unchanged at every position, so that crop runs once;
-        # all of one image's crops go through the network as one batch.
+        # A size-0 "occluder" leaves the crop unchanged at every position, so it runs once.
         crops = [crop] + [apply_occluders(crop, [Occluder(cx * w - side / 2, cy * h - side / 2, side, side, fill)])
                           for side in sizes[sizes > 0] * w for cx, cy in centres]
         with torch.inference_mode():

@@ -32,6 +32,9 @@ class ZooEntry:
 
 
 _SMALL_HRNET = dict(width=16, stages=((1, 2), (1, 2), (1, 2)), layer1_blocks=1, num_joints=14, input_size=(128, 128), schema="lsp14")
+# Models grown by `python -m poseviz grow` (an identity module added to each stage, then fine-tuned);
+# hrnet_nl_lsp stays ungrown: its non-local block feeds stage 4, which cannot take an identity module.
+_GROWN_STAGES = ((2, 2), (2, 2), (2, 2))
 
 ZOO: dict[str, ZooEntry] = {
     e.name: e
@@ -45,7 +48,7 @@ ZOO: dict[str, ZooEntry] = {
         ZooEntry(
             "hrnet_lsp",
             "hrnet",
-            dict(_SMALL_HRNET, stages=((2, 2), (2, 2), (2, 2))),
+            dict(_SMALL_HRNET, stages=_GROWN_STAGES),
             "HRNet-W16 (lite: 2 modules of 2 blocks per branch in each stage), 128×128, LSP-14",
         ),
         ZooEntry(
@@ -74,7 +77,7 @@ ZOO: dict[str, ZooEntry] = {
         ZooEntry(
             "hrnet_dense_lsp",
             "hrnet_dense",
-            dict(_SMALL_HRNET, stages=((2, 2), (2, 2), (2, 2))),
+            dict(_SMALL_HRNET, stages=_GROWN_STAGES),
             "HRNet-W16 lite + DensePose-style chart head (skeleton-derived charts), 128×128, LSP-14",
             task="dense",
         ),
