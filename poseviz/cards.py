@@ -19,7 +19,7 @@ from .pretrained import load_pretrained
 from .schemas import LSP14
 from .training.dataset import load_images
 
-__all__ = ["SUBSET", "measure_model", "write_card", "latency_ms", "remeasure_latency", "coco_mini_ap", "default_coco_root"]
+__all__ = ["SUBSET", "measure_model", "write_card", "latency_ms", "remeasure_latency", "coco_mini_ap", "default_coco_root", "fresh_layers"]
 
 SUBSET = 50  # the fixed test subset the zoo test re-measures: LSP images 1001–1050
 
@@ -91,9 +91,13 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
         "machine": f"{platform.machine()}, {torch.get_num_threads()} CPU threads, torch {torch.__version__}",
         "training": _training_info(Path(run_dir) / name),
     }
-    grown = _growth(name, m)
-    if grown:
-        m["training"]["grown_from"] = grown
+    init = m["training"].get("init_from")
+    if init and Path(init).stem != name:
+        m["training"]["fresh_layers"] = fresh_layers(model, init)
+    else:
+        grown = _growth(name, m)
+        if grown:
+            m["training"]["grown_from"] = grown
     task = zoo.ZOO[name].task
     m["task"] = task
     if task == "dense":
@@ -119,6 +123,24 @@ def _growth(name: str, m: dict) -> dict | None:
         return {k: [old.get("config", {}).get(k), v] for k, v in m["config"].items() if old.get("config", {}).get(k) != v}
     same_run = all(old.get("training", {}).get(k) == m["training"].get(k) for k in ("epochs", "wall_minutes", "init_from"))
     return old.get("training", {}).get("grown_from") if same_run else None
+
+
+def fresh_layers(model: torch.nn.Module, init_from: str | Path) -> list[str] | None:
+    """Top-level submodules of ``model`` that a warm start from ``init_from`` left untouched.
+
+    ``init_from`` is read relative to the project root when it is not found as given; None if
+    the file is gone (the card then says nothing about it).
+    """
+    from safetensors import safe_open
+
+    path = Path(init_from)
+    if not path.is_file():
+        path = zoo.ASSETS.parent / init_from
+    if not path.is_file():
+        return None
+    with safe_open(str(path), "pt") as f:
+        have = set(f.keys())
+    return sorted({k.split(".")[0] for k in model.state_dict() if k not in have})
 
 
 def coco_mini_ap(model: torch.nn.Module, coco_root: str | Path | None = None, progress: bool = False) -> dict:
@@ -149,7 +171,7 @@ def _checkpoint_row(t: dict, out_dir: Path | None = None) -> str:
             earlier = sorted(p.name for p in (out_dir or zoo.ASSETS).glob(f"{t.get('model')}_train_log_part*.csv"))
             logs = ", ".join(f"`{n}`" for n in earlier) or "not kept"
             warm = (f"; a further cosine cycle continuing the previously shipped weights of this model (earlier cycles' logs: {logs})"
-                    if own else f"; warm-started from `{t['init_from']}`")
+                    if own else f"; warm-started from `{t['init_from']}`{_fresh_note(t.get('fresh_layers'))}")
             if t.get("grown_from"):
                 changes = ", ".join(f"{k} {json.dumps(a)} → {json.dumps(b)}" for k, (a, b) in t["grown_from"].items())
                 warm += (f"; before this cycle those weights were grown ({changes}) with `python -m poseviz grow`, "
@@ -162,6 +184,15 @@ def _checkpoint_row(t: dict, out_dir: Path | None = None) -> str:
         return f"| shipped checkpoint | the last epoch ({t.get('epochs', '?')}, {where}){warm}; {watched} |"
     return (f"| shipped checkpoint | epoch {t.get('selected_epoch', '?')}, the best PCK@0.2 on LSP test images 1001–1200 "
             "during training (so those 200 test images also served for checkpoint selection) |")
+
+
+def _fresh_note(layers: list[str] | None) -> str:
+    if not layers:
+        return ""
+    names = ", ".join(f"`{n}`" for n in layers)
+    why = (" — a non-local block starts as the identity (its last BatchNorm is zero-initialised, as in Wang et al.), "
+           "so the cycle began at that model's accuracy") if layers == ["nonlocal_block"] else ""
+    return f", which holds every layer but {names}; those started from a fresh initialisation{why}"
 
 
 def _device_words(t: dict) -> str:

@@ -133,3 +133,23 @@ def test_card_records_a_growth_and_keeps_it_for_the_same_run(tmp_path, monkeypat
     later = json.loads(json.dumps(new))
     later["training"]["epochs"] += 10
     assert cards._growth("hourglass_lsp", later) is None
+
+
+def test_card_names_the_layers_a_warm_start_from_another_model_left_fresh(tmp_path):
+    """hrnet_lsp's weights fill an HRNet with a non-local block except the block itself."""
+    import json
+
+    from poseviz import cards, zoo
+    from poseviz.models import create_model
+
+    e = zoo.ZOO["hrnet_lsp"]
+    with_nl = create_model("hrnet", **{**e.kwargs, "nonlocal_at": (3, 1)})
+    src = "assets/hrnet_lsp.safetensors"  # as the train config records it: relative to the project root
+    assert cards.fresh_layers(with_nl, src) == ["nonlocal_block"]
+    assert cards.fresh_layers(zoo.build("hrnet_lsp"), src) == []
+    assert cards.fresh_layers(with_nl, tmp_path / "gone.safetensors") is None
+    m = json.loads((zoo.ASSETS / "hrnet_nl_lsp.json").read_text())
+    m["training"].update(select="last", init_from=src, fresh_layers=["nonlocal_block"])
+    text = cards.write_card(m, tmp_path).read_text()
+    assert "warm-started from `assets/hrnet_lsp.safetensors`, which holds every layer but `nonlocal_block`" in text
+    assert "starts as the identity" in text
