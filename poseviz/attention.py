@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["query_map", "top_k", "entropy_map", "mean_attention", "js_divergence", "query_dependence", "grid_cell"]
+__all__ = ["output_gate", "query_map", "top_k", "entropy_map", "mean_attention", "js_divergence", "query_dependence", "grid_cell"]
 
 
 def grid_cell(xy_crop: tuple[float, float], crop_size: tuple[int, int], hw: tuple[int, int]) -> tuple[int, int]:
@@ -68,3 +68,12 @@ def query_dependence(attention: np.ndarray, queries: int = 64, seed: int = 0) ->
     rows = rng.choice(len(a), size=min(queries, len(a)), replace=False)
     vals = [js_divergence(a[i], a[j]) for n, i in enumerate(rows) for j in rows[n + 1:]]
     return float(np.mean(vals)) if vals else 0.0
+
+
+def output_gate(block) -> float:
+    """Largest |γ| of a ``NonLocalBlock``'s output BatchNorm (z = x + BN(W_z y)).
+
+    γ starts at zero, so the block starts as the identity; while it is 0 the attention is
+    computed but never reaches the prediction (and θ, φ get no gradient to learn from).
+    """
+    return float(block.W_z[1].weight.detach().abs().max())

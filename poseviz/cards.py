@@ -55,6 +55,8 @@ def _training_info(run_dir: Path) -> dict:
         c = json.loads(cfg.read_text())
         info["config"] = {k: c[k] for k in ("batch_size", "lr", "weight_decay", "sigma", "seed") if k in c}
         info["select"] = c.get("select", "best")
+        # Runs before the option existed used Adam with the decay in the gradient.
+        info["optimizer"] = {"adamw": "AdamW (decoupled weight decay)", "adam": "Adam"}[c.get("optimizer", "adam")]
         info["init_from"] = c.get("init_from")
         info["scheduled_epochs"] = c.get("epochs")
         info["device"] = c.get("device")
@@ -266,7 +268,7 @@ def write_card(m: dict, out_dir: Path | None = None) -> Path:
         f"| training data | LSP images 1–1000 (`../shared/data/lsp`), augmentation: rotation ±30°, "
         f"scale ±{40 if m.get('task') == 'paf' else 25} %, flip, colour jitter, synthetic occluders{_targets_note(m)}"
         f"{'; the last cycle read ' + t['data_note'] if t.get('data_note') else ''} |",
-        f"| training | {t.get('epochs', '?')} epochs, {t.get('wall_minutes', '?')} min wall time on {_device_words(t)}; Adam, cosine schedule, {json.dumps(t.get('config', {}))}{_distill_note(t)} |",
+        f"| training | {t.get('epochs', '?')} epochs, {t.get('wall_minutes', '?')} min wall time on {_device_words(t)}; {t.get('optimizer', 'Adam')}, cosine schedule, {json.dumps(t.get('config', {}))}{_distill_note(t)} |",
         _checkpoint_row(t, out_dir),
         f"| LSP test PCK@0.2 (1001–2000, torso = r-shoulder→l-hip) | {m['pck_test']} % without flip, {m['pck_test_flip']} % with flip test |",
         f"| PCK@0.2 on test images 1001–1050 (re-checked by the tests) | {m['pck_subset50']} % |",

@@ -52,7 +52,7 @@ def _train(args: argparse.Namespace) -> int:
         model=args.model, out_dir=args.out, data=args.data, epochs=args.epochs, batch_size=args.batch_size,
         lr=args.lr, sigma=args.sigma, eval_every=args.eval_every, eval_limit=args.eval_limit, threads=args.threads,
         seed=args.seed, limit=args.limit, init_from=args.init_from, export=args.export, select=args.select,
-        teacher=args.teacher, teacher_weights=args.teacher_weights, distill=args.distill,
+        teacher=args.teacher, teacher_weights=args.teacher_weights, distill=args.distill, optimizer=args.optimizer,
     )
     print(json.dumps(train(cfg), indent=1))
     return 0
@@ -280,6 +280,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--teacher", default=None, help="distil from this zoo model's belief maps (same input size)")
     t.add_argument("--teacher-weights", default=None, help="the teacher's safetensors file (default: shipped)")
     t.add_argument("--distill", type=float, default=0.5, help="weight of the teacher's maps in the target (0-1)")
+    t.add_argument("--optimizer", default="adamw", choices=["adamw", "adam"],
+                   help="adamw: decoupled weight decay (default); adam: decay in the gradient, as runs before 2026-11-23")
     t.set_defaults(fn=_train)
     e = sub.add_parser("eval", help="PCK@0.2 on LSP")
     e.add_argument("--model", required=True)

@@ -35,3 +35,16 @@ def test_query_dependence_separates_identical_from_distinct_maps():
 def test_grid_cell_maps_crop_pixels_to_cells():
     assert grid_cell((0, 0), (128, 128), (16, 16)) == (0, 0)
     assert grid_cell((127, 64), (128, 128), (16, 16)) == (15, 8)
+
+
+def test_output_gate_reads_the_blocks_zero_initialised_batchnorm():
+    import torch
+
+    from poseviz.attention import output_gate
+    from poseviz.models import NonLocalBlock
+
+    blk = NonLocalBlock(4)
+    assert output_gate(blk) == 0.0
+    with torch.no_grad():
+        blk.W_z[1].weight[2] = -0.25
+    assert output_gate(blk) == 0.25

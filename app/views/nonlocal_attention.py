@@ -5,7 +5,7 @@ import streamlit as st
 
 from app.state import get_model, image_and_person_ui, predict_cached
 from poseviz import zoo
-from poseviz.attention import entropy_map, grid_cell, mean_attention, query_dependence, query_map, top_k
+from poseviz.attention import entropy_map, grid_cell, mean_attention, output_gate, query_dependence, query_map, top_k
 from poseviz.geometry import apply_affine
 from poseviz.plots.attention import attention_maps_figure
 from poseviz.schemas import get_schema
@@ -57,9 +57,13 @@ avg = mean_attention(att, hw)
 st.plotly_chart(attention_maps_figure(crop, [ent / np.log(att.shape[1]), avg], ["entropy / ln N (1 = uniform)", "mean over all queries"],
                                       [None, None], hw, colorbar_title="value"), width="stretch")
 js = query_dependence(att)
-c1, c2, c3 = st.columns(3)
+gate = output_gate(model.nonlocal_block)
+if gate == 0:
+    st.warning("This block's output gate γ is 0: it is the identity, so its attention never reaches the prediction.")
+c1, c2, c3, c4 = st.columns(4)
 c1.metric("Mean JS divergence between queries", f"{js:.4f} nats", help="0 = every query attends identically (GCNet's finding); ln 2 = disjoint")
 c2.metric("Mean entropy", f"{ent.mean():.2f} nats", help=f"uniform attention would be ln N = {np.log(att.shape[1]):.2f}")
 c3.metric("Grid positions N", f"{att.shape[1]}")
+c4.metric("Output gate max |γ|", f"{gate:.3g}", help="z = x + BN(W_z y): γ scales what attention adds to the features; it starts at 0 (identity)")
 st.dataframe(pd.DataFrame([{"query": t, "rank": r + 1, "column": cx, "row": cy, "weight": round(wt, 5)}
                            for t, tp in zip(titles, tops) for r, (cx, cy, wt) in enumerate(tp)]), hide_index=True)

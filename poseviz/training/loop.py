@@ -1,4 +1,4 @@
-"""The training loop: intermediate supervision on every stage, Adam + cosine schedule,
+"""The training loop: intermediate supervision on every stage, AdamW + cosine schedule,
 resumable checkpoints, a CSV log and a PNG of the curves."""
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ class TrainConfig:
     batch_size: int = 16
     lr: float = 2e-3
     weight_decay: float = 1e-4
+    # "adamw" (decoupled decay) or "adam" (decay added to the gradient, as the runs before 2026-11-23).
+    optimizer: str = "adamw"
     sigma: float = 1.5
     eval_every: int = 5
     eval_limit: int = 200
@@ -54,6 +56,22 @@ class TrainConfig:
     teacher: str | None = None  # a zoo model whose belief maps the student also learns from
     teacher_weights: str | None = None  # its safetensors file (default: the shipped weights)
     distill: float = 0.5  # weight α of the teacher's maps in the blended target
+
+
+def make_optimizer(model: torch.nn.Module, kind: str, lr: float, weight_decay: float) -> torch.optim.Optimizer:
+    """AdamW (default) or Adam with L2 decay in the gradient.
+
+    Why AdamW: Adam divides every gradient by its running RMS, so when a parameter's loss
+    gradient is zero the L2 term alone is normalised to a step of about ``lr`` towards zero.
+    A gated block that starts closed — the non-local block, whose output BatchNorm starts at
+    zero — gets no loss gradient in θ, φ and g, and Adam decayed them to exactly zero in a few
+    hundred steps, so the gate never opened. AdamW shrinks them by ``lr × weight_decay`` per step.
+    """
+    if kind == "adamw":
+        return torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    if kind == "adam":
+        return torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    raise ValueError(f"unknown optimizer {kind!r}: use 'adamw' or 'adam'")
 
 
 def stage_losses(stages: list[torch.Tensor], targets: torch.Tensor, weights: torch.Tensor, joint_weights: torch.Tensor) -> torch.Tensor:
@@ -197,7 +215,7 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     loader = DataLoader(ds, batch_size=min(cfg.batch_size, len(ds)), shuffle=True, drop_last=True, num_workers=0)
     test_idx = lsp_split("test", len(data))[: cfg.eval_limit]
     test_images = load_images(data, test_idx) if cfg.eval_every else None
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    opt = make_optimizer(model, cfg.optimizer, cfg.lr, cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs * len(loader), eta_min=cfg.lr * 0.01)
     jw = torch.tensor(cfg.joint_weights[: mc.num_joints], dtype=torch.float32, device=device)
     start, best, wall = 0, -1.0, 0.0
