@@ -19,7 +19,7 @@ from .pretrained import load_pretrained
 from .schemas import LSP14
 from .training.dataset import load_images
 
-__all__ = ["SUBSET", "measure_model", "write_card", "latency_ms", "remeasure_latency", "coco_mini_ap", "default_coco_root", "fresh_layers"]
+__all__ = ["SUBSET", "measure_model", "write_card", "latency_ms", "remeasure_latency", "coco_mini_ap", "default_coco_root", "fresh_layers", "measured_config"]
 
 SUBSET = 50  # the fixed test subset the zoo test re-measures: LSP images 1001–1050
 
@@ -81,7 +81,7 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
         "model": name,
         "description": zoo.ZOO[name].description,
         "arch": zoo.ZOO[name].arch,
-        "config": {k: list(v) if isinstance(v, tuple) else v for k, v in zoo.ZOO[name].kwargs.items()},
+        "config": measured_config(name),
         "params": int(sum(p.numel() for p in model.parameters())),
         "gflops": round(count_flops(model), 3),
         "pck_test": round(plain.pck.mean, 2),
@@ -110,6 +110,11 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
     elif task == "paf":
         m["coco_mini_bottom_up"] = coco_mini_ap(model, coco_root, progress)
     return m
+
+
+def measured_config(name: str) -> dict:
+    """The zoo entry's keyword arguments as the card's JSON holds them (nested tuples → lists)."""
+    return json.loads(json.dumps(zoo.ZOO[name].kwargs))
 
 
 def _growth(name: str, m: dict) -> dict | None:

@@ -153,3 +153,16 @@ def test_card_names_the_layers_a_warm_start_from_another_model_left_fresh(tmp_pa
     text = cards.write_card(m, tmp_path).read_text()
     assert "warm-started from `assets/hrnet_lsp.safetensors`, which holds every layer but `nonlocal_block`" in text
     assert "starts as the identity" in text
+
+
+def test_recarding_an_unchanged_hrnet_records_no_growth(tmp_path, monkeypatch):
+    """The measured config (nested tuples in the zoo) must compare equal to the card's JSON lists."""
+    import json
+
+    from poseviz import cards, zoo
+
+    monkeypatch.setattr(zoo, "card_metrics_path", lambda name: tmp_path / f"{name}.json")
+    (tmp_path / "hrnet_lsp.json").write_text(json.dumps({"config": zoo.ZOO["hrnet_lsp"].kwargs, "training": {"epochs": 1}}))
+    m = {"config": cards.measured_config("hrnet_lsp"), "training": {"epochs": 2}}
+    assert m["config"]["stages"] == [[2, 2], [2, 2], [2, 2]]
+    assert cards._growth("hrnet_lsp", m) is None
