@@ -184,6 +184,7 @@ def _card(args: argparse.Namespace) -> int:
 
 
 def _grow(args: argparse.Namespace) -> int:
+    import copy
     import dataclasses
 
     import torch
@@ -193,7 +194,7 @@ def _grow(args: argparse.Namespace) -> int:
     from .models.hourglass import StackedHourglass
     from .models.hrnet import HRNet
     from .pretrained import load_pretrained
-    from .training.grow import add_hourglass_stack, add_hrnet_module
+    from .training.grow import add_hourglass_stack, add_hrnet_module, revive_dead_blocks
     from .training.loop import export_state
 
     try:
@@ -212,8 +213,14 @@ def _grow(args: argparse.Namespace) -> int:
             grown = add_hrnet_module(grown, stage)
         except ValueError as err:
             raise PoseVizInputError(str(err)) from None
+    revived = []
+    if args.revive:
+        if grown is model:
+            grown = copy.deepcopy(model)
+        revived = revive_dead_blocks(grown)
+        print(f"revived {len(revived)} dead residual blocks" + (f": {', '.join(revived[:6])}..." if revived else ""))
     if grown is model:
-        raise PoseVizInputError("nothing to grow: give --add-stack and/or --add-module STAGE")
+        raise PoseVizInputError("nothing to grow: give --add-stack, --add-module STAGE and/or --revive")
     grown.eval()
     size = model.config.input_size
     x = torch.randn(2, 3, size[1], size[0], generator=torch.Generator().manual_seed(0))
@@ -323,6 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--add-stack", type=int, default=0, help="hourglass: add this many stacks (copies of the last)")
     gr.add_argument("--add-module", type=int, nargs="*", metavar="STAGE",
                     help="HRNet: add an identity module first in each listed stage (2-4)")
+    gr.add_argument("--revive", action="store_true",
+                    help="HRNet: re-initialise residual blocks that training left dead (all weights 0), output unchanged")
     gr.set_defaults(fn=_grow)
     pk = sub.add_parser("pack-lsp", help="write a downscaled LSP copy (to carry to a GPU machine)")
     pk.add_argument("--out", required=True)

@@ -166,3 +166,35 @@ def test_recarding_an_unchanged_hrnet_records_no_growth(tmp_path, monkeypatch):
     m = {"config": cards.measured_config("hrnet_lsp"), "training": {"epochs": 2}}
     assert m["config"]["stages"] == [[2, 2], [2, 2], [2, 2]]
     assert cards._growth("hrnet_lsp", m) is None
+
+
+def test_revive_reinitialises_dead_blocks_without_changing_the_output():
+    from poseviz import zoo
+    from poseviz.training.grow import revive_dead_blocks
+
+    torch.manual_seed(0)
+    model = zoo.build("hrnet_lsp")
+    model.train()
+    with torch.no_grad():  # a few batches so every BatchNorm has running statistics
+        for _ in range(3):
+            model(torch.randn(2, 3, 128, 128))
+    dead = model.stage3[0].branches[1][0]
+    live = model.stage3[0].branches[0][0]
+    with torch.no_grad():  # what Adam's L2 decay leaves: zero convolutions, a small scale and a shift
+        dead.conv1.weight.zero_()
+        dead.conv2.weight.mul_(1e-9)
+        dead.bn2.weight.fill_(3e-3)
+        dead.bn2.bias.fill_(0.05)
+        dead.bn2.running_mean.fill_(0.2)
+    live_before = {k: v.clone() for k, v in live.state_dict().items()}
+    model.eval()
+    x = torch.randn(2, 3, 128, 128)
+    with torch.no_grad():
+        before = model(x).heatmaps
+        assert revive_dead_blocks(model) == ["stage3.0.branches.1.0"]
+        after = model(x).heatmaps
+    torch.testing.assert_close(after, before, rtol=0, atol=1e-6)
+    assert dead.conv1.weight.abs().max() > 0.01 and dead.conv2.weight.abs().max() > 0.01
+    assert dead.bn2.weight.abs().max() == 0
+    for k, v in live.state_dict().items():
+        assert torch.equal(v, live_before[k]), k

@@ -10,7 +10,10 @@ affordable on a CPU budget. Two growths are provided:
   its input, and hence its belief maps, equal the old last stack's;
 - an HRNet stage gains one module at its front whose residual blocks and fusion paths
   end in a zero-scaled BatchNorm: every block returns ReLU(x) = x (its inputs are
-  post-ReLU) and every fusion adds zero, so the module is the identity.
+  post-ReLU) and every fusion adds zero, so the module is the identity;
+- a residual block of an HRNet that training left dead (every weight 0, its last
+  BatchNorm scale 0: no gradient can reach it again) is re-initialised with that scale
+  kept at 0, so it still computes what it did but can learn once more.
 """
 from __future__ import annotations
 
@@ -21,9 +24,9 @@ import torch
 from torch import nn
 
 from ..models.hourglass import HourglassConfig, StackedHourglass
-from ..models.hrnet import HighResolutionModule, HRNet
+from ..models.hrnet import BasicBlock, Bottleneck, HighResolutionModule, HRNet
 
-__all__ = ["add_hourglass_stack", "add_hrnet_module"]
+__all__ = ["add_hourglass_stack", "add_hrnet_module", "revive_dead_blocks"]
 
 
 def add_hourglass_stack(model: StackedHourglass) -> StackedHourglass:
@@ -85,3 +88,32 @@ def add_hrnet_module(model: HRNet, stage: int) -> HRNet:
     setattr(grown, f"stage{stage}", nn.Sequential(new, *copy.deepcopy(list(old))))
     grown.config = dataclasses.replace(c, stages=tuple(stages))
     return grown
+
+
+def revive_dead_blocks(model: nn.Module, seed: int = 0, tol: float = 1e-6) -> list[str]:
+    """Re-initialise, in place, the dead residual blocks of ``model``; returns their names.
+
+    Dead: every convolution weight is below ``tol`` (Adam's L2 decay left such blocks
+    behind), so the block adds only a constant and no useful gradient reaches it. Its last
+    BatchNorm's scale is set to 0 with that constant (the eval-mode output, shift − scale ×
+    running mean / running std) folded into the shift, and the rest is re-initialised: the
+    model's eval output does not change, but the block can learn again.
+    """
+    torch.manual_seed(seed)
+    revived = []
+    for name, block in model.named_modules():
+        if not isinstance(block, (BasicBlock, Bottleneck)):
+            continue
+        convs = [m for m in block.modules() if isinstance(m, nn.Conv2d)]
+        if any(c.weight.detach().abs().max() >= tol for c in convs):
+            continue
+        last_bn = block.bn3 if isinstance(block, Bottleneck) else block.bn2
+        with torch.no_grad():
+            std = (last_bn.running_var + last_bn.eps).sqrt()
+            last_bn.bias -= last_bn.weight * last_bn.running_mean / std
+            last_bn.weight.zero_()
+        for m in block.modules():
+            if m is not last_bn and isinstance(m, (nn.Conv2d, nn.BatchNorm2d)):
+                m.reset_parameters()
+        revived.append(name)
+    return revived
