@@ -218,7 +218,8 @@ def _grow(args: argparse.Namespace) -> int:
         if grown is model:
             grown = copy.deepcopy(model)
         revived = revive_dead_blocks(grown)
-        print(f"revived {len(revived)} dead residual blocks" + (f": {', '.join(revived[:6])}..." if revived else ""))
+        n = sum(p.numel() for name in revived for p in grown.get_submodule(name).parameters())
+        print(f"revived {len(revived)} dead residual blocks ({n:,} parameters)" + (f": {', '.join(revived[:6])}..." if revived else ""))
     if grown is model:
         raise PoseVizInputError("nothing to grow: give --add-stack, --add-module STAGE and/or --revive")
     grown.eval()
