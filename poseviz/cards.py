@@ -58,6 +58,10 @@ def _training_info(run_dir: Path) -> dict:
         # Runs before the option existed used Adam with the decay in the gradient.
         info["optimizer"] = {"adamw": "AdamW (decoupled weight decay)", "adam": "Adam"}[c.get("optimizer", "adam")]
         info["init_from"] = c.get("init_from")
+        record = _grow_record(c.get("init_from"))
+        if record:
+            info["init_model"] = record.get("model")
+            info["revived_blocks"] = len(record.get("revived", []))
         info["scheduled_epochs"] = c.get("epochs")
         info["device"] = c.get("device")
         info["data_note"] = c.get("data_note")
@@ -94,7 +98,7 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
         "training": _training_info(Path(run_dir) / name),
     }
     init = m["training"].get("init_from")
-    if init and Path(init).stem != name:
+    if init and _init_model(m["training"]) != name:
         m["training"]["fresh_layers"] = fresh_layers(model, init)
     else:
         grown = _growth(name, m)
@@ -110,6 +114,24 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
     elif task == "paf":
         m["coco_mini_bottom_up"] = coco_mini_ap(model, coco_root, progress)
     return m
+
+
+def _resolve(path: str | Path) -> Path:
+    p = Path(path)
+    return p if p.is_file() else zoo.ASSETS.parent / path
+
+
+def _grow_record(init_from: str | None) -> dict | None:
+    """What ``python -m poseviz grow`` wrote beside the weights a run started from, if anything."""
+    if not init_from:
+        return None
+    p = _resolve(Path(init_from).with_suffix(".json"))
+    return json.loads(p.read_text()) if p.is_file() else None
+
+
+def _init_model(t: dict) -> str:
+    """The zoo model whose weights a run started from (a grown copy counts as its source model)."""
+    return t.get("init_model") or Path(t["init_from"]).stem
 
 
 def measured_config(name: str) -> dict:
@@ -140,9 +162,7 @@ def fresh_layers(model: torch.nn.Module, init_from: str | Path) -> list[str] | N
     """
     from safetensors import safe_open
 
-    path = Path(init_from)
-    if not path.is_file():
-        path = zoo.ASSETS.parent / init_from
+    path = _resolve(init_from)
     if not path.is_file():
         return None
     with safe_open(str(path), "pt") as f:
@@ -174,11 +194,14 @@ def _checkpoint_row(t: dict, out_dir: Path | None = None) -> str:
     if t.get("select") == "last":
         warm = ""
         if t.get("init_from"):
-            own = Path(t["init_from"]).stem == t.get("model")
+            own = _init_model(t) == t.get("model")
             earlier = sorted(p.name for p in (out_dir or zoo.ASSETS).glob(f"{t.get('model')}_train_log_part*.csv"))
             logs = ", ".join(f"`{n}`" for n in earlier) or "not kept"
             warm = (f"; a further cosine cycle continuing the previously shipped weights of this model (earlier cycles' logs: {logs})"
                     if own else f"; warm-started from `{t['init_from']}`{_fresh_note(t.get('fresh_layers'))}")
+            if t.get("revived_blocks"):
+                warm += (f"; before this cycle {t['revived_blocks']} dead residual blocks of those weights (every weight 0, "
+                         "left by Adam's L2 decay) were re-initialised with `python -m poseviz grow --revive`, output unchanged")
             if t.get("grown_from"):
                 changes = ", ".join(f"{k} {json.dumps(a)} → {json.dumps(b)}" for k, (a, b) in t["grown_from"].items())
                 warm += (f"; before this cycle those weights were grown ({changes}) with `python -m poseviz grow`, "

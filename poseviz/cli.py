@@ -227,7 +227,10 @@ def _grow(args: argparse.Namespace) -> int:
     x = torch.randn(2, 3, size[1], size[0], generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         diff = (grown(x).heatmaps - model(x).heatmaps).abs().max().item()
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     save_file(export_state(grown), args.out)
+    # A record beside the weights, for the model card of the run that starts from them.
+    Path(args.out).with_suffix(".json").write_text(json.dumps({"model": args.model, "revived": revived}))
     changed = {k: v for k, v in dataclasses.asdict(grown.config).items() if dataclasses.asdict(model.config)[k] != v}
     print(f"{args.out}: {sum(p.numel() for p in grown.parameters()):,} parameters (was {sum(p.numel() for p in model.parameters()):,}); "
           f"config changes {changed}; max |heatmap change| on random input {diff:.2g}")

@@ -198,3 +198,35 @@ def test_revive_reinitialises_dead_blocks_without_changing_the_output():
     assert dead.bn2.weight.abs().max() == 0
     for k, v in live.state_dict().items():
         assert torch.equal(v, live_before[k]), k
+
+
+def test_grow_revive_leaves_a_record_the_card_of_the_next_run_reads(tmp_path):
+    import json
+
+    from poseviz import cards, zoo
+    from poseviz.cli import main
+
+    from safetensors.torch import save_file
+
+    from poseviz.training.loop import export_state
+
+    model = zoo.build("hrnet_lsp")
+    with torch.no_grad():
+        for conv in (model.stage2[0].branches[1][0].conv1, model.stage2[0].branches[1][0].conv2):
+            conv.weight.zero_()
+    weights = tmp_path / "trained.safetensors"
+    save_file(export_state(model), str(weights))
+    out = tmp_path / "new" / "hrnet_lsp_revived.safetensors"  # the folder does not exist yet
+    assert main(["grow", "hrnet_lsp", "--weights", str(weights), "--revive", "--out", str(out)]) == 0
+    record = json.loads(out.with_suffix(".json").read_text())
+    assert record == {"model": "hrnet_lsp", "revived": ["stage2.0.branches.1.0"]}
+    run = tmp_path / "runs" / "hrnet_lsp"
+    run.mkdir(parents=True)
+    (run / "config.json").write_text(json.dumps({"init_from": str(out), "select": "last", "epochs": 3}))
+    t = cards._training_info(run)
+    assert t["init_model"] == "hrnet_lsp" and t["revived_blocks"] == len(record["revived"])
+    m = json.loads((zoo.ASSETS / "hrnet_lsp.json").read_text())
+    m["training"] = {**t, "model": "hrnet_lsp"}
+    text = cards.write_card(m, tmp_path).read_text()
+    assert "a further cosine cycle continuing the previously shipped weights" in text
+    assert f"before this cycle {len(record['revived'])} dead residual blocks" in text
