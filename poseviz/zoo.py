@@ -33,7 +33,7 @@ class ZooEntry:
 
 _SMALL_HRNET = dict(width=16, stages=((1, 2), (1, 2), (1, 2)), layer1_blocks=1, num_joints=14, input_size=(128, 128), schema="lsp14")
 # Models grown by `python -m poseviz grow` (an identity module added to each stage, then fine-tuned);
-# hrnet_nl_lsp stays ungrown: its non-local block feeds stage 4, which cannot take an identity module.
+# hrnet_nl_lsp is hrnet_lsp's grown network with a non-local block added (it too starts as the identity).
 _GROWN_STAGES = ((2, 2), (2, 2), (2, 2))
 
 ZOO: dict[str, ZooEntry] = {
@@ -54,8 +54,8 @@ ZOO: dict[str, ZooEntry] = {
         ZooEntry(
             "hrnet_nl_lsp",
             "hrnet",
-            dict(_SMALL_HRNET, nonlocal_at=(3, 1)),
-            "HRNet-W16 lite with a non-local block on stage 3's 1/8 branch, 128×128, LSP-14",
+            dict(_SMALL_HRNET, stages=_GROWN_STAGES, nonlocal_at=(3, 1)),
+            "HRNet-W16 (lite: 2 modules of 2 blocks per branch in each stage) with a non-local block on stage 3's 1/8 branch, 128×128, LSP-14",
         ),
         ZooEntry(
             "cpm_lsp",

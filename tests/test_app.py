@@ -127,6 +127,9 @@ def test_nonlocal_page_attention_equals_the_model_and_rows_sum_to_one():
     assert len(at.dataframe[0].value) == 14 * 5
     js = float(at.metric[0].value.split()[0])
     assert 0 <= js <= np.log(2)
+    # The shipped block is open: what it attends to reaches the prediction (its gate was once 0).
+    assert float(at.metric[3].value) > 1e-3
+    assert not [w for w in at.warning if "gate" in w.value]
 
 
 def test_pooling_page_counts_gradient_positions_like_torch():
