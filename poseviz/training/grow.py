@@ -11,9 +11,10 @@ affordable on a CPU budget. Two growths are provided:
 - an HRNet stage gains one module at its front whose residual blocks and fusion paths
   end in a zero-scaled BatchNorm: every block returns ReLU(x) = x (its inputs are
   post-ReLU) and every fusion adds zero, so the module is the identity;
-- a residual block of an HRNet that training left dead (every weight 0, its last
-  BatchNorm scale 0: no gradient can reach it again) is re-initialised with that scale
-  kept at 0, so it still computes what it did but can learn once more.
+- a residual block of an HRNet that training left dead (every convolution weight ≈ 0,
+  so it adds a constant and no useful gradient reaches it again) is re-initialised with
+  its last BatchNorm's scale at 0 and the constant kept, so it still computes what it
+  did but can learn once more.
 """
 from __future__ import annotations
 
