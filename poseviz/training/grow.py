@@ -100,21 +100,23 @@ def revive_dead_blocks(model: nn.Module, seed: int = 0, tol: float = 1e-6) -> li
     running mean / running std) folded into the shift, and the rest is re-initialised: the
     model's eval output does not change, but the block can learn again.
     """
-    torch.manual_seed(seed)
-    revived = []
-    for name, block in model.named_modules():
-        if not isinstance(block, (BasicBlock, Bottleneck)):
-            continue
-        convs = [m for m in block.modules() if isinstance(m, nn.Conv2d)]
-        if any(c.weight.detach().abs().max() >= tol for c in convs):
-            continue
-        last_bn = block.bn3 if isinstance(block, Bottleneck) else block.bn2
-        with torch.no_grad():
-            std = (last_bn.running_var + last_bn.eps).sqrt()
-            last_bn.bias -= last_bn.weight * last_bn.running_mean / std
-            last_bn.weight.zero_()
-        for m in block.modules():
-            if m is not last_bn and isinstance(m, (nn.Conv2d, nn.BatchNorm2d)):
-                m.reset_parameters()
-        revived.append(name)
+    # A private RNG stream: reproducible weights without reseeding the caller's generator.
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        revived = []
+        for name, block in model.named_modules():
+            if not isinstance(block, (BasicBlock, Bottleneck)):
+                continue
+            convs = [m for m in block.modules() if isinstance(m, nn.Conv2d)]
+            if any(c.weight.detach().abs().max() >= tol for c in convs):
+                continue
+            last_bn = block.bn3 if isinstance(block, Bottleneck) else block.bn2
+            with torch.no_grad():
+                std = (last_bn.running_var + last_bn.eps).sqrt()
+                last_bn.bias -= last_bn.weight * last_bn.running_mean / std
+                last_bn.weight.zero_()
+            for m in block.modules():
+                if m is not last_bn and isinstance(m, (nn.Conv2d, nn.BatchNorm2d)):
+                    m.reset_parameters()
+            revived.append(name)
     return revived
