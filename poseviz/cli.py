@@ -194,7 +194,7 @@ def _grow(args: argparse.Namespace) -> int:
     from .models.hourglass import StackedHourglass
     from .models.hrnet import HRNet
     from .pretrained import load_pretrained
-    from .training.grow import add_hourglass_stack, add_hrnet_module, revive_dead_blocks
+    from .training.grow import REVIVABLE, add_hourglass_stack, add_hrnet_module, revive_dead_blocks
     from .training.loop import export_state
 
     try:
@@ -215,9 +215,14 @@ def _grow(args: argparse.Namespace) -> int:
             raise PoseVizInputError(str(err)) from None
     revived = []
     if args.revive:
-        if grown is model:
-            grown = copy.deepcopy(model)
-        revived = revive_dead_blocks(grown)
+        if not isinstance(grown, REVIVABLE):
+            raise PoseVizInputError(f"--revive needs an HRNet or a Stacked Hourglass (residual blocks); "
+                                    f"{args.model} is {type(model).__name__}")
+        candidate = copy.deepcopy(grown) if grown is model else grown
+        revived = revive_dead_blocks(candidate)
+        if not revived and grown is model:
+            raise PoseVizInputError(f"{args.model} has no dead residual blocks: nothing to revive, no file written")
+        grown = candidate
         n = sum(p.numel() for name in revived for p in grown.get_submodule(name).parameters())
         print(f"revived {len(revived)} dead residual blocks ({n:,} parameters)" + (f": {', '.join(revived[:6])}..." if revived else ""))
     if grown is model:
@@ -335,7 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     gr.add_argument("--add-module", type=int, nargs="*", metavar="STAGE",
                     help="HRNet: add an identity module first in each listed stage (2-4)")
     gr.add_argument("--revive", action="store_true",
-                    help="HRNet: re-initialise residual blocks that training left dead (all weights 0), output unchanged")
+                    help="HRNet, hourglass: re-initialise residual blocks that training left dead (all weights 0), output unchanged")
     gr.set_defaults(fn=_grow)
     pk = sub.add_parser("pack-lsp", help="write a downscaled LSP copy (to carry to a GPU machine)")
     pk.add_argument("--out", required=True)

@@ -200,6 +200,59 @@ def test_revive_reinitialises_dead_blocks_without_changing_the_output():
         assert torch.equal(v, live_before[k]), k
 
 
+def test_revive_reinitialises_dead_hourglass_blocks_and_keeps_their_constant():
+    from poseviz.training.grow import revive_dead_blocks
+
+    torch.manual_seed(0)
+    model = _randomise_bn(create_model("hourglass", num_stacks=2, num_feats=16, stem_planes=16, num_joints=14,
+                                       input_size=(64, 64), schema="lsp14"))
+    dead = model.hg[1].hg[0][1][0]
+    with torch.no_grad():  # what Adam's L2 decay left in hourglass_lsp: zero weights, a bias on the last conv
+        for conv in (dead.conv1, dead.conv2, dead.conv3):
+            conv.weight.zero_()
+        dead.conv3.bias.fill_(0.3)
+        for bn in (dead.bn1, dead.bn2, dead.bn3):
+            bn.weight.zero_()
+    # A block whose shortcut is a projection: a dead branch must leave the projection alone.
+    projected = next(b for b in model.modules() if getattr(b, "downsample", None) is not None and b is not dead)
+    projection_before = projected.downsample[0].weight.clone()
+    model.eval()
+    x = _input()
+    with torch.no_grad():
+        before = model(x).heatmaps
+        assert revive_dead_blocks(model) == ["hg.1.hg.0.1.0"]
+        after = model(x).heatmaps
+    torch.testing.assert_close(after, before, rtol=0, atol=1e-6)
+    assert dead.conv1.weight.abs().max() > 0.01 and dead.bn2.weight.min() == 1
+    assert dead.conv3.weight.abs().max() == 0 and torch.all(dead.conv3.bias == 0.3)
+    assert torch.equal(projected.downsample[0].weight, projection_before)
+    # The revived branch has a non-zero input to its last convolution again, so it learns.
+    model.train()
+    model(x).heatmaps.square().mean().backward()
+    assert dead.conv3.weight.grad.abs().max() > 0
+
+
+def test_grow_revive_refuses_a_network_without_residual_blocks_and_a_healthy_one(tmp_path, capsys):
+    from poseviz.cli import main
+    from poseviz.training.grow import revive_dead_blocks
+
+    out = tmp_path / "revived.safetensors"
+    assert main(["grow", "cpm_lsp", "--revive", "--out", str(out)]) == 2
+    assert "--revive needs an HRNet or a Stacked Hourglass" in capsys.readouterr().err
+    with pytest.raises(TypeError, match="OpenPose"):
+        revive_dead_blocks(create_model("openpose", num_joints=14))
+    from safetensors.torch import save_file
+
+    from poseviz import zoo
+    from poseviz.training.loop import export_state
+
+    healthy = tmp_path / "healthy.safetensors"
+    save_file(export_state(zoo.build("hrnet_lsp")), str(healthy))  # fresh weights: no block is dead
+    assert main(["grow", "hrnet_lsp", "--weights", str(healthy), "--revive", "--out", str(out)]) == 2
+    assert "no dead residual blocks" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_grow_revive_leaves_a_record_the_card_of_the_next_run_reads(tmp_path):
     import json
 

@@ -11,10 +11,11 @@ affordable on a CPU budget. Two growths are provided:
 - an HRNet stage gains one module at its front whose residual blocks and fusion paths
   end in a zero-scaled BatchNorm: every block returns ReLU(x) = x (its inputs are
   post-ReLU) and every fusion adds zero, so the module is the identity;
-- a residual block of an HRNet that training left dead (every convolution weight ≈ 0,
-  so it adds a constant and no useful gradient reaches it again) is re-initialised with
-  its last BatchNorm's scale at 0 and the constant kept, so it still computes what it
-  did but can learn once more.
+- a residual block of an HRNet or a Stacked Hourglass that training left dead (every
+  convolution weight ≈ 0, so it adds a constant and no useful gradient reaches it again)
+  is re-initialised with its last scaling layer at 0 (the HRNet block's last BatchNorm,
+  the pre-activation hourglass block's last convolution) and the constant kept, so it
+  still computes what it did but can learn once more.
 """
 from __future__ import annotations
 
@@ -24,10 +25,14 @@ import dataclasses
 import torch
 from torch import nn
 
+from ..models.hourglass import Bottleneck as HourglassBottleneck
 from ..models.hourglass import HourglassConfig, StackedHourglass
 from ..models.hrnet import BasicBlock, Bottleneck, HighResolutionModule, HRNet
 
-__all__ = ["add_hourglass_stack", "add_hrnet_module", "revive_dead_blocks"]
+__all__ = ["add_hourglass_stack", "add_hrnet_module", "revive_dead_blocks", "REVIVABLE"]
+
+# The networks whose residual blocks revive_dead_blocks knows how to re-initialise.
+REVIVABLE = (HRNet, StackedHourglass)
 
 
 def add_hourglass_stack(model: StackedHourglass) -> StackedHourglass:
@@ -95,28 +100,45 @@ def revive_dead_blocks(model: nn.Module, seed: int = 0, tol: float = 1e-6) -> li
     """Re-initialise, in place, the dead residual blocks of ``model``; returns their names.
 
     Dead: every convolution weight is below ``tol`` (Adam's L2 decay left such blocks
-    behind), so the block adds only a constant and no useful gradient reaches it. Its last
-    BatchNorm's scale is set to 0 with that constant (the eval-mode output, shift − scale ×
-    running mean / running std) folded into the shift, and the rest is re-initialised: the
-    model's eval output does not change, but the block can learn again.
+    behind), so the block adds only a constant and no useful gradient reaches it. The rest
+    of the block is re-initialised and its last scaling layer set to 0 with that constant
+    kept, so the model's eval output does not change but the block can learn again:
+
+    - HRNet blocks end in BatchNorm: its scale goes to 0 and the eval-mode constant
+      (shift − scale × running mean / running std) is folded into its shift;
+    - hourglass blocks are pre-activation and end in a biased convolution: its weight stays
+      0 and its bias (the constant) is kept. Its input is non-zero again, so it gets a gradient.
+
+    Raises ``TypeError`` for a network with no blocks of these kinds (CPM, OpenPose).
     """
+    if not isinstance(model, REVIVABLE):
+        raise TypeError(f"only HRNet and Stacked Hourglass blocks can be revived, not {type(model).__name__}'s")
     # A private RNG stream: reproducible weights without reseeding the caller's generator.
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         revived = []
         for name, block in model.named_modules():
-            if not isinstance(block, (BasicBlock, Bottleneck)):
+            if not isinstance(block, (BasicBlock, Bottleneck, HourglassBottleneck)):
                 continue
-            convs = [m for m in block.modules() if isinstance(m, nn.Conv2d)]
+            # The shortcut's projection is not part of the residual branch: left as it is.
+            projection = getattr(block, "downsample", None)
+            shortcut = set(projection.modules()) if projection is not None else set()
+            branch = [m for m in block.modules() if m not in shortcut]
+            convs = [m for m in branch if isinstance(m, nn.Conv2d)]
             if any(c.weight.detach().abs().max() >= tol for c in convs):
                 continue
-            last_bn = block.bn3 if isinstance(block, Bottleneck) else block.bn2
-            with torch.no_grad():
-                std = (last_bn.running_var + last_bn.eps).sqrt()
-                last_bn.bias -= last_bn.weight * last_bn.running_mean / std
-                last_bn.weight.zero_()
-            for m in block.modules():
-                if m is not last_bn and isinstance(m, (nn.Conv2d, nn.BatchNorm2d)):
+            if isinstance(block, HourglassBottleneck):
+                keep = block.conv3
+                with torch.no_grad():
+                    keep.weight.zero_()
+            else:
+                keep = block.bn3 if isinstance(block, Bottleneck) else block.bn2
+                with torch.no_grad():
+                    std = (keep.running_var + keep.eps).sqrt()
+                    keep.bias -= keep.weight * keep.running_mean / std
+                    keep.weight.zero_()
+            for m in branch:
+                if m is not keep and isinstance(m, (nn.Conv2d, nn.BatchNorm2d)):
                     m.reset_parameters()
             revived.append(name)
     return revived
