@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import json
 import platform
+import re
 import statistics
 import time
 from pathlib import Path
@@ -195,7 +196,9 @@ def _checkpoint_row(t: dict, out_dir: Path | None = None) -> str:
         warm = ""
         if t.get("init_from"):
             own = _init_model(t) == t.get("model")
-            earlier = sorted(p.name for p in (out_dir or zoo.ASSETS).glob(f"{t.get('model')}_train_log_part*.csv"))
+            # Numeric order, so part10 follows part9 rather than part1.
+            earlier = sorted((p.name for p in (out_dir or zoo.ASSETS).glob(f"{t.get('model')}_train_log_part*.csv")),
+                             key=lambda n: int(re.search(r"_part(\d+)\.csv$", n).group(1)))
             logs = ", ".join(f"`{n}`" for n in earlier) or "not kept"
             warm = (f"; a further cosine cycle continuing the previously shipped weights of this model (earlier cycles' logs: {logs})"
                     if own else f"; warm-started from `{t['init_from']}`{_fresh_note(t.get('fresh_layers'))}")

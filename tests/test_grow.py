@@ -283,3 +283,13 @@ def test_grow_revive_leaves_a_record_the_card_of_the_next_run_reads(tmp_path):
     text = cards.write_card(m, tmp_path).read_text()
     assert "a further cosine cycle continuing the previously shipped weights" in text
     assert f"before this cycle {len(record['revived'])} dead residual blocks" in text
+
+
+def test_card_lists_earlier_cycles_logs_in_numeric_order(tmp_path):
+    from poseviz import cards
+
+    for k in (10, 2, 1):
+        (tmp_path / f"hourglass_lsp_train_log_part{k}.csv").write_text("epoch\n")
+    t = {"model": "hourglass_lsp", "select": "last", "init_from": "assets/hourglass_lsp.safetensors", "epochs": 3}
+    row = cards._checkpoint_row(t, tmp_path)
+    assert row.index("part1.csv") < row.index("part2.csv") < row.index("part10.csv")
