@@ -3,7 +3,7 @@ Goodfellow & Shlens, ICLR 2016, https://arxiv.org/abs/1511.05641).
 
 A grown network computes exactly what the trained one did, so fine-tuning starts from
 its accuracy rather than from scratch, which makes adding capacity to a zoo model
-affordable on a CPU budget. Two growths are provided:
+affordable on a CPU budget. Two growths and one repair are provided:
 
 - a Stacked Hourglass gains one stack: the new last stack is a copy of the old last
   one, and the remap convolutions that feed it (``fc_``, ``score_``) start at zero, so
