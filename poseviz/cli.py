@@ -194,7 +194,7 @@ def _grow(args: argparse.Namespace) -> int:
     from .models.hourglass import StackedHourglass
     from .models.hrnet import HRNet
     from .pretrained import load_pretrained
-    from .training.grow import REVIVABLE, add_hourglass_stack, add_hrnet_module, revive_dead_blocks
+    from .training.grow import add_hourglass_stack, add_hrnet_module, revive_dead_blocks
     from .training.loop import export_state
 
     try:
@@ -215,11 +215,12 @@ def _grow(args: argparse.Namespace) -> int:
             raise PoseVizInputError(str(err)) from None
     revived = []
     if args.revive:
-        if not isinstance(grown, REVIVABLE):
-            raise PoseVizInputError(f"--revive needs an HRNet or a Stacked Hourglass (residual blocks); "
-                                    f"{args.model} is {type(model).__name__}")
         candidate = copy.deepcopy(grown) if grown is model else grown
-        revived = revive_dead_blocks(candidate)
+        try:  # revive_dead_blocks is the one place that knows which networks it can revive
+            revived = revive_dead_blocks(candidate)
+        except TypeError:
+            raise PoseVizInputError(f"--revive needs an HRNet or a Stacked Hourglass (residual blocks); "
+                                    f"{args.model} is {type(model).__name__}") from None
         if not revived and grown is model:
             raise PoseVizInputError(f"{args.model} has no dead residual blocks: nothing to revive, no file written")
         grown = candidate
