@@ -20,6 +20,7 @@ from poseviz.detect import detect_people
 from poseviz.errors import PoseVizInputError
 from poseviz.image_io import load_image
 from poseviz.inference import DEFAULT_ENLARGE, predict_person
+from poseviz.fast_inference import for_inference
 from poseviz.pretrained import load_pretrained, load_state_dict_checked, read_state_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,10 +125,16 @@ def image_and_person_ui(key: str = "img", person_key: str = "person") -> tuple[I
     return image, person_ui(image, person_key)
 
 
-@st.cache_resource(max_entries=8, show_spinner="Loading model…")
-def get_model(name: str):
-    """A shipped zoo model (eval mode); shared by every session, never modified."""
+@st.cache_resource(max_entries=12, show_spinner="Loading model…")
+def get_model(name: str, fast: bool = True):
+    """A shipped zoo model (eval mode, frozen); shared by every session, never modified.
+
+    ``fast`` gives the prediction copy (BatchNorm folded, channels-last, same outputs);
+    pages that read the layers themselves (receptive field, pooling, non-local γ) pass False.
+    """
     model = load_pretrained(name)
+    if fast:
+        return for_inference(model)
     for p in model.parameters():
         p.requires_grad_(False)
     return model
@@ -144,10 +151,7 @@ def get_user_model(digest: str, arch_label: str, _data: bytes):
         state = read_state_dict(path)
     model = zoo.build_public(arch_label)
     report = load_state_dict_checked(model, state, "your checkpoint")
-    model.eval()
-    for p in model.parameters():
-        p.requires_grad_(False)
-    return model, report
+    return for_inference(model), report
 
 
 def model_ui(key: str = "model", allow_user: bool = True):

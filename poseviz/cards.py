@@ -15,6 +15,7 @@ import torch
 from . import zoo
 from .data.lsp import load_lsp, lsp_split
 from .evaluation import count_flops, evaluate_lsp
+from .fast_inference import for_inference
 from .inference import model_input_size
 from .pretrained import load_pretrained
 from .schemas import LSP14
@@ -25,8 +26,14 @@ __all__ = ["SUBSET", "measure_model", "write_card", "latency_ms", "remeasure_lat
 SUBSET = 50  # the fixed test subset the zoo test re-measures: LSP images 1001–1050
 
 
-def latency_ms(model: torch.nn.Module, repeats: int = 30, flip: bool = False) -> float:
-    """Median wall time (ms) of one forward on one crop at the model's native size."""
+def latency_ms(model: torch.nn.Module, repeats: int = 30, flip: bool = False, fast: bool = True) -> float:
+    """Median wall time (ms) of one forward on one crop at the model's native size.
+
+    ``fast`` times the model as ``predict``, ``eval`` and the app run it
+    (``poseviz.fast_inference.for_inference``: BatchNorm folded, channels-last); otherwise eager.
+    """
+    if fast:
+        model = for_inference(model)
     w, h = model_input_size(model)
     x = torch.randn(2 if flip else 1, 3, h, w)
     times = []
@@ -95,6 +102,7 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
         "pck_subset50": round(subset.pck.mean, 2),
         "median_ms_per_crop": round(latency_ms(model), 2),
         "median_ms_per_crop_flip": round(latency_ms(model, flip=True), 2),
+        "median_ms_per_crop_eager": round(latency_ms(model, fast=False), 2),
         "machine": f"{platform.machine()}, {torch.get_num_threads()} CPU threads, torch {torch.__version__}",
         "training": _training_info(Path(run_dir) / name),
     }
@@ -281,8 +289,16 @@ def remeasure_latency(name: str) -> dict:
     torch.set_num_threads(2)
     m["median_ms_per_crop"] = round(latency_ms(model), 2)
     m["median_ms_per_crop_flip"] = round(latency_ms(model, flip=True), 2)
+    m["median_ms_per_crop_eager"] = round(latency_ms(model, fast=False), 2)
     m["machine"] = f"{platform.machine()}, {torch.get_num_threads()} CPU threads, torch {torch.__version__}"
     return m
+
+
+def _eager_note(m: dict) -> str:
+    if "median_ms_per_crop_eager" not in m:
+        return ""
+    return (f", BatchNorm folded and channels-last as `predict`, `eval` and the app run it "
+            f"(eager PyTorch: {m['median_ms_per_crop_eager']} ms)")
 
 
 def write_card(m: dict, out_dir: Path | None = None) -> Path:
@@ -303,7 +319,7 @@ def write_card(m: dict, out_dir: Path | None = None) -> Path:
         _checkpoint_row(t, out_dir),
         f"| LSP test PCK@0.2 (1001–2000, torso = r-shoulder→l-hip) | {m['pck_test']} % without flip, {m['pck_test_flip']} % with flip test |",
         f"| PCK@0.2 on test images 1001–1050 (re-checked by the tests) | {m['pck_subset50']} % |",
-        f"| median CPU latency per crop | {m['median_ms_per_crop']} ms ({m['median_ms_per_crop_flip']} ms with flip) on {m['machine']} |",
+        f"| median CPU latency per crop | {m['median_ms_per_crop']} ms ({m['median_ms_per_crop_flip']} ms with flip) on {m['machine']}{_eager_note(m)} |",
         "", f"![training curves]({m['model']}_curves.png)", "", "## Per-joint PCK@0.2 (flip test)", "", "| joint | PCK % |", "|---|---|",
         *[f"| {j} | {v} |" for j, v in m["pck_per_joint_flip"].items()],
         *_task_section(m),

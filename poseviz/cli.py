@@ -61,10 +61,11 @@ def _train(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     from .data.lsp import load_lsp, lsp_split
     from .evaluation import evaluate_lsp
+    from .fast_inference import for_inference
     from .pretrained import load_pretrained
     from .schemas import LSP14
 
-    model = load_pretrained(args.model, args.weights)
+    model = for_inference(load_pretrained(args.model, args.weights))
     data = load_lsp(args.data)
     idx = lsp_split(args.split, len(data))
     if args.limit:
@@ -88,10 +89,11 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _predict(args: argparse.Namespace) -> int:
     from .image_io import load_image
+    from .fast_inference import for_inference
     from .inference import predict_person
     from .pretrained import load_pretrained
 
-    model = load_pretrained(args.model, args.weights)
+    model = for_inference(load_pretrained(args.model, args.weights))
     img = load_image(args.image)
     if getattr(model, "limbs", None) is not None and not args.box:
         return _predict_bottom_up(model, img, args)

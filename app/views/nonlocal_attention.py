@@ -19,7 +19,7 @@ if NAME not in zoo.shipped_models():
     st.warning(f"The model with a non-local block ({NAME}) has no trained weights in assets/ yet.")
     st.stop()
 image, box = image_and_person_ui("nl", "nl_person")
-model = get_model(NAME)
+model = get_model(NAME, fast=False)  # reads the block's BatchNorm γ
 res = predict_cached(image.digest, image.rgb, NAME, model, box, False, "dark")
 att, hw, crop = res["attention"], tuple(res["attention_hw"]), res["crop"]
 schema = get_schema(res["schema"])

@@ -27,7 +27,7 @@ if source.startswith("The image"):
 else:
     names = zoo.shipped_models()
     name = st.selectbox("Model", names, key="pool_model")
-    model = get_model(name)
+    model = get_model(name, fast=False)  # reads layers and features
     crop = cv2.resize(image.rgb, tuple(model.config.input_size))
     with torch.no_grad():
         feats = model(to_tensor(crop)).features

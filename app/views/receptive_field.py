@@ -44,7 +44,7 @@ if name not in shipped:
     st.info("This model has no trained weights yet, so only its theoretical field is shown.")
     st.stop()
 image, box = image_and_person_ui("rf", "rf_person")
-model = get_model(name)
+model = get_model(name, fast=False)  # walks the layers
 res = predict_cached(image.digest, image.rgb, name, model, box, False, "dark")
 schema = get_schema(res["schema"])
 joint = st.selectbox("Joint (the unit probed is that joint's peak in each stage)", schema.joints, key="rf_joint")

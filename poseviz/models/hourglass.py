@@ -38,6 +38,8 @@ class Bottleneck(nn.Module):
     """Pre-activation residual bottleneck (BN-ReLU-conv ×3), expansion 2."""
 
     expansion = 2
+    # bn1 is pre-activation (it reads the block input), so only bn2, bn3 can fold.
+    conv_bn_pairs = (("conv1", "bn2"), ("conv2", "bn3"))
 
     def __init__(self, inplanes: int, planes: int, stride: int = 1, downsample: nn.Module | None = None):
         super().__init__()
@@ -94,6 +96,8 @@ class Hourglass(nn.Module):
 
 class StackedHourglass(nn.Module):
     """Stacked hourglass with intermediate supervision; every stack's belief maps are returned."""
+
+    conv_bn_pairs = (("conv1", "bn1"),)
 
     def __init__(self, config: HourglassConfig = HourglassConfig()):
         super().__init__()

@@ -45,6 +45,7 @@ class BasicBlock(nn.Module):
     """Two 3×3 conv-BN layers with an identity shortcut (the blocks of HRNet's branches)."""
 
     expansion = 1
+    conv_bn_pairs = (("conv1", "bn1"), ("conv2", "bn2"))
 
     def __init__(self, inplanes: int, planes: int):
         super().__init__()
@@ -64,6 +65,7 @@ class Bottleneck(nn.Module):
     """1×1 → 3×3 → 1×1 bottleneck with 4× expansion (HRNet's layer1)."""
 
     expansion = 4
+    conv_bn_pairs = (("conv1", "bn1"), ("conv2", "bn2"), ("conv3", "bn3"))
 
     def __init__(self, inplanes: int, planes: int, downsample: nn.Module | None = None):
         super().__init__()
@@ -151,6 +153,8 @@ class HighResolutionModule(nn.Module):
 
 class HRNet(nn.Module):
     """Pose HRNet; returns the heatmap plus every stage's branches (and attention if any)."""
+
+    conv_bn_pairs = (("conv1", "bn1"), ("conv2", "bn2"))
 
     def __init__(self, config: HRNetConfig = HRNetConfig()):
         super().__init__()

@@ -54,6 +54,17 @@ class PoseOutput:
     pafs: list[torch.Tensor] | None = None
     dense: DenseOutput | None = None
 
+    def __post_init__(self) -> None:
+        # A network run in channels-last memory (poseviz.fast_inference) returns NHWC-strided
+        # tensors; decoders reshape with .view, so keep the standard layout (a no-op otherwise).
+        object.__setattr__(self, "stages", [t.contiguous() for t in self.stages])
+        object.__setattr__(self, "features", {k: t.contiguous() for k, t in self.features.items()})
+        if self.pafs is not None:
+            object.__setattr__(self, "pafs", [t.contiguous() for t in self.pafs])
+        if self.dense is not None:
+            d = self.dense
+            object.__setattr__(self, "dense", DenseOutput(d.part_logits.contiguous(), d.u.contiguous(), d.v.contiguous()))
+
     @property
     def heatmaps(self) -> torch.Tensor:
         """The final belief maps [B, K, H, W]."""
