@@ -21,7 +21,7 @@ from .pretrained import load_pretrained
 from .schemas import LSP14
 from .training.dataset import load_images
 
-__all__ = ["SUBSET", "measure_model", "write_card", "latency_ms", "remeasure_latency", "coco_mini_ap", "default_coco_root", "fresh_layers", "measured_config"]
+__all__ = ["SUBSET", "measure_model", "write_card", "latency_ms", "latencies_ms", "remeasure_latency", "coco_mini_ap", "default_coco_root", "fresh_layers", "measured_config"]
 
 SUBSET = 50  # the fixed test subset the zoo test re-measures: LSP images 1001–1050
 
@@ -32,18 +32,33 @@ def latency_ms(model: torch.nn.Module, repeats: int = 30, flip: bool = False, fa
     ``fast`` times the model as ``predict``, ``eval`` and the app run it
     (``poseviz.fast_inference.for_inference``: BatchNorm folded, channels-last); otherwise eager.
     """
-    if fast:
-        model = for_inference(model)
-    w, h = model_input_size(model)
-    x = torch.randn(2 if flip else 1, 3, h, w)
-    times = []
+    return latencies_ms({"m": for_inference(model) if fast else model}, repeats, flip)["m"]
+
+
+def latencies_ms(models: dict[str, torch.nn.Module], repeats: int = 30, flip: bool = False) -> dict[str, float]:
+    """Median ms per forward of several models timed in turn within each repeat, so that a
+    machine whose speed drifts (a shared VM) slows them alike and their ratios stay fair."""
+    inputs = {}
+    for key, model in models.items():
+        w, h = model_input_size(model)
+        inputs[key] = torch.randn(2 if flip else 1, 3, h, w)
+    times: dict[str, list[float]] = {k: [] for k in models}
     with torch.inference_mode():
         for i in range(repeats + 5):
-            t0 = time.perf_counter()
-            model(x)
-            if i >= 5:
-                times.append(time.perf_counter() - t0)
-    return 1000 * statistics.median(times)
+            for key, model in models.items():
+                t0 = time.perf_counter()
+                model(inputs[key])
+                if i >= 5:
+                    times[key].append(time.perf_counter() - t0)
+    return {k: 1000 * statistics.median(v) for k, v in times.items()}
+
+
+def _latency_figures(model: torch.nn.Module, repeats: int = 50) -> dict:
+    fast = for_inference(model)
+    both = latencies_ms({"fast": fast, "eager": model}, repeats)
+    return {"median_ms_per_crop": round(both["fast"], 2),
+            "median_ms_per_crop_flip": round(latencies_ms({"fast": fast}, repeats, flip=True)["fast"], 2),
+            "median_ms_per_crop_eager": round(both["eager"], 2)}
 
 
 def _training_info(run_dir: Path) -> dict:
@@ -100,9 +115,7 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
         "pck_test_flip": round(flipped.pck.mean, 2),
         "pck_per_joint_flip": {j: round(float(v), 1) for j, v in zip(LSP14.joints, flipped.pck.per_joint)},
         "pck_subset50": round(subset.pck.mean, 2),
-        "median_ms_per_crop": round(latency_ms(model), 2),
-        "median_ms_per_crop_flip": round(latency_ms(model, flip=True), 2),
-        "median_ms_per_crop_eager": round(latency_ms(model, fast=False), 2),
+        **_latency_figures(model),
         "machine": f"{platform.machine()}, {torch.get_num_threads()} CPU threads, torch {torch.__version__}",
         "training": _training_info(Path(run_dir) / name),
     }
@@ -287,9 +300,7 @@ def remeasure_latency(name: str) -> dict:
     m = json.loads(zoo.card_metrics_path(name).read_text())
     model = load_pretrained(name)
     torch.set_num_threads(2)
-    m["median_ms_per_crop"] = round(latency_ms(model), 2)
-    m["median_ms_per_crop_flip"] = round(latency_ms(model, flip=True), 2)
-    m["median_ms_per_crop_eager"] = round(latency_ms(model, fast=False), 2)
+    m.update(_latency_figures(model))
     m["machine"] = f"{platform.machine()}, {torch.get_num_threads()} CPU threads, torch {torch.__version__}"
     return m
 
