@@ -18,9 +18,9 @@ import streamlit as st
 from poseviz import zoo
 from poseviz.detect import detect_people
 from poseviz.errors import PoseVizInputError
+from poseviz.fast_inference import for_inference
 from poseviz.image_io import load_image
 from poseviz.inference import DEFAULT_ENLARGE, predict_person
-from poseviz.fast_inference import for_inference
 from poseviz.pretrained import load_pretrained, load_state_dict_checked, read_state_dict
 
 ROOT = Path(__file__).resolve().parents[1]

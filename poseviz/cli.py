@@ -88,8 +88,8 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from .image_io import load_image
     from .fast_inference import for_inference
+    from .image_io import load_image
     from .inference import predict_person
     from .pretrained import load_pretrained
 
