@@ -11,9 +11,8 @@ sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
 from _common import table  # noqa: E402
 
 from poseviz import zoo  # noqa: E402
-from poseviz.cards import latencies_ms, latency_ms  # noqa: E402
+from poseviz.cards import latency_figures  # noqa: E402
 from poseviz.evaluation import count_flops  # noqa: E402
-from poseviz.fast_inference import for_inference  # noqa: E402
 from poseviz.pretrained import load_pretrained  # noqa: E402
 
 
@@ -22,8 +21,8 @@ def main() -> None:
     rows = []
     for name in zoo.shipped_models(None):  # every task: keypoints, PAF and chart models
         m = load_pretrained(name)
-        both = latencies_ms({"fast": for_inference(m), "eager": m}, 50)  # interleaved: a fair ratio
-        ms, eager, ms_flip = both["fast"], both["eager"], latency_ms(m, 50, flip=True)
+        f = latency_figures(m, 50)  # fast and eager interleaved: a fair ratio
+        ms, eager, ms_flip = f["median_ms_per_crop"], f["median_ms_per_crop_eager"], f["median_ms_per_crop_flip"]
         w, h = m.config.input_size
         rows.append({"model": name, "task": zoo.ZOO[name].task, "input": f"{w}×{h}", "params (M)": round(sum(p.numel() for p in m.parameters()) / 1e6, 2),
                      "GFLOPs": round(count_flops(m), 2), "median ms/crop": round(ms, 1), "with flip": round(ms_flip, 1),

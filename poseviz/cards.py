@@ -21,7 +21,7 @@ from .pretrained import load_pretrained
 from .schemas import LSP14
 from .training.dataset import load_images
 
-__all__ = ["SUBSET", "measure_model", "write_card", "latency_ms", "latencies_ms", "remeasure_latency", "coco_mini_ap", "default_coco_root", "fresh_layers", "measured_config"]
+__all__ = ["SUBSET", "measure_model", "write_card", "latency_ms", "latencies_ms", "latency_figures", "remeasure_latency", "coco_mini_ap", "default_coco_root", "fresh_layers", "measured_config"]
 
 SUBSET = 50  # the fixed test subset the zoo test re-measures: LSP images 1001–1050
 
@@ -53,7 +53,9 @@ def latencies_ms(models: dict[str, torch.nn.Module], repeats: int = 30, flip: bo
     return {k: 1000 * statistics.median(v) for k, v in times.items()}
 
 
-def _latency_figures(model: torch.nn.Module, repeats: int = 50) -> dict:
+def latency_figures(model: torch.nn.Module, repeats: int = 50) -> dict:
+    """A card's latency figures (ms): the fast model alone and with flip, and the eager one
+    timed interleaved with it."""
     fast = for_inference(model)
     both = latencies_ms({"fast": fast, "eager": model}, repeats)
     return {"median_ms_per_crop": round(both["fast"], 2),
@@ -115,7 +117,7 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
         "pck_test_flip": round(flipped.pck.mean, 2),
         "pck_per_joint_flip": {j: round(float(v), 1) for j, v in zip(LSP14.joints, flipped.pck.per_joint)},
         "pck_subset50": round(subset.pck.mean, 2),
-        **_latency_figures(model),
+        **latency_figures(model),
         "machine": f"{platform.machine()}, {torch.get_num_threads()} CPU threads, torch {torch.__version__}",
         "training": _training_info(Path(run_dir) / name),
     }
@@ -300,7 +302,7 @@ def remeasure_latency(name: str) -> dict:
     m = json.loads(zoo.card_metrics_path(name).read_text())
     model = load_pretrained(name)
     torch.set_num_threads(2)
-    m.update(_latency_figures(model))
+    m.update(latency_figures(model))
     m["machine"] = f"{platform.machine()}, {torch.get_num_threads()} CPU threads, torch {torch.__version__}"
     return m
 
