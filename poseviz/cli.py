@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -48,14 +49,48 @@ def _coco_eval(args: argparse.Namespace) -> int:
 def _train(args: argparse.Namespace) -> int:
     from .training.loop import TrainConfig, train
 
-    cfg = TrainConfig(
-        model=args.model, out_dir=args.out, data=args.data, epochs=args.epochs, batch_size=args.batch_size,
-        lr=args.lr, sigma=args.sigma, eval_every=args.eval_every, eval_limit=args.eval_limit, threads=args.threads,
-        seed=args.seed, limit=args.limit, init_from=args.init_from, export=args.export, select=args.select,
-        teacher=args.teacher, teacher_weights=args.teacher_weights, distill=args.distill, optimizer=args.optimizer,
-    )
+    cfg = TrainConfig(**{f.name: getattr(args, f.name) for f in dataclasses.fields(TrainConfig) if hasattr(args, f.name)})
     print(json.dumps(train(cfg), indent=1))
     return 0
+
+
+# Flags of `train` that are not spelled as their TrainConfig field, and their help texts.
+_TRAIN_FLAGS = {"out_dir": ("--out",), "data": ("--data-root", "--data")}
+_TRAIN_HELP = {
+    "model": "zoo model to train",
+    "data": "data root holding lsp/, lspet/ and mpii/ (default: the resolved data root)",
+    "mix": "sources and their share of each epoch's draws, e.g. lsp:1,lspet:2,mpii:1",
+    "epoch_size": "people drawn per epoch (0: as many as the mix holds)",
+    "workers": "DataLoader worker processes for augmentation",
+    "eval_every": "validate every N epochs (0: never)",
+    "eval_limit": "validation people per source (0: the whole fixed split)",
+    "limit": "train on the first N people of each source",
+    "init_from": "warm start from this safetensors file",
+    "export": "copy the selected weights to this safetensors file",
+    "select": "weights to export: end of schedule (last) or best validation score (best)",
+    "teacher": "distil from this zoo model's belief maps (same input size)",
+    "teacher_weights": "the teacher's safetensors file (default: shipped)",
+    "distill": "weight of the teacher's maps in the target (0-1)",
+    "optimizer": "adamw: decoupled weight decay (default); adam: decay added to the gradient",
+}
+_TRAIN_CHOICES = {"select": ["last", "best"], "optimizer": ["adamw", "adam"]}
+
+
+def _add_train_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per ``TrainConfig`` field, typed by its default (so the two cannot drift)."""
+    from .training.loop import TrainConfig
+
+    for f in dataclasses.fields(TrainConfig):
+        if f.name == "joint_weights":
+            continue
+        names = _TRAIN_FLAGS.get(f.name, ("--" + f.name.replace("_", "-"),))
+        required = f.default is dataclasses.MISSING
+        default = None if required else f.default
+        kind = {"int": int, "float": float}.get(type(default).__name__, str)
+        if f.name in ("limit", "init_from", "export", "teacher", "teacher_weights", "data"):
+            kind = int if f.name == "limit" else str
+        parser.add_argument(*names, dest=f.name, type=kind, default=default, required=required,
+                            choices=_TRAIN_CHOICES.get(f.name), help=_TRAIN_HELP.get(f.name))
 
 
 def _eval(args: argparse.Namespace) -> int:
@@ -279,28 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--schema", default=None, help="sigmas of this schema (default coco17)")
     c.add_argument("--json", action="store_true")
     c.set_defaults(fn=_coco_eval)
-    t = sub.add_parser("train", help="train a zoo model on LSP images 1-1000")
-    t.add_argument("--model", required=True)
-    t.add_argument("--out", default="runs")
-    t.add_argument("--data", default=None, help="LSP folder (default ../shared/data/lsp)")
-    t.add_argument("--epochs", type=int, default=200)
-    t.add_argument("--batch-size", type=int, default=16)
-    t.add_argument("--lr", type=float, default=2e-3)
-    t.add_argument("--sigma", type=float, default=1.5)
-    t.add_argument("--eval-every", type=int, default=5)
-    t.add_argument("--eval-limit", type=int, default=200)
-    t.add_argument("--threads", type=int, default=0)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--limit", type=int, default=None)
-    t.add_argument("--init-from", default=None)
-    t.add_argument("--export", default=None, help="copy the selected weights to this safetensors file")
-    t.add_argument("--select", default="last", choices=["last", "best"],
-                   help="weights to export: end of schedule (default) or best monitoring PCK")
-    t.add_argument("--teacher", default=None, help="distil from this zoo model's belief maps (same input size)")
-    t.add_argument("--teacher-weights", default=None, help="the teacher's safetensors file (default: shipped)")
-    t.add_argument("--distill", type=float, default=0.5, help="weight of the teacher's maps in the target (0-1)")
-    t.add_argument("--optimizer", default="adamw", choices=["adamw", "adam"],
-                   help="adamw: decoupled weight decay (default); adam: decay in the gradient, as runs before 2026-11-23")
+    t = sub.add_parser("train", help="train a zoo model on LSP 1-1000 + LSP Extended + MPII (validation carved out)")
+    _add_train_flags(t)
     t.set_defaults(fn=_train)
     e = sub.add_parser("eval", help="PCK@0.2 on LSP")
     e.add_argument("--model", required=True)

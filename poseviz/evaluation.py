@@ -14,10 +14,12 @@ from tqdm.auto import tqdm
 from .data.lsp import LSPData, joints_box
 from .geometry import CropTransform, box_to_center_scale, crop_transform, warp_crop
 from .inference import DEFAULT_ENLARGE, keypoints_from_heatmaps, model_input_size, run_model
-from .metrics.pck import PCKResult, lsp_torso_size, pck
+from .metrics.pck import PCKResult, lsp_head_size, lsp_torso_size, pck
 from .training.dataset import load_images
 
-__all__ = ["LSPEvaluation", "evaluate_lsp", "lsp_crops", "count_flops"]
+__all__ = ["LSPEvaluation", "evaluate_lsp", "lsp_crops", "count_flops", "REFERENCES"]
+
+REFERENCES = {"torso": lsp_torso_size, "head": lsp_head_size}
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,17 @@ def evaluate_lsp(
     alpha: float = 0.2,
     images: list[np.ndarray] | None = None,
     progress: bool = True,
+    reference: str = "torso",
 ) -> LSPEvaluation:
-    """PCK@α of ``model`` on LSP ``indices`` (crops from the ground-truth joints' box, one at a time)."""
+    """PCK@α of ``model`` on ``indices`` of ``data`` (an ``LSPData`` or any ``PoseSet``), cropped
+    from the ground-truth joints' box, one at a time.
+
+    ``reference``: "torso" (PCK, right shoulder → left hip) or "head" (PCKh, MPII-style head
+    size, see ``poseviz.metrics.pck.lsp_head_size``; use ``alpha=0.5``). People whose reference
+    joints are not annotated are not scored.
+    """
+    if reference not in REFERENCES:
+        raise ValueError(f"unknown PCK reference {reference!r}; use one of {', '.join(REFERENCES)}")
     model.eval()
     w, h = model_input_size(model)
     preds, times = [], []
@@ -53,7 +64,7 @@ def evaluate_lsp(
         preds.append(keypoints_from_heatmaps(out.heatmaps.numpy(), [t], stride, method)[0])
     pred = np.stack(preds)
     gt = data.joints[np.asarray(indices)]
-    res = pck(pred, gt, lsp_torso_size(gt), alpha)
+    res = pck(pred, gt, REFERENCES[reference](gt), alpha)
     return LSPEvaluation(pck=res, predictions=pred, indices=np.asarray(indices),
                          median_ms=1000 * statistics.median(times), flip=flip)
 

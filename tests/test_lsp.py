@@ -37,7 +37,7 @@ def test_occlusion_flag_becomes_visibility(tmp_path):
 
 @pytest.mark.parametrize("payload, pattern", [
     ({"points": np.zeros((3, 14, 2))}, "no 'joints' array"),
-    ({"joints": np.zeros((3, 13, 2))}, "shape 3×14×N, got 3×13×2"),
+    ({"joints": np.zeros((3, 13, 2))}, r"shape 3×14×N \(LSP\) or 14×3×N \(LSP Extended\), got 3×13×2"),
 ])
 def test_bad_joints_files_are_refused(tmp_path, payload, pattern):
     scipy.io.savemat(tmp_path / "j.mat", payload)

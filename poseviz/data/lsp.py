@@ -13,6 +13,8 @@ import numpy as np
 import scipy.io
 
 from ..errors import PoseVizInputError
+from .poseset import PoseSet
+from .root import dataset_dir
 
 __all__ = ["LSPData", "load_lsp_joints", "load_lsp", "lsp_split", "default_lsp_root"]
 
@@ -33,14 +35,23 @@ class LSPData:
     def __len__(self) -> int:
         return len(self.joints)
 
+    def to_poseset(self, indices: np.ndarray) -> PoseSet:
+        """The people at ``indices`` (0-based image numbers) as a ``PoseSet`` named "lsp"."""
+        idx = np.asarray(indices, dtype=np.int64)
+        return PoseSet("lsp", tuple(self.image_path(int(i)) for i in idx), self.joints[idx], idx)
 
-def load_lsp_joints(path: str | Path) -> np.ndarray:
+
+def load_lsp_joints(path: str | Path, layout: str = "auto") -> np.ndarray:
     """Read an LSP ``joints.mat`` → [N, 14, 3] float64 (x, y, COCO visibility).
 
-    Accepts the release's 3 × 14 × N layout (and LSP-extended's 14 × 3 × N). Raises
-    ``PoseVizInputError`` naming the problem for a missing file, a missing key, a wrong
-    shape or non-finite coordinates.
+    ``layout``: "lsp" = 3 × 14 × N with an *occluded* flag (every joint annotated: v 1 or 2);
+    "lspet" = LSP Extended's 14 × 3 × N with a *visible/annotated* flag (flag 0 = not
+    annotated → v = 0, its coordinates unusable; flag 1 → v = 2); "auto" tells them apart
+    by shape. Raises ``PoseVizInputError`` naming the problem for a missing file, a missing
+    key, a layout other than the one asked for, or non-finite coordinates of annotated joints.
     """
+    if layout not in ("auto", "lsp", "lspet"):
+        raise ValueError(f"unknown joints.mat layout {layout!r}")
     path = Path(path)
     if not path.is_file():
         raise PoseVizInputError(f"LSP joints file not found: {path}")
@@ -53,27 +64,35 @@ def load_lsp_joints(path: str | Path) -> np.ndarray:
     j = np.asarray(mat["joints"])
     if not np.issubdtype(j.dtype, np.number):
         raise PoseVizInputError(f"{path.name}: 'joints' must be numeric, got {j.dtype}")
-    if j.ndim == 3 and j.shape[:2] == (3, NUM_JOINTS):
+    shape = "×".join(map(str, j.shape))
+    is_lsp = j.ndim == 3 and j.shape[:2] == (3, NUM_JOINTS)
+    is_lspet = j.ndim == 3 and j.shape[:2] == (NUM_JOINTS, 3)
+    if layout == "lsp" and not is_lsp:
+        raise PoseVizInputError(f"{path.name}: LSP's 'joints' must be 3×14×N, got {shape}"
+                                + (" (this is LSP Extended's 14×3×N layout)" if is_lspet else ""))
+    if layout == "lspet" and not is_lspet:
+        raise PoseVizInputError(f"{path.name}: LSP Extended's 'joints' must be 14×3×N, got {shape}"
+                                + (" (this is LSP's 3×14×N layout)" if is_lsp else ""))
+    if is_lsp:
         xy, flag = j[:2].transpose(2, 1, 0), j[2].T
-        occluded = flag > 0.5
-    elif j.ndim == 3 and j.shape[:2] == (NUM_JOINTS, 3):
-        # LSP-extended stores a visibility flag (1 = visible) instead of an occlusion flag.
+        vis = np.where(flag > 0.5, 1.0, 2.0)
+    elif is_lspet:
         xy, flag = j[:, :2].transpose(2, 0, 1), j[:, 2].T
-        occluded = flag < 0.5
+        vis = np.where(flag > 0.5, 2.0, 0.0)
     else:
-        raise PoseVizInputError(f"{path.name}: 'joints' must have shape 3×14×N, got {'×'.join(map(str, j.shape))}")
+        raise PoseVizInputError(f"{path.name}: 'joints' must have shape 3×14×N (LSP) or 14×3×N (LSP Extended), got {shape}")
     xy = xy.astype(np.float64)
-    bad = ~np.isfinite(xy).all(-1)
+    bad = ~np.isfinite(xy).all(-1) & (vis > 0)
     if bad.any():
         n, k = np.argwhere(bad)[0]
         raise PoseVizInputError(f"{path.name}: image {n + 1}, joint {k} has a non-finite coordinate")
-    vis = np.where(occluded, 1.0, 2.0)
+    xy = np.where(vis[..., None] > 0, xy, 0.0)
     return np.concatenate([xy, vis[..., None]], -1)
 
 
 def default_lsp_root() -> Path:
-    """``../shared/data/lsp`` relative to the project root (the development data)."""
-    return Path(__file__).resolve().parents[2].parent / "shared" / "data" / "lsp"
+    """``<data root>/lsp`` (see ``poseviz.data.root``)."""
+    return dataset_dir("lsp")
 
 
 def load_lsp(root: str | Path | None = None) -> LSPData:

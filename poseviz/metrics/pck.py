@@ -13,7 +13,7 @@ import numpy as np
 
 from ..schemas import LSP14
 
-__all__ = ["PCKResult", "pck", "pckh", "lsp_torso_size"]
+__all__ = ["PCKResult", "pck", "pckh", "lsp_torso_size", "lsp_head_size", "HEAD_BOX_FACTOR"]
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,32 @@ class PCKResult:
     correct: np.ndarray  # [N, K] bool; False where unlabelled
 
 
-def lsp_torso_size(gt: np.ndarray) -> np.ndarray:
-    """Torso diagonal, right shoulder → left hip, of LSP-14 joints [N, 14, ≥2] in pixels."""
+def _segment(gt: np.ndarray, a: str, b: str) -> np.ndarray:
     gt = np.asarray(gt, dtype=np.float64)
-    rs, lh = LSP14.index("right_shoulder"), LSP14.index("left_hip")
-    return np.linalg.norm(gt[:, rs, :2] - gt[:, lh, :2], axis=-1)
+    ia, ib = LSP14.index(a), LSP14.index(b)
+    length = np.linalg.norm(gt[:, ia, :2] - gt[:, ib, :2], axis=-1)
+    if gt.shape[-1] < 3:
+        return length
+    # A length between unannotated joints (v = 0) is meaningless: 0 makes PCK skip the person.
+    return np.where((gt[:, ia, 2] > 0) & (gt[:, ib, 2] > 0), length, 0.0)
+
+
+def lsp_torso_size(gt: np.ndarray) -> np.ndarray:
+    """Torso diagonal, right shoulder → left hip, of LSP-14 joints [N, 14, ≥2] in pixels
+    (0 where either joint has v = 0)."""
+    return _segment(gt, "right_shoulder", "left_hip")
+
+
+# MPII's head size is 0.6 × the diagonal of an annotated head box. LSP-14 people carry no head
+# box, so the box is taken as the square whose side is the neck → head-top segment:
+# 0.6 × √2 × segment. It approximates MPII's figure; it is not MPII's exact head size.
+HEAD_BOX_FACTOR = 0.6 * float(np.sqrt(2.0))
+
+
+def lsp_head_size(gt: np.ndarray) -> np.ndarray:
+    """PCKh reference of LSP-14 joints [N, 14, ≥2]: 0.6 × √2 × |neck − head top| in pixels
+    (0 where either joint has v = 0)."""
+    return HEAD_BOX_FACTOR * _segment(gt, "neck", "head_top")
 
 
 def pck(pred: np.ndarray, gt: np.ndarray, norm: np.ndarray, alpha: float = 0.2) -> PCKResult:

@@ -1,12 +1,14 @@
-"""LSP top-down training samples: augmented crop, belief-map targets and target weights."""
+"""Top-down training samples (LSP, LSP Extended, MPII people in LSP-14): augmented crop, belief-map targets and target weights."""
 from __future__ import annotations
 
 import cv2
 import numpy as np
 import torch
 from torch.utils.data import Dataset
+from tqdm.auto import tqdm
 
 from ..data.lsp import LSPData, joints_box
+from ..data.poseset import PoseSet
 from ..dense import dense_targets
 from ..geometry import box_to_center_scale, crop_transform, warp_crop
 from ..heatmaps import input_to_heatmap, make_targets
@@ -17,13 +19,14 @@ from .augment import AugmentConfig, add_occluders, color_jitter, sample_affine
 
 __all__ = ["LSPPoseDataset", "load_images"]
 
+DENSE_IGNORE = -100  # part label of pixels whose chart target is unknown (cross-entropy's ignore_index)
 BOX_ENLARGE = 1.3  # LSP boxes come from the joints, so leave room for hands, feet and head
 
 
-def load_images(data: LSPData, indices: np.ndarray) -> list[np.ndarray]:
-    """Decode the chosen LSP images to RGB uint8 once, so epochs do no JPEG work."""
+def load_images(data: LSPData | PoseSet, indices: np.ndarray, progress: bool = False) -> list[np.ndarray]:
+    """Decode the chosen images to RGB uint8 once, so epochs do no JPEG work."""
     images = []
-    for i in indices:
+    for i in tqdm(indices, desc="decoding images", disable=not progress, leave=False):
         bgr = cv2.imread(str(data.image_path(int(i))), cv2.IMREAD_COLOR)
         if bgr is None:
             raise FileNotFoundError(data.image_path(int(i)))
@@ -32,7 +35,8 @@ def load_images(data: LSPData, indices: np.ndarray) -> list[np.ndarray]:
 
 
 class LSPPoseDataset(Dataset):
-    """Top-down crops of LSP people with Gaussian targets.
+    """Top-down crops of people (an ``LSPData`` or ``PoseSet``) with Gaussian targets; joints
+    with v = 0 (not annotated) get target weight 0.
 
     Each item: image [3, H, W] normalised, targets [K, h, w], weights [K], joints [K, 3]
     (crop pixels, for evaluation), index; for ``task="paf"`` also pafs [2L, h, w]; for
@@ -41,7 +45,7 @@ class LSPPoseDataset(Dataset):
 
     def __init__(
         self,
-        data: LSPData,
+        data: LSPData | PoseSet,
         indices: np.ndarray,
         input_size: tuple[int, int],
         stride: int,
@@ -101,14 +105,16 @@ class LSPPoseDataset(Dataset):
             "index": torch.tensor(idx),
         }
         if self.task == "paf":
-            # LSP labels every joint (occluded ones too), so every limb gets a field.
-            people = [np.column_stack([hm_kp[:, :2], np.ones(len(hm_kp))])]
+            # A limb gets a field where both ends are annotated (occluded ones too).
+            people = [np.column_stack([hm_kp[:, :2], (hm_kp[:, 2] > 0).astype(np.float64)])]
             pafs = paf_targets(people, self.limbs, self.heatmap_size[::-1], width=1.0)
             item["pafs"] = torch.from_numpy(pafs.reshape(-1, *pafs.shape[2:]).astype(np.float32))
         elif self.task == "dense":
             grid = (self.input_size[1] // 2, self.input_size[0] // 2)
             d = dense_targets(input_to_heatmap(kp[:, :2], 2), grid)
-            item["dense_i"] = torch.from_numpy(d.I)
+            # Charts drawn from a skeleton with an unannotated joint would be wrong: ignore them.
+            part = d.I if (kp[:, 2] > 0).all() else np.full_like(d.I, DENSE_IGNORE)
+            item["dense_i"] = torch.from_numpy(part)
             item["dense_u"] = torch.from_numpy(d.U.astype(np.float32))
             item["dense_v"] = torch.from_numpy(d.V.astype(np.float32))
         return item

@@ -15,11 +15,13 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 from .. import zoo
-from ..data.lsp import load_lsp, lsp_split
+from ..data.mix import DEFAULT_MIX, load_split, parse_mix, sampling_weights
 from ..data.pack import describe_pack
-from ..evaluation import evaluate_lsp
+from ..data.poseset import PoseSet, concat
+from ..data.root import data_root
 from .augment import AugmentConfig
-from .dataset import LSPPoseDataset, load_images
+from .dataset import DENSE_IGNORE, LSPPoseDataset, load_images
+from .validation import VALIDATION_COLUMNS, validate
 from .distill import distilled_targets, load_teacher
 
 __all__ = ["TrainConfig", "train", "stage_losses", "task_losses", "export_state", "describe_device", "LSP_JOINT_WEIGHTS"]
@@ -34,7 +36,10 @@ class TrainConfig:
 
     model: str
     out_dir: str = "runs"
-    data: str | None = None
+    data: str | None = None  # the data root (default: ``poseviz.data.root.data_root()``)
+    mix: str = DEFAULT_MIX  # sources and their share of each epoch's draws
+    epoch_size: int = 0  # people drawn per epoch (0: as many as the mix holds)
+    workers: int = 0  # DataLoader worker processes (augmentation in parallel; useful on a GPU machine)
     epochs: int = 200
     batch_size: int = 16
     lr: float = 2e-3
@@ -43,14 +48,14 @@ class TrainConfig:
     optimizer: str = "adamw"
     sigma: float = 1.5
     eval_every: int = 5
-    eval_limit: int = 200
+    eval_limit: int = 0  # validation people per source (0: all of the fixed validation split)
     threads: int = 0  # 0 = torch's default
     seed: int = 0
-    limit: int | None = None  # train on the first N training images (tests, overfitting)
+    limit: int | None = None  # train on the first N people of each source (tests, overfitting)
     init_from: str | None = None  # warm start from a safetensors file
     export: str | None = None  # write the selected weights here as safetensors
     # "last" exports the end of the cosine schedule; "best" the checkpoint with the best
-    # monitoring PCK, which is measured on test images and so flatters the card.
+    # validation score (LSP Extended + MPII people carved from the training sources).
     select: str = "last"
     joint_weights: tuple[float, ...] = field(default=LSP_JOINT_WEIGHTS)
     teacher: str | None = None  # a zoo model whose belief maps the student also learns from
@@ -90,7 +95,9 @@ def task_losses(out, batch: dict[str, torch.Tensor], joint_weights: torch.Tensor
         per_stage = per_stage + torch.stack([((p - target) ** 2).mean() for p in out.pafs])
     if out.dense is not None and "dense_i" in batch:
         index = batch["dense_i"].to(device)
-        ce = torch.nn.functional.cross_entropy(out.dense.part_logits, index)
+        known = index != DENSE_IGNORE
+        ce = (torch.nn.functional.cross_entropy(out.dense.part_logits, index, ignore_index=DENSE_IGNORE)
+              if known.any() else out.dense.part_logits.sum() * 0)
         fg = index > 0
         sel = (index - 1).clamp(min=0)[:, None]
         u = out.dense.u.gather(1, sel)[:, 0]
@@ -153,10 +160,14 @@ def _plot(log_path: Path, png_path: Path) -> None:
     if ev:
         b.plot(*zip(*ev), marker="o")
     b.set_xlabel("epoch")
-    b.set_ylabel("PCK@0.2 on LSP test subset (%)")
+    b.set_ylabel("validation score (%)")
     fig.tight_layout()
     fig.savefig(png_path, dpi=100)
     plt.close(fig)
+
+
+def _decode(people: PoseSet, progress: bool) -> list[np.ndarray]:
+    return load_images(people, np.arange(len(people)), progress=progress)
 
 
 def _flushing_denormals() -> bool:
@@ -164,7 +175,8 @@ def _flushing_denormals() -> bool:
 
 
 def train(cfg: TrainConfig, progress: bool = True) -> dict:
-    """Train a zoo model on LSP images 1–1000; resumes from ``out_dir/<model>/last.pt`` if present.
+    """Train a zoo model on the training mix (LSP 1–1000, LSP Extended, MPII; validation people
+    carved out); resumes from ``out_dir/<model>/last.pt`` if present.
 
     Returns a summary dict (best PCK, epochs, wall time).
     """
@@ -187,7 +199,8 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     run_dir = Path(cfg.out_dir) / cfg.model
     run_dir.mkdir(parents=True, exist_ok=True)
     # Where and on what it ran, for the model card (not options: a resumed run may move machines).
-    run_info = {"device": describe_device(device), "data_note": describe_pack(cfg.data)}
+    root = data_root(cfg.data)
+    run_info = {"device": describe_device(device), "data_note": describe_pack(root / "lsp"), "data_root": str(root)}
     (run_dir / "config.json").write_text(json.dumps({**asdict(cfg), **run_info}, indent=1))
     model = zoo.build(cfg.model).to(device)
     if cfg.init_from:
@@ -203,18 +216,24 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     teacher = None
     if cfg.teacher:
         teacher = load_teacher(cfg.teacher, cfg.teacher_weights, model).to(device, memory_format=memory_format)
-    data = load_lsp(cfg.data)
-    train_idx = lsp_split("train", len(data))
-    if cfg.limit:
-        train_idx = train_idx[: cfg.limit]
+    mix = parse_mix(cfg.mix)
+    split = load_split(mix, root, validation=bool(cfg.eval_every))
+    train_sets = {n: (p.subset(np.arange(min(cfg.limit, len(p)))) if cfg.limit else p) for n, p in split.train.items()}
+    val_sets = {n: (p.subset(np.arange(min(cfg.eval_limit, len(p)))) if cfg.eval_limit else p)
+                for n, p in split.validation.items()}
+    people = concat(list(train_sets.values()))
     stride = model.stride
     task = zoo.ZOO[cfg.model].task
     # Bottom-up models meet people smaller than a top-down crop makes them: wider scale range.
     augment = AugmentConfig(scale=0.4) if task == "paf" else AugmentConfig()
-    ds = LSPPoseDataset(data, train_idx, tuple(mc.input_size), stride, cfg.sigma, augment, seed=cfg.seed, task=task)
-    loader = DataLoader(ds, batch_size=min(cfg.batch_size, len(ds)), shuffle=True, drop_last=True, num_workers=0)
-    test_idx = lsp_split("test", len(data))[: cfg.eval_limit]
-    test_images = load_images(data, test_idx) if cfg.eval_every else None
+    ds = LSPPoseDataset(people, np.arange(len(people)), tuple(mc.input_size), stride, cfg.sigma, augment,
+                        images=_decode(people, progress), seed=cfg.seed, task=task)
+    draws = cfg.epoch_size or len(people)
+    sampler = torch.utils.data.WeightedRandomSampler(torch.from_numpy(sampling_weights(train_sets, mix)), draws,
+                                                     replacement=True, generator=torch.Generator().manual_seed(cfg.seed))
+    loader = DataLoader(ds, batch_size=min(cfg.batch_size, draws), sampler=sampler, drop_last=True,
+                        num_workers=cfg.workers, persistent_workers=cfg.workers > 0)
+    val_images = {n: _decode(p, progress) for n, p in val_sets.items()}
     opt = make_optimizer(model, cfg.optimizer, cfg.lr, cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs * len(loader), eta_min=cfg.lr * 0.01)
     jw = torch.tensor(cfg.joint_weights[: mc.num_joints], dtype=torch.float32, device=device)
@@ -230,12 +249,13 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
         sched.T_max = cfg.epochs * len(loader)
         start, best, wall = int(state["epoch"]), float(state["best"]), float(state["wall"])
         ds.rng = np.random.default_rng(cfg.seed + start)
+        sampler.generator.manual_seed(cfg.seed + start)
     log_path = run_dir / "log.csv"
     new_log = not log_path.is_file() or start == 0
     log = log_path.open("w" if new_log else "a", newline="")
     writer = csv.writer(log)
     if new_log:
-        writer.writerow(["epoch", "loss", "stage_losses", "lr", "pck", "wall_s"])
+        writer.writerow(["epoch", "loss", "stage_losses", "lr", "pck", "wall_s", *VALIDATION_COLUMNS])
     bar = tqdm(range(start, cfg.epochs), desc=cfg.model, disable=not progress, initial=start, total=cfg.epochs)
     for epoch in bar:
         t0 = time.time()
@@ -256,17 +276,18 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
             totals = per_stage.detach() if totals is None else totals + per_stage.detach()
             n += 1
         stage_mean = (totals / max(n, 1)).cpu().numpy()
-        pck_val = ""
+        pck_val, val_cells = "", [""] * len(VALIDATION_COLUMNS)
         if cfg.eval_every and ((epoch + 1) % cfg.eval_every == 0 or epoch + 1 == cfg.epochs):
-            ev = evaluate_lsp(model.cpu(), data, test_idx, images=test_images, progress=False)
+            scores = validate(model.cpu(), val_sets, val_images)
             model.to(device)
-            pck_val = f"{ev.pck.mean:.2f}"
-            if ev.pck.mean > best:
-                best = ev.pck.mean
+            pck_val = f"{scores['score']:.2f}"
+            val_cells = [f"{scores[c]:.2f}" if c in scores else "" for c in VALIDATION_COLUMNS]
+            if scores["score"] > best:
+                best = scores["score"]
                 save_file(export_state(model), str(run_dir / "best.safetensors"))
         wall += time.time() - t0
         writer.writerow([epoch + 1, f"{stage_mean.sum():.6f}", " ".join(f"{v:.6f}" for v in stage_mean),
-                         f"{sched.get_last_lr()[0]:.6g}", pck_val, f"{wall:.1f}"])
+                         f"{sched.get_last_lr()[0]:.6g}", pck_val, f"{wall:.1f}", *val_cells])
         log.flush()
         # Written aside and renamed, so a run killed mid-save still resumes from the last epoch.
         torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
