@@ -94,31 +94,36 @@ def _add_train_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from .data.lsp import load_lsp, lsp_split
-    from .evaluation import evaluate_lsp
     from .fast_inference import for_inference
     from .pretrained import load_pretrained
     from .schemas import LSP14
+    from .source_scores import score_sources
 
+    sources = tuple(x.strip() for x in args.sources.split(",") if x.strip())
     model = for_inference(load_pretrained(args.model, args.weights))
-    data = load_lsp(args.data)
-    idx = lsp_split(args.split, len(data))
-    if args.limit:
-        idx = idx[: args.limit]
-    ev = evaluate_lsp(model, data, idx, flip=args.flip, method=args.decode, alpha=args.alpha)
-    result = {
-        "model": args.model, "split": args.split, "images": int(len(idx)), "flip": bool(args.flip),
-        "alpha": args.alpha, "pck_mean": round(ev.pck.mean, 2),
-        "pck_per_joint": {j: round(float(v), 2) for j, v in zip(LSP14.joints, ev.pck.per_joint)},
-        "median_ms_per_crop": round(ev.median_ms, 2),
-    }
+    scores = score_sources(model, sources, args.data_root, flip=args.flip, method=args.decode, alpha=args.alpha,
+                           limit=args.limit, coco_json=args.coco_json, coco_images=args.coco_images)
+    for s in scores.values():
+        if "per_joint" in s:
+            s["per_joint"] = {j: round(float(v), 2) for j, v in zip(LSP14.joints, s["per_joint"])}
     if args.json:
-        print(json.dumps(result, indent=1))
-    else:
-        print(f"{args.model}: PCK@{args.alpha} = {ev.pck.mean:.1f} % on {len(idx)} LSP {args.split} images "
-              f"(flip test {'on' if args.flip else 'off'}), median {ev.median_ms:.1f} ms per crop")
-        for j, v in result["pck_per_joint"].items():
-            print(f"  {j:<15} {v:6.1f}")
+        print(json.dumps({"model": args.model, "flip": bool(args.flip), **scores}, indent=1))
+        return 0
+    flip = "flip test on" if args.flip else "flip test off"
+    if "lsp" in scores:
+        s = scores["lsp"]
+        print(f"{args.model}: LSP test {s['metric']} = {s['mean']:.1f} % on {s['people']} images ({flip}), "
+              f"median {s['median_ms']:.1f} ms per crop")
+    if "coco" in scores:
+        s = scores["coco"]
+        print(f"{args.model}: COCO {s['metric']}: AP {s['AP']:.3f} (AP@.5 {s['AP .5']:.3f}) on {s['people']} people "
+              f"in {s['images']} images ({flip})")
+    if "mpii" in scores:
+        s = scores["mpii"]
+        print(f"{args.model}: MPII {s['metric']} = {s['mean']:.1f} % on {s['people']} people ({flip})")
+    for name in ("lsp", "mpii"):
+        if name in scores:
+            print(f"  per joint ({name}): " + ", ".join(f"{j} {v:.0f}" for j, v in scores[name]["per_joint"].items()))
     return 0
 
 
@@ -317,15 +322,17 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a zoo model on LSP 1-1000 + LSP Extended + MPII (validation carved out)")
     _add_train_flags(t)
     t.set_defaults(fn=_train)
-    e = sub.add_parser("eval", help="PCK@0.2 on LSP")
+    e = sub.add_parser("eval", help="LSP test PCK@0.2, COCO OKS-AP (ground-truth boxes) and MPII validation PCKh@0.5")
     e.add_argument("--model", required=True)
     e.add_argument("--weights", default=None, help="safetensors file (default: the shipped weights)")
-    e.add_argument("--data", default=None)
-    e.add_argument("--split", default="test")
+    e.add_argument("--data-root", "--data", dest="data_root", default=None, help="data root (default: the resolved one)")
+    e.add_argument("--sources", default="lsp,coco,mpii", help="comma-separated: lsp, coco, mpii")
+    e.add_argument("--coco-json", default=None, help="COCO keypoint file (default: the COCO sample in the data root)")
+    e.add_argument("--coco-images", default=None, help="its images folder")
     e.add_argument("--flip", action="store_true")
     e.add_argument("--decode", default="dark", choices=["argmax", "quarter", "dark"])
-    e.add_argument("--alpha", type=float, default=0.2)
-    e.add_argument("--limit", type=int, default=None)
+    e.add_argument("--alpha", type=float, default=0.2, help="LSP PCK threshold (fraction of the torso)")
+    e.add_argument("--limit", type=int, default=None, help="at most this many people (images for COCO) per source")
     e.add_argument("--json", action="store_true")
     e.set_defaults(fn=_eval)
     pr = sub.add_parser("predict", help="keypoints of one person in an image")

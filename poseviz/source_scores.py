@@ -1,0 +1,95 @@
+"""A model's scores on the three evaluation sources, as ``eval`` prints them and the cards state them:
+
+- ``lsp``: PCK@0.2 (torso) on LSP test images 1001–2000 (14 joints);
+- ``coco``: OKS-AP with ground-truth boxes on a COCO keypoint file (default: the COCO sample in the
+  data root's ``coco-mini``), on the 12 body joints LSP-14 shares with COCO-17;
+- ``mpii``: PCKh@0.5 on the 200 MPII people of the validation split (head size: 0.6 × √2 ×
+  neck→head-top, see ``poseviz.metrics.pck.lsp_head_size``; this MPII copy carries no head boxes).
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+from torch import nn
+
+from .data.root import data_root
+from .errors import PoseVizInputError
+
+__all__ = ["SOURCES", "score_sources", "coco_sample_paths"]
+
+SOURCES = ("lsp", "coco", "mpii")
+
+
+def coco_sample_paths(root: str | Path | None = None) -> tuple[Path, Path]:
+    """(annotation JSON, images folder) of the COCO sample under the data root."""
+    base = data_root(root) / "coco-mini"
+    return base / "annotations" / "person_keypoints_train2017.json", base / "train2017"
+
+
+def _check(limit: int | None, alpha: float) -> None:
+    if limit is not None and limit < 1:
+        raise PoseVizInputError(f"--limit must be a whole number ≥ 1 (got {limit}); leave it out to use every image")
+    if not (math.isfinite(alpha) and 0 < alpha <= 1):
+        raise PoseVizInputError(f"--alpha must be a number in (0, 1] (got {alpha})")
+
+
+def score_sources(model: nn.Module, sources: tuple[str, ...] = SOURCES, root: str | Path | None = None,
+                  flip: bool = False, method: str = "dark", alpha: float = 0.2, limit: int | None = None,
+                  coco_json: str | Path | None = None, coco_images: str | Path | None = None,
+                  progress: bool = True) -> dict:
+    """{source: figures} for each source asked for (see the module docstring).
+
+    ``limit`` caps the people per source (quick checks); ``alpha`` is LSP's PCK threshold.
+    Raises ``PoseVizInputError`` naming what is missing when a source's data is absent.
+    """
+    from .coco import load_coco
+    from .data.lsp import load_lsp, lsp_split
+    from .data.mix import load_split, parse_mix
+    from .evaluation import evaluate_coco_boxes, evaluate_lsp
+    from .image_io import load_image
+    from .metrics import STAT_NAMES
+
+    _check(limit, alpha)
+    unknown = [s for s in sources if s not in SOURCES]
+    if unknown:
+        raise PoseVizInputError(f"unknown evaluation source {unknown[0]!r}; sources: {', '.join(SOURCES)}")
+    out: dict = {}
+    cut = slice(None, limit)
+    if "lsp" in sources:
+        data = load_lsp(data_root(root) / "lsp")
+        idx = lsp_split("test", len(data))[cut]
+        ev = evaluate_lsp(model, data, idx, flip=flip, method=method, alpha=alpha, progress=progress)
+        out["lsp"] = {"metric": f"PCK@{alpha:g}", "people": int(len(idx)), "mean": round(ev.pck.mean, 2),
+                      "per_joint": ev.pck.per_joint, "median_ms": round(ev.median_ms, 2)}
+    if "coco" in sources:
+        default_json, default_images = coco_sample_paths(root)
+        js, images = Path(coco_json or default_json), Path(coco_images or default_images)
+        if not js.is_file():
+            raise PoseVizInputError(f"COCO keypoint file not found: {js} (give --coco-json, or fetch the COCO sample)")
+        gt = load_coco(js)
+        if limit:
+            keep = {im["id"] for im in gt.images[:limit]}
+            gt = type(gt)({**gt.dataset, "images": [im for im in gt.images if im["id"] in keep],
+                           "annotations": [a for a in gt.annotations if a["image_id"] in keep]})
+        ev, results = evaluate_coco_boxes(model, gt, lambda im: load_image(_inside(images, im["file_name"]), max_side=None).rgb,
+                                          flip=flip, progress=progress)
+        out["coco"] = {"metric": "OKS-AP, ground-truth boxes, 12 body joints", "people": len(results),
+                       "images": len({r["image_id"] for r in results}),
+                       **{k: round(float(v), 4) for k, v in zip(STAT_NAMES, ev.stats)}}
+    if "mpii" in sources:
+        people = load_split(parse_mix("mpii:1"), root).validation["mpii"]
+        idx = np.arange(len(people))[cut]
+        ev = evaluate_lsp(model, people, idx, flip=flip, method=method, alpha=0.5, progress=progress, reference="head")
+        out["mpii"] = {"metric": "PCKh@0.5 (validation split)", "people": int(len(idx)), "mean": round(ev.pck.mean, 2),
+                       "per_joint": ev.pck.per_joint}
+    return out
+
+
+def _inside(folder: Path, name: str) -> Path:
+    """``folder / name``, refusing a name that would leave the folder (absolute, ``..``, a link out)."""
+    path = (folder / name).resolve()
+    if Path(name).is_absolute() or not path.is_relative_to(folder.resolve()):
+        raise PoseVizInputError(f"image file name {name!r} points outside the images folder")
+    return path

@@ -1,0 +1,85 @@
+"""eval's three sources: COCO with ground-truth boxes against pycocotools, refusals, path safety."""
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+
+import numpy as np
+import pytest
+from pycocotools.coco import COCO
+from pycocotools.cocoeval import COCOeval
+
+from conftest import COCO_MINI, SHARED
+from poseviz import zoo
+from poseviz.cli import main
+from poseviz.errors import PoseVizInputError
+from poseviz.evaluation import evaluate_coco_boxes
+from poseviz.image_io import load_image
+from poseviz.pretrained import load_pretrained
+from poseviz.source_scores import _inside, score_sources
+
+needs_data = pytest.mark.skipif(not (SHARED / "data" / "mpii").is_dir(), reason="needs the development data (../shared/data)")
+
+
+@needs_data
+def test_coco_box_ap_equals_pycocotools(coco_gt):
+    model = load_pretrained("cpm_lsp")
+    ev, results = evaluate_coco_boxes(model, coco_gt, lambda im: load_image(COCO_MINI / "train2017" / im["file_name"],
+                                                                             max_side=None).rgb, progress=False)
+    # the 86 non-crowd people with labelled joints, less the 2 with none of the 12 body joints labelled
+    assert len(results) == 84
+    from poseviz.oks_lab import restrict_dataset
+    from poseviz.schemas import LSP14
+
+    data, sigmas, keep = restrict_dataset(coco_gt, LSP14)
+    assert len(keep) == 12
+    with contextlib.redirect_stdout(io.StringIO()):
+        cg = COCO()
+        cg.dataset = copy.deepcopy(data)
+        cg.createIndex()
+        cd = cg.loadRes(copy.deepcopy(results))
+        ref = COCOeval(cg, cd, "keypoints")
+        ref.params.kpt_oks_sigmas = sigmas
+        ref.evaluate()
+        ref.accumulate()
+        ref.summarize()
+    assert np.allclose(ev.stats, ref.stats, atol=1e-9)
+    assert 0.05 < ev.stats[0] < 0.9
+
+
+def test_eval_refuses_nonsense_limits_and_alpha(capsys):
+    assert main(["eval", "--model", "cpm_lsp", "--limit", "0"]) == 2
+    assert "--limit must be a whole number ≥ 1" in capsys.readouterr().err
+    assert main(["eval", "--model", "cpm_lsp", "--limit", "-5"]) == 2
+    assert main(["eval", "--model", "cpm_lsp", "--alpha", "nan"]) == 2
+    assert "--alpha must be a number in (0, 1]" in capsys.readouterr().err
+    assert main(["eval", "--model", "cpm_lsp", "--sources", "lsp,kitti"]) == 2
+    assert "unknown evaluation source 'kitti'" in capsys.readouterr().err
+
+
+def test_missing_coco_file_is_named(tmp_path):
+    with pytest.raises(PoseVizInputError, match="COCO keypoint file not found"):
+        score_sources(zoo.build("cpm_lsp"), ("coco",), root=tmp_path, progress=False)
+
+
+def test_image_names_cannot_leave_the_folder(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "secret.jpg").write_bytes(b"x")
+    for name in ("../secret.jpg", str(tmp_path / "secret.jpg")):
+        with pytest.raises(PoseVizInputError, match="outside the images folder"):
+            _inside(tmp_path / "images", name)
+    (tmp_path / "images" / "link.jpg").symlink_to(tmp_path / "secret.jpg")
+    with pytest.raises(PoseVizInputError, match="outside the images folder"):
+        _inside(tmp_path / "images", "link.jpg")
+    assert _inside(tmp_path / "images", "a.jpg") == (tmp_path / "images" / "a.jpg").resolve()
+
+
+@needs_data
+def test_eval_prints_all_three_sources(capsys):
+    assert main(["eval", "--model", "cpm_lsp", "--limit", "5", "--json"]) == 0
+    import json
+
+    out = json.loads(capsys.readouterr().out)
+    assert out["lsp"]["people"] == 5 and out["mpii"]["people"] == 5 and out["coco"]["images"] <= 5
+    assert 0 <= out["lsp"]["mean"] <= 100 and 0 <= out["coco"]["AP"] <= 1
