@@ -21,5 +21,6 @@ pages = [
     st.Page(VIEWS / "occlusion.py", title="Occlusion explorer", icon=":material/visibility_off:"),
     st.Page(VIEWS / "dense.py", title="Dense correspondence", icon=":material/texture:"),
     st.Page(VIEWS / "paf.py", title="Part affinity fields", icon=":material/moving:"),
+    st.Page(VIEWS / "data.py", title="Data", icon=":material/database:"),
 ]
 st.navigation(pages).run()

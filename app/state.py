@@ -7,6 +7,7 @@ users); per-image results are cached by image hash + model + options with a boun
 from __future__ import annotations
 
 import hashlib
+import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ import numpy as np
 import streamlit as st
 
 from poseviz import zoo
+from poseviz.data.paths import is_inside, resolve_inside
+from poseviz.data.root import data_root
+from poseviz.data.samples import sample_images
 from poseviz.detect import detect_people
 from poseviz.errors import PoseVizInputError
 from poseviz.fast_inference import for_inference
@@ -24,7 +28,6 @@ from poseviz.inference import DEFAULT_ENLARGE, predict_person
 from poseviz.pretrained import load_pretrained, load_state_dict_checked, read_state_dict
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
 USER_CHECKPOINT = "Your checkpoint…"
 
 
@@ -37,18 +40,8 @@ class ImageChoice:
 
 
 def gallery() -> dict[str, Path]:
-    """Sample images: LSP test images and COCO images when ../shared/data exists."""
-    items: dict[str, Path] = {}
-    lsp = SHARED_DATA / "lsp" / "images"
-    for i in (1001, 1003, 1010, 1024, 1042, 1100, 1234, 1500):
-        p = lsp / f"im{i:04d}.jpg"
-        if p.is_file():
-            items[f"LSP test {p.stem}"] = p
-    coco = SHARED_DATA / "coco-mini" / "train2017"
-    if coco.is_dir():
-        for p in sorted(coco.glob("*.jpg"))[:12]:
-            items[f"COCO {p.stem}"] = p
-    return items
+    """Sample images: photos scikit-image ships, plus LSP test and COCO images in the data root."""
+    return sample_images()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -74,7 +67,7 @@ def image_source_ui(key: str = "img") -> ImageChoice | None:
     else:
         items = gallery()
         if not items:
-            st.sidebar.info("No sample images found (../shared/data is absent): upload one instead.")
+            st.sidebar.info("No sample images found (scikit-image is not installed and the data root has none): upload one instead.")
             return None
         choice = st.sidebar.selectbox("Sample", list(items), key=f"{key}_gallery")
         data, name = items[choice].read_bytes(), choice
@@ -205,3 +198,29 @@ def predict_cached(digest: str, _image: np.ndarray, model_key: str, _model, box:
         "latency_ms": ms,
         "dense": None if out.dense is None else tuple(a[0].numpy() for a in out.dense.charts()),
     }
+
+
+# Folders on the server that a visitor may name are confined to the data root, unless the app
+# was started with POSEVIZ_ANY_FOLDER=1 by someone who owns the machine.
+ANY_FOLDER_VAR = "POSEVIZ_ANY_FOLDER"
+
+
+def images_folder_ui(label: str, default: str, key: str) -> Path:
+    """Sidebar text box for a folder, relative to the data root; stops the page with a message if
+    the folder leaves the data root (absolute paths only with ``POSEVIZ_ANY_FOLDER=1``)."""
+    text = st.sidebar.text_input(label, default, key=key, help="A folder inside the data root (see the Data page).")
+    root = data_root()
+    folder = Path(text) if os.environ.get(ANY_FOLDER_VAR) == "1" and Path(text).is_absolute() else root / text
+    if os.environ.get(ANY_FOLDER_VAR) != "1" and (Path(text).is_absolute() or not is_inside(folder, root)):
+        st.error("Choose a folder inside the data root, named relative to it (e.g. coco-mini/train2017).")
+        st.stop()
+    return folder
+
+
+def read_dataset_image(folder: Path, file_name: str) -> np.ndarray:
+    """An annotation file's image, only from inside ``folder``; one message whether it is missing or
+    unreadable, naming the file as the annotations do (never a server path)."""
+    try:
+        return load_image(resolve_inside(folder, file_name), max_side=None).rgb
+    except PoseVizInputError:
+        raise PoseVizInputError(f"the images folder has no readable image {file_name!r}: check the folder in the sidebar") from None

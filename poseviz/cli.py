@@ -127,6 +127,40 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data(args: argparse.Namespace) -> int:
+    from .data.fetch import fetch, status, verify
+    from .data.registry import REGISTRY, entry
+    from .data.root import data_root, development_data
+
+    root = data_root(args.data_root)
+    if args.action == "path":
+        print(root)
+        return 0
+    if args.action == "list":
+        where = " (the development data)" if root == development_data() else ""
+        print(f"data root: {root}{where}")
+        for st in status(root):
+            e = REGISTRY[st.name]
+            print(f"  [{'x' if st.present else ' '}] {e.name:<24} {e.title}")
+            print(f"      → {root / e.target}; licence: {e.licence}; cite: {e.citation}")
+            if e.note:
+                print(f"      note: {e.note}")
+        print("fetch one with `python -m poseviz data fetch NAME`")
+        return 0
+    if not args.name:
+        raise PoseVizInputError(f"`data {args.action}` needs a NAME; known: {', '.join(REGISTRY)}")
+    e = entry(args.name)
+    if args.action == "fetch":
+        print(f"{e.title}\nlicence: {e.licence}\ncite: {e.citation}")
+        print(f"installed in {fetch(e.name, root)}")
+        return 0
+    st = verify(e.name, root)
+    for problem in st.problems:
+        print(f"  {problem}")
+    print(f"{e.name}: {'complete' if st.present and not st.problems else 'NOT complete'} in {root / e.target}")
+    return 0 if st.present and not st.problems else 1
+
+
 def _predict(args: argparse.Namespace) -> int:
     from .fast_inference import for_inference
     from .image_io import load_image
@@ -322,6 +356,11 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a zoo model on LSP 1-1000 + LSP Extended + MPII (validation carved out)")
     _add_train_flags(t)
     t.set_defaults(fn=_train)
+    d = sub.add_parser("data", help="list, fetch, verify public datasets and checkpoints; print the data root")
+    d.add_argument("action", choices=["list", "fetch", "verify", "path"])
+    d.add_argument("name", nargs="?", default=None, help="dataset or checkpoint (see `data list`)")
+    d.add_argument("--data-root", default=None, help="data root (default: --data-root > $POSEVIZ_DATA > config > user data dir)")
+    d.set_defaults(fn=_data)
     e = sub.add_parser("eval", help="LSP test PCK@0.2, COCO OKS-AP (ground-truth boxes) and MPII validation PCKh@0.5")
     e.add_argument("--model", required=True)
     e.add_argument("--weights", default=None, help="safetensors file (default: the shipped weights)")

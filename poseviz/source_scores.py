@@ -45,6 +45,7 @@ def score_sources(model: nn.Module, sources: tuple[str, ...] = SOURCES, root: st
     Raises ``PoseVizInputError`` naming what is missing when a source's data is absent.
     """
     from .coco import load_coco
+    from .data.paths import resolve_inside
     from .data.lsp import load_lsp, lsp_split
     from .data.mix import load_split, parse_mix
     from .evaluation import evaluate_coco_boxes, evaluate_lsp
@@ -73,7 +74,7 @@ def score_sources(model: nn.Module, sources: tuple[str, ...] = SOURCES, root: st
             keep = {im["id"] for im in gt.images[:limit]}
             gt = type(gt)({**gt.dataset, "images": [im for im in gt.images if im["id"] in keep],
                            "annotations": [a for a in gt.annotations if a["image_id"] in keep]})
-        ev, results = evaluate_coco_boxes(model, gt, lambda im: load_image(_inside(images, im["file_name"]), max_side=None).rgb,
+        ev, results = evaluate_coco_boxes(model, gt, lambda im: load_image(resolve_inside(images, im["file_name"]), max_side=None).rgb,
                                           flip=flip, progress=progress)
         out["coco"] = {"metric": "OKS-AP, ground-truth boxes, 12 body joints", "people": len(results),
                        "images": len({r["image_id"] for r in results}),
@@ -85,11 +86,3 @@ def score_sources(model: nn.Module, sources: tuple[str, ...] = SOURCES, root: st
         out["mpii"] = {"metric": "PCKh@0.5 (validation split)", "people": int(len(idx)), "mean": round(ev.pck.mean, 2),
                        "per_joint": ev.pck.per_joint}
     return out
-
-
-def _inside(folder: Path, name: str) -> Path:
-    """``folder / name``, refusing a name that would leave the folder (absolute, ``..``, a link out)."""
-    path = (folder / name).resolve()
-    if Path(name).is_absolute() or not path.is_relative_to(folder.resolve()):
-        raise PoseVizInputError(f"image file name {name!r} points outside the images folder")
-    return path

@@ -17,7 +17,8 @@ from poseviz.errors import PoseVizInputError
 from poseviz.evaluation import evaluate_coco_boxes
 from poseviz.image_io import load_image
 from poseviz.pretrained import load_pretrained
-from poseviz.source_scores import _inside, score_sources
+from poseviz.data.paths import resolve_inside
+from poseviz.source_scores import score_sources
 
 needs_data = pytest.mark.skipif(not (SHARED / "data" / "mpii").is_dir(), reason="needs the development data (../shared/data)")
 
@@ -68,11 +69,11 @@ def test_image_names_cannot_leave_the_folder(tmp_path):
     (tmp_path / "secret.jpg").write_bytes(b"x")
     for name in ("../secret.jpg", str(tmp_path / "secret.jpg")):
         with pytest.raises(PoseVizInputError, match="outside the images folder"):
-            _inside(tmp_path / "images", name)
+            resolve_inside(tmp_path / "images", name)
     (tmp_path / "images" / "link.jpg").symlink_to(tmp_path / "secret.jpg")
     with pytest.raises(PoseVizInputError, match="outside the images folder"):
-        _inside(tmp_path / "images", "link.jpg")
-    assert _inside(tmp_path / "images", "a.jpg") == (tmp_path / "images" / "a.jpg").resolve()
+        resolve_inside(tmp_path / "images", "link.jpg")
+    assert resolve_inside(tmp_path / "images", "a.jpg") == (tmp_path / "images" / "a.jpg").resolve()
 
 
 @needs_data

@@ -4,9 +4,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app.state import SHARED_DATA, get_model, image_and_person_ui, predict_cached
+from app.state import get_model, image_and_person_ui, predict_cached
 from poseviz import zoo
 from poseviz.data.lsp import load_lsp, lsp_split
+from poseviz.data.root import dataset_dir
 from poseviz.evaluation import evaluate_lsp
 from poseviz.geometry import apply_affine
 from poseviz.occlusion import FILLS, Occluder, apply_occluders, integrated_gradients, occlusion_sensitivity, occlusion_sweep, visibility_accuracy
@@ -60,7 +61,7 @@ rows = [{"joint": j, "moved (image px)": round(float(m), 1), "belief clean": rou
 gt = None
 if image.name.startswith("LSP test im"):
     idx = int(image.name.split("im")[-1]) - 1
-    gt = load_lsp(SHARED_DATA / "lsp").joints[idx].copy()
+    gt = load_lsp(dataset_dir("lsp")).joints[idx].copy()
     gt[:, :2] *= image.scale
     torso = float(np.linalg.norm(gt[8, :2] - gt[3, :2]))
     for r, j in zip(rows, range(len(rows))):
@@ -93,8 +94,11 @@ st.caption(f"Most sensitive region centred near ({sx}, {sy}) crop px; the predic
 
 st.subheader("Sweep: occluder size × position over LSP test images")
 n_img = st.slider("LSP test images", 5, 100, 20, 5, key="occ_n")
-if st.button("Run the sweep for every shipped model", key="occ_run"):
-    data = load_lsp(SHARED_DATA / "lsp")
+if not (dataset_dir("lsp") / "joints.mat").is_file():
+    st.info("The sweep runs over LSP test images, and the data root has no LSP: fetch it with "
+            "`python -m poseviz data fetch lsp` (the Data page lists what is present).")
+elif st.button("Run the sweep for every shipped model", key="occ_run"):
+    data = load_lsp(dataset_dir("lsp"))
     idx = lsp_split("test")[:n_img]
     fig = go.Figure()
     vis_rows = []

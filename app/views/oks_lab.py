@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.state import SHARED_DATA, get_model
+from app.state import get_model, images_folder_ui, read_dataset_image
 from poseviz import zoo
 from poseviz.coco import load_coco, load_results
 from poseviz.data.lsp import load_lsp
+from poseviz.data.root import dataset_dir
 from poseviz.data.lsp_coco import lsp_as_coco
 from poseviz.errors import PoseVizInputError
 from poseviz.image_io import load_image
@@ -32,22 +33,28 @@ st.caption("OKS = Σᵢ exp(−dᵢ²/2s²kᵢ²)·δ(vᵢ>0) / Σᵢ δ(vᵢ>0)
            "Shipped models predict LSP's 14 joints: COCO annotations are scored on the 12 joints LSP and COCO share, "
            "LSP annotations on all 14.")
 
-COCO_DIR = SHARED_DATA / "coco-mini"
-LSP_DIR = SHARED_DATA / "lsp"
+COCO_DIR = dataset_dir("coco-mini")
+LSP_DIR = dataset_dir("lsp")
 st.sidebar.subheader("Data")
 kind = st.sidebar.radio("Annotations", ["COCO keypoint JSON", "LSP joints.mat"], horizontal=True, key="oks_kind")
 up = None
 if kind == "COCO keypoint JSON":
     up = st.sidebar.file_uploader("COCO keypoint JSON (default: the COCO sample)", type=["json"], key="oks_json")
-    img_dir = Path(st.sidebar.text_input("Images folder", str(COCO_DIR / "train2017"), key="oks_imgdir"))
+    img_dir = images_folder_ui("Images folder (under the data root)", "coco-mini/train2017", "oks_imgdir")
+    default_json = COCO_DIR / "annotations" / "person_keypoints_train2017.json"
+    if up is None and not default_json.is_file():
+        st.info("The data root has no COCO sample (`coco-mini`). Upload a COCO keypoint JSON in the sidebar and put its "
+                "images in a folder under the data root, or fetch COCO with `python -m poseviz data fetch coco-val2017` "
+                "(the Data page lists what is present).")
+        st.stop()
     try:
-        gt = load_coco(up.getvalue() if up is not None else COCO_DIR / "annotations" / "person_keypoints_train2017.json")
+        gt = load_coco(up.getvalue() if up is not None else default_json)
     except PoseVizInputError as exc:
         st.error(f"These annotations cannot be used: {exc}")
         st.stop()
     digest = hashlib.sha256(up.getvalue()).hexdigest() if up is not None else "coco-mini"
 else:
-    lsp_root = Path(st.sidebar.text_input("LSP folder (joints.mat and images/)", str(LSP_DIR), key="oks_lsp_root"))
+    lsp_root = images_folder_ui("LSP folder (joints.mat and images/, under the data root)", "lsp", "oks_lsp_root")
     first, last = st.sidebar.slider("LSP images (1-based numbers)", 1, 2000, (1001, 1100), key="oks_lsp_range",
                                     help="1001–2000 is the standard test split; 1–1000 the images the shipped models were trained on.")
     img_dir = lsp_root / "images"
@@ -77,7 +84,7 @@ def run(digest: str, model_name: str, flip: bool, img_dir: str, _gt):
     bar = st.progress(0.0, text="Running the model on every annotated person…")
 
     def loader(im):
-        return load_image(Path(img_dir) / im["file_name"], max_side=None).rgb
+        return read_dataset_image(Path(img_dir), im["file_name"])
 
     out = predict_dataset(get_model(model_name), _gt, loader, flip=flip, progress=False,
                           progress_callback=lambda f: bar.progress(f, text=f"Running the model on every annotated person… {100 * f:.0f} %"))
@@ -92,7 +99,7 @@ try:
         uploaded_results = load_results(res_up.getvalue(), gt)
         instances, data, sigmas0 = instances_from_results(gt, uploaded_results)
 except PoseVizInputError as exc:
-    st.error(f"These predictions cannot be used: {exc}")
+    st.error(f"Cannot score these annotations: {exc}")
     st.stop()
 joint_names = data["categories"][0]["keypoints"]
 
@@ -131,7 +138,11 @@ with st.expander("Edit a predicted joint and watch OKS change"):
     inst.pred[joint_names.index(ej), :2] += (dx, dy)
 score_instance(inst, sigmas, flip_perm)
 st.metric("OKS of this instance", f"{inst.oks:.4f}")
-image = load_image(img_dir / gt.image(inst.image_id)["file_name"], max_side=None).rgb
+try:
+    image = read_dataset_image(img_dir, gt.image(inst.image_id)["file_name"])
+except PoseVizInputError as exc:
+    st.error(str(exc))
+    st.stop()
 c1, c2 = st.columns([1, 1])
 c1.image(oks_instance_image(image, inst.gt, inst.pred, inst.area, sigmas, inst.errors, inst.bbox),
          caption="white rings: OKS term 0.5 / 0.75 / 0.95 around each labelled joint; arrows: error; colour: error type", width="stretch")

@@ -1,0 +1,211 @@
+"""``python -m poseviz data``: fetch, verify and locate public datasets and checkpoints (pooch).
+
+Downloads go to ``<data root>/.downloads/``; pooch checks each file's hash before it is kept.
+Our own downloader (pooch takes any callable) adds what pooch's HTTP downloader lacks: it
+resumes an interrupted download from its ``.part`` file with an HTTP Range request. Archives
+are unpacked into a temporary folder beside the target and renamed into place, so a target
+folder is either complete or absent.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tarfile
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pooch
+from tqdm.auto import tqdm
+
+from ..errors import PoseVizInputError
+from .registry import REGISTRY, Download, Entry, entry
+from .root import data_root
+
+__all__ = ["ResumableDownloader", "fetch", "verify", "status", "Status", "downloads_dir", "file_hash"]
+
+CHUNK = 1 << 16
+# Our own progress bar reports downloads; pooch's "Downloading data from …" line would repeat it.
+pooch.get_logger().setLevel("WARNING")
+
+
+def downloads_dir(root: str | Path | None = None) -> Path:
+    """Where downloaded files are kept (resumable ``.part`` files too)."""
+    return data_root(root) / ".downloads"
+
+
+def file_hash(path: Path, algorithm: str = "sha256") -> str:
+    """Hex digest of a file, read in chunks."""
+    h = hashlib.new(algorithm)
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class ResumableDownloader:
+    """A pooch downloader that keeps ``<name>.part`` and resumes it with a Range request."""
+
+    def __init__(self, partial: Path, progress: bool = True, timeout: float = 30.0):
+        self.partial = partial
+        self.progress = progress
+        self.timeout = timeout
+
+    def __call__(self, url: str, output_file, pooch_obj=None, check_only: bool = False) -> None:
+        have = self.partial.stat().st_size if self.partial.is_file() else 0
+        request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            if have and response.status != 206:
+                have = 0  # the server ignored the Range: start again
+            length = response.headers.get("Content-Length")
+            total = have + int(length) if length and length.isdigit() else None
+            with self.partial.open("ab" if have else "wb") as out, tqdm(
+                total=total, initial=have, unit="B", unit_scale=True, desc=Path(urlparse(url).path).name,
+                disable=not self.progress, leave=False,
+            ) as bar:
+                while block := response.read(CHUNK):
+                    out.write(block)
+                    bar.update(len(block))
+        if total is not None and self.partial.stat().st_size < total:
+            raise OSError(f"download of {url} stopped early ({self.partial.stat().st_size} of {total} bytes)")
+        shutil.move(str(self.partial), str(output_file))
+
+
+def _recorded(root: Path) -> dict:
+    p = downloads_dir(root) / "hashes.json"
+    return json.loads(p.read_text()) if p.is_file() else {}
+
+
+def _record(root: Path, fname: str, digest: str) -> None:
+    hashes = _recorded(root)
+    hashes[fname] = digest
+    tmp = downloads_dir(root) / "hashes.json.tmp"
+    tmp.write_text(json.dumps(hashes, indent=1, sort_keys=True))
+    tmp.replace(downloads_dir(root) / "hashes.json")
+
+
+def _fname(d: Download) -> str:
+    return Path(urlparse(d.url).path).name
+
+
+def _prefix_hash(fname: str) -> str | None:
+    """mmpose's ``name-<8 hex digits of SHA-256>_date.pth`` → the 8 digits, else None."""
+    stem = Path(fname).stem
+    if "-" in stem:
+        tail = stem.rsplit("-", 1)[1].split("_")[0]
+        if len(tail) == 8 and all(c in "0123456789abcdef" for c in tail):
+            return tail
+    return None
+
+
+def _offline_message(e: Entry, d: Download, root: Path, exc: Exception) -> str:
+    host = urlparse(d.url).netloc
+    return (f"could not download {_fname(d)} from {host} ({exc}). Download it by hand from {d.url} and put it at "
+            f"{downloads_dir(root) / _fname(d)}, then run `python -m poseviz data fetch {e.name}` again "
+            f"(or unpack it yourself into {root / e.target} so that {', '.join(e.expect)} exist).")
+
+
+def _unpack(archive: Path, kind: str, into: Path) -> None:
+    if kind == "zip":
+        with zipfile.ZipFile(archive) as z:
+            for member in z.namelist():
+                if Path(member).is_absolute() or ".." in Path(member).parts:
+                    raise PoseVizInputError(f"{archive.name}: member {member!r} would land outside the data folder")
+            z.extractall(into)
+    elif kind == "tar":
+        with tarfile.open(archive) as t:
+            t.extractall(into, filter="data")  # refuses absolute paths, '..' and links leaving the folder
+
+
+def fetch(name: str, root: str | Path | None = None, progress: bool = True, timeout: float = 30.0) -> Path:
+    """Download (resuming), check and unpack entry ``name`` into the data root; returns its folder.
+
+    A file whose hash differs from the registry's (or, for entries without a published hash,
+    from the one recorded at its first download) is deleted and refused. An unreachable server
+    raises ``PoseVizInputError`` saying what to download by hand and where to put it.
+    """
+    e = entry(name)
+    root = data_root(root)
+    target = root / e.target
+    cache = downloads_dir(root)
+    cache.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(target.name + ".partial")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    try:
+        for d in e.downloads:
+            fname = _fname(d)
+            known = d.known_hash or (f"sha256:{_recorded(root)[fname]}" if fname in _recorded(root) else None)
+            try:
+                path = Path(pooch.retrieve(d.url, known, fname=fname, path=cache, progressbar=False,
+                                           downloader=ResumableDownloader(cache / (fname + ".part"), progress, timeout)))
+            except ValueError as exc:  # pooch: hash mismatch (the bad file is already deleted)
+                raise PoseVizInputError(f"{fname}: the download does not match its known hash, so it was deleted ({exc})") from None
+            except (urllib.error.URLError, OSError, TimeoutError) as exc:
+                raise PoseVizInputError(_offline_message(e, d, root, exc)) from None
+            prefix = _prefix_hash(fname)
+            digest = file_hash(path)
+            if prefix and not digest.startswith(prefix):
+                path.unlink()
+                raise PoseVizInputError(f"{fname}: SHA-256 {digest[:8]}… does not match the {prefix} in its name; deleted")
+            if not d.known_hash:
+                _record(root, fname, digest)
+            if d.unpack:
+                _unpack(path, d.unpack, staging)
+            else:
+                shutil.copy2(path, staging / fname)
+        missing = [p for p in e.expect if not (staging / p).exists()]
+        if missing:
+            raise PoseVizInputError(f"{e.name}: the downloaded files lack {', '.join(missing)}; nothing was installed")
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging.replace(target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return target
+
+
+@dataclass(frozen=True)
+class Status:
+    """Whether an entry is in the data root, and what a check found."""
+
+    name: str
+    present: bool
+    problems: tuple[str, ...] = ()
+
+
+def verify(name: str, root: str | Path | None = None) -> Status:
+    """Check entry ``name``: every expected path exists and every kept download matches its hash."""
+    e = entry(name)
+    root = data_root(root)
+    target = root / e.target
+    problems = [f"missing {target / p}" for p in e.expect if not (target / p).exists()]
+    recorded = _recorded(root)
+    for d in e.downloads:
+        fname = _fname(d)
+        path = downloads_dir(root) / fname
+        if not path.is_file():
+            continue
+        if d.known_hash:
+            algorithm, want = d.known_hash.split(":", 1)
+            if file_hash(path, algorithm) != want:
+                problems.append(f"{fname}: {algorithm} differs from the published {want}")
+        elif fname in recorded and file_hash(path) != recorded[fname]:
+            problems.append(f"{fname}: SHA-256 differs from the one recorded at its download")
+        prefix = _prefix_hash(fname)
+        if prefix and not file_hash(path).startswith(prefix):
+            problems.append(f"{fname}: SHA-256 does not start with the {prefix} in its name")
+    return Status(name, not any(p.startswith("missing") for p in problems), tuple(problems))
+
+
+def status(root: str | Path | None = None) -> list[Status]:
+    """Presence of every registry entry in the data root (no hashing: quick)."""
+    root = data_root(root)
+    return [Status(n, all((root / e.target / p).exists() for p in e.expect)) for n, e in REGISTRY.items()]

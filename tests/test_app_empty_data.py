@@ -1,0 +1,57 @@
+"""Every page with the data root pointed at an empty folder (a user's first start): no exception,
+the gallery still has photos, and pages that need annotations say what is missing."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+
+VIEWS = ROOT / "app" / "views"
+PAGES = sorted(p.name for p in VIEWS.glob("*.py"))
+
+
+@pytest.fixture
+def empty_root(tmp_path, monkeypatch):
+    monkeypatch.setenv("POSEVIZ_DATA", str(tmp_path))
+    return tmp_path
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_with_an_empty_data_root(empty_root, page):
+    at = AppTest.from_file(str(VIEWS / page), default_timeout=240).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    sample = [sb for sb in at.sidebar.selectbox if sb.key == "img_gallery"]
+    if sample:
+        assert sample[0].value == "Astronaut (scikit-image)"
+        assert not any(o.startswith(("LSP", "COCO")) for o in sample[0].options)
+
+
+def test_oks_laboratory_says_what_is_missing(empty_root):
+    at = AppTest.from_file(str(VIEWS / "oks_lab.py"), default_timeout=120).run()
+    assert not at.exception
+    assert any("no COCO sample" in i.value and "data fetch coco-val2017" in i.value for i in at.info)
+
+
+def test_occlusion_sweep_says_lsp_is_missing(empty_root):
+    at = AppTest.from_file(str(VIEWS / "occlusion.py"), default_timeout=240).run()
+    assert not at.exception
+    assert any("data fetch lsp" in i.value for i in at.info)
+
+
+def test_data_page_lists_every_entry_as_absent(empty_root):
+    from poseviz.data.registry import REGISTRY
+
+    at = AppTest.from_file(str(VIEWS / "data.py"), default_timeout=60).run()
+    table = at.dataframe[0].value
+    assert list(table["name"]) == list(REGISTRY) and set(table["present"]) == {"no"}
+    assert table["get it with"].iloc[0] == f"python -m poseviz data fetch {next(iter(REGISTRY))}"
+
+
+def test_oks_laboratory_refuses_a_folder_outside_the_data_root(empty_root):
+    at = AppTest.from_file(str(VIEWS / "oks_lab.py"), default_timeout=120).run()
+    at.sidebar.text_input(key="oks_imgdir").set_value("/etc").run()
+    assert any("inside the data root" in e.value for e in at.error)
+    at.sidebar.text_input(key="oks_imgdir").set_value("../../etc").run()
+    assert any("inside the data root" in e.value for e in at.error)
