@@ -54,8 +54,58 @@ def _check_torch() -> None:
         raise CheckpointError(f"torch {torch.__version__} is too old to load checkpoints safely; install torch ≥ 2.6")
 
 
-def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
-    """Read tensors from a .safetensors or a torch .pth/.pt file (never executing pickled code)."""
+# The largest checkpoint we expect is HRNet-W48 (~255 MB of float32); anything whose tensors
+# would unpack beyond this is refused before a byte of it is decompressed.
+MAX_CHECKPOINT_BYTES = 1 << 30
+MAX_SAFETENSORS_HEADER = 16 << 20
+MAX_TENSORS = 20_000
+
+
+def _check_zip(path: Path, z: zipfile.ZipFile, max_bytes: int) -> None:
+    """torch.save stores every record uncompressed; a compressed record or declared sizes beyond
+    ``max_bytes`` mean an archive that would unpack to far more than it weighs (a zip bomb)."""
+    infos = z.infolist()
+    if any(i.compress_type != zipfile.ZIP_STORED for i in infos):
+        raise CheckpointError(f"{path.name} has compressed records, which torch never writes: refused")
+    declared = sum(i.file_size for i in infos)
+    if declared > max_bytes:
+        raise CheckpointError(f"{path.name} declares {declared / 2**20:.0f} MiB of contents, more than the "
+                              f"{max_bytes / 2**20:.0f} MiB a PoseViz checkpoint can hold: refused")
+
+
+def _check_safetensors(path: Path, max_bytes: int) -> None:
+    """Read only the header: refuse absurd tensor counts or sizes before anything is loaded."""
+    import json
+    import struct
+
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        raw = f.read(8)
+        n = struct.unpack("<Q", raw)[0] if len(raw) == 8 else -1
+        if not 0 < n <= min(MAX_SAFETENSORS_HEADER, size - 8):
+            raise CheckpointError(f"{path.name} is neither a torch checkpoint nor a valid safetensors file "
+                                  f"(its safetensors header length, {n} bytes, is impossible)")
+        try:
+            header = json.loads(f.read(n))
+        except (ValueError, UnicodeDecodeError):
+            raise CheckpointError(f"{path.name} is neither a torch checkpoint nor a valid safetensors file") from None
+    if not isinstance(header, dict):
+        raise CheckpointError(f"{path.name}: its safetensors header is not a table of tensors")
+    tensors = [v for k, v in header.items() if k != "__metadata__"]
+    if len(tensors) > MAX_TENSORS:
+        raise CheckpointError(f"{path.name} holds {len(tensors)} tensors, more than the {MAX_TENSORS} a PoseViz model has: refused")
+    total = sum(int(t["data_offsets"][1]) - int(t["data_offsets"][0]) for t in tensors
+                if isinstance(t, dict) and isinstance(t.get("data_offsets"), list) and len(t["data_offsets"]) == 2)
+    if total > max_bytes:
+        raise CheckpointError(f"{path.name} declares {total / 2**20:.0f} MiB of tensors: refused")
+
+
+def read_state_dict(path: str | Path, max_bytes: int = MAX_CHECKPOINT_BYTES) -> dict[str, torch.Tensor]:
+    """Read tensors from a .safetensors or a torch .pth/.pt file (never executing pickled code).
+
+    Sizes are checked before loading (``max_bytes`` of tensor data at most; zip records must be
+    stored, as torch writes them), so an archive cannot unpack to many times its own size.
+    """
     _check_torch()
     path = Path(path)
     if not path.is_file():
@@ -68,18 +118,21 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
         try:
             with zipfile.ZipFile(path) as z:
                 names = z.namelist()
+                _check_zip(path, z, max_bytes)
         except zipfile.BadZipFile:
             raise CheckpointError(f"{path.name} is a damaged zip archive") from None
         if not any(n.endswith("data.pkl") for n in names):
             raise CheckpointError(f"{path.name} is a zip archive but not a torch state-dict checkpoint")
     elif not head.startswith(b"\x80"):
         # Not a zip or a pickle: safetensors is the only other format we accept.
+        _check_safetensors(path, max_bytes)
         try:
             return load_file(str(path))
         except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
             raise CheckpointError(f"{path.name} is neither a torch checkpoint nor a valid safetensors file ({exc})") from None
     try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
+        # mmap: a zip checkpoint's tensors are read from the file on demand, not copied into memory.
+        obj = torch.load(path, map_location="cpu", weights_only=True, mmap=head.startswith(b"PK"))
     except Exception as exc:  # UnpicklingError for code-running pickles, RuntimeError for damage
         msg = str(exc).splitlines()[0][:300]
         raise CheckpointError(f"{path.name} was refused: it is not a plain tensor checkpoint ({msg})") from None
@@ -110,9 +163,17 @@ def load_state_dict_checked(model: nn.Module, state: dict[str, torch.Tensor], na
     would load: that is a checkpoint of another architecture or size.
     """
     own = model.state_dict()
-    mismatched = [f"{k}: file {tuple(v.shape)} vs model {tuple(own[k].shape)}" for k, v in state.items()
-                  if k in own and own[k].shape != v.shape]
-    good = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
+
+    def fits(k: str, v: torch.Tensor) -> bool:
+        return own[k].shape == v.shape and own[k].is_floating_point() == v.is_floating_point()
+
+    mismatched = [f"{k}: file {tuple(v.shape)} {str(v.dtype).removeprefix('torch.')} vs model {tuple(own[k].shape)} "
+                  f"{str(own[k].dtype).removeprefix('torch.')}" for k, v in state.items() if k in own and not fits(k, v)]
+    good = {k: v for k, v in state.items() if k in own and fits(k, v)}
+    broken = [k for k, v in good.items() if v.is_floating_point() and not bool(torch.isfinite(v).all())]
+    if broken:
+        raise CheckpointError(f"{name} holds NaN or infinite values (in {len(broken)} tensors, e.g. {broken[0]}): "
+                              "it cannot give meaningful predictions")
     missing = [k for k in own if k not in state]
     unexpected = [k for k in state if k not in own]
     report = LoadReport(loaded=len(good), missing=missing, unexpected=unexpected, mismatched=mismatched)
