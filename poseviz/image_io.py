@@ -10,7 +10,9 @@ map back to original pixels (original = processed / scale).
 from __future__ import annotations
 
 import io
+import threading
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -21,12 +23,21 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .errors import PoseVizInputError
 from .input_bytes import read_input_bytes
 
-__all__ = ["LoadedImage", "load_image", "DEFAULT_MAX_PIXELS", "DEFAULT_MAX_SIDE", "SUPPORTED_FORMATS"]
+__all__ = ["LoadedImage", "load_image", "decode_bytes", "DEFAULT_MAX_PIXELS", "DEFAULT_MAX_SIDE", "DEFAULT_MAX_DECODE_BYTES", "SUPPORTED_FORMATS"]
 
 # Pillow warns at 89 Mpx and refuses at 179 Mpx; a classroom server needs a far lower bar.
 DEFAULT_MAX_PIXELS = 40_000_000
 DEFAULT_MAX_SIDE = 1600
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+# Decoding costs memory by pixels × bytes per pixel, not by file size (an 82 KB PNG can hold 36 Mpx
+# of 16-bit data). One decode may take at most this much; all decodes in the process together at
+# most DECODE_BUDGET (several users uploading at once wait their turn, then are refused).
+DEFAULT_MAX_DECODE_BYTES = 256 * 1024 * 1024
+DECODE_BUDGET = 512 * 1024 * 1024
+DECODE_WAIT_S = 20.0
+# bytes per pixel of Pillow's modes; the conversion to 8-bit RGB adds a float32 copy for deep modes
+_MODE_BYTES = {"1": 1, "L": 1, "P": 1, "LA": 2, "PA": 2, "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3, "RGBA": 4,
+               "RGBa": 4, "CMYK": 4, "RGBX": 4, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2, "I": 4, "F": 4}
 SUPPORTED_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF", "MPO")
 
 
@@ -57,16 +68,55 @@ class LoadedImage:
         return (np.asarray(points, dtype=np.float64) + 0.5) / self.scale - 0.5
 
 
+def decode_bytes(mode: str, width: int, height: int) -> int:
+    """Peak bytes that decoding an image of this mode and size takes (pixels, float32 copy for
+    deep modes, the RGB result)."""
+    deep = mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
+    return width * height * (_MODE_BYTES.get(mode, 4) + (8 if deep else 0) + 3)
+
+
+class _DecodeBudget:
+    """Bytes being decoded in this process right now; a decode waits until its share fits."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.used = 0
+        self.cond = threading.Condition()
+
+    @contextmanager
+    def hold(self, nbytes: int, name: str):
+        with self.cond:
+            if not self.cond.wait_for(lambda: self.used + nbytes <= self.total, timeout=DECODE_WAIT_S):
+                raise PoseVizInputError(f"{name}: the server is decoding other large images; try again in a moment")
+            self.used += nbytes
+        try:
+            yield
+        finally:
+            with self.cond:
+                self.used -= nbytes
+                self.cond.notify_all()
+
+
+_BUDGET = _DecodeBudget(DECODE_BUDGET)
+
+
 def _to_rgb(img: Image.Image) -> Image.Image:
     mode = img.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        arr = np.asarray(img, dtype=np.float64)
-        lo, hi = np.nanmin(arr), np.nanmax(arr)
-        # Scale by the data's own range: clipping would turn most 16-bit photos white.
-        full = 65535.0 if mode.startswith("I;16") or hi > 255 else 255.0
+        arr = np.array(img, dtype=np.float32)  # a writable copy: scaled in place below
+        lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
+        # Scale by the data's own range: clipping would turn most 16-bit photos white; a float
+        # image in [0, 1] is scaled by 1, not 255 (it would load black).
+        if mode == "F" and hi <= 1.0:
+            full = 1.0
+        else:
+            full = 65535.0 if mode.startswith("I;16") or hi > 255 else 255.0
         lo = 0.0 if lo >= 0 else lo
-        arr = (arr - lo) / max(full if hi <= full else hi - lo, 1e-12) * 255.0
-        img = Image.fromarray(np.clip(np.round(np.nan_to_num(arr)), 0, 255).astype(np.uint8), "L")
+        arr -= lo
+        arr *= 255.0 / max(full if hi <= full else hi - lo, 1e-12)
+        np.nan_to_num(arr, copy=False)
+        np.round(arr, out=arr)
+        img = Image.fromarray(np.clip(arr, 0, 255, out=arr).astype(np.uint8), "L")
         mode = "L"
     if mode == "P":
         img = img.convert("RGBA" if "transparency" in img.info else "RGB")
@@ -86,6 +136,7 @@ def load_image(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     max_side: int | None = DEFAULT_MAX_SIDE,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    max_decode_bytes: int = DEFAULT_MAX_DECODE_BYTES,
 ) -> LoadedImage:
     """Read an image safely. Raises ``PoseVizInputError`` with a message for anything unusable.
 
@@ -94,6 +145,8 @@ def load_image(
         max_pixels: refuse images declaring more pixels than this (decompression bombs).
         max_side: downscale so the longer side is at most this (None keeps full size).
         max_bytes: refuse files larger than this.
+        max_decode_bytes: refuse images whose decoding would take more memory than this
+            (pixels × bytes per pixel of their mode, see ``decode_bytes``).
     """
     data, name = read_input_bytes(source, max_bytes, "image file")
     try:
@@ -111,11 +164,17 @@ def load_image(
                     f"{name} declares {w}×{h} = {w * h / 1e6:.0f} Mpx, over the {max_pixels / 1e6:.0f} Mpx limit "
                     "(possible decompression bomb); resize it first")
             mode, n_frames = img.mode, getattr(img, "n_frames", 1)
-            img.seek(0)
-            img.load()
-            transposed = _has_orientation(img)
-            oriented = ImageOps.exif_transpose(img)
-            rgb_img = _to_rgb(oriented)
+            need = decode_bytes(mode, w, h)
+            if need > max_decode_bytes:
+                raise PoseVizInputError(
+                    f"{name} is {w}×{h} {mode} pixels: decoding it would take {need / 2**20:.0f} MB of memory, over the "
+                    f"{max_decode_bytes / 2**20:.0f} MB limit; resize it or save it with 8 bits per channel first")
+            with _BUDGET.hold(need, name):
+                img.seek(0)
+                img.load()
+                transposed = _has_orientation(img)
+                oriented = ImageOps.exif_transpose(img)
+                rgb_img = _to_rgb(oriented)
     except PoseVizInputError:
         raise
     except Image.DecompressionBombError as exc:

@@ -19,8 +19,12 @@ def read_input_bytes(source: str | Path | bytes | BinaryIO, max_bytes: int, what
         data, name = bytes(source), f"uploaded {what}"
     elif isinstance(source, (str, Path)):
         path = Path(source)
-        if not path.is_file():
+        if not path.exists():
             raise PoseVizInputError(f"{what} not found: {path}")
+        if path.is_dir():
+            raise PoseVizInputError(f"{path} is a folder, not a {what}")
+        if not path.is_file():  # a FIFO, a device such as /dev/zero, a socket: reading could block or never end
+            raise PoseVizInputError(f"{path} is not a regular file (a pipe or device?), so it is not read as a {what}")
         size = path.stat().st_size
         if size > max_bytes:
             raise PoseVizInputError(f"{path.name} is {size / 2**20:.0f} MB; the limit is {max_bytes / 2**20:.0f} MB (larger than allowed)")

@@ -1,0 +1,42 @@
+"""Hostile images and paths: deep-pixel decompression, float TIFFs, pipes, devices and folders."""
+from __future__ import annotations
+
+import io
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from poseviz.errors import PoseVizInputError
+from poseviz.image_io import decode_bytes, load_image
+
+
+def test_deep_png_is_refused_by_its_decoding_cost_not_its_file_size(tmp_path):
+    buf = io.BytesIO()
+    Image.fromarray(np.zeros((6000, 6000), np.uint16)).save(buf, "PNG")
+    assert len(buf.getvalue()) < 1 << 20  # tiny file, 36 Mpx of 16-bit pixels
+    with pytest.raises(PoseVizInputError, match=r"decoding it would take \d+ MB of memory"):
+        load_image(buf.getvalue())
+    assert decode_bytes("I;16", 6000, 6000) > decode_bytes("L", 6000, 6000)
+
+
+def test_float_tiff_in_unit_range_is_not_black(tmp_path):
+    arr = np.tile(np.linspace(0, 1, 64, dtype=np.float32), (32, 1))
+    buf = io.BytesIO()
+    Image.fromarray(arr, "F").save(buf, "TIFF")
+    rgb = load_image(buf.getvalue()).rgb
+    assert rgb[0, 0, 0] == 0 and rgb[0, -1, 0] == 255 and abs(int(rgb[0, 32, 0]) - 130) <= 2
+
+
+def test_pipes_devices_and_folders_are_named_for_what_they_are(tmp_path):
+    fifo = tmp_path / "pipe.jpg"
+    os.mkfifo(fifo)
+    with pytest.raises(PoseVizInputError, match="not a regular file"):
+        load_image(fifo)
+    with pytest.raises(PoseVizInputError, match="not a regular file"):
+        load_image("/dev/zero")
+    with pytest.raises(PoseVizInputError, match="is a folder"):
+        load_image(tmp_path)
+    with pytest.raises(PoseVizInputError, match="not found"):
+        load_image(tmp_path / "missing.jpg")
