@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import PoseVizInputError
+from .writing import atomic_write_bytes, atomic_write_text, check_writable
 
 __all__ = ["main"]
 
@@ -21,7 +22,10 @@ def _coco_eval(args: argparse.Namespace) -> int:
 
     gt = load_coco(args.gt)
     res = load_results(args.results, gt)
-    sigmas = get_schema(args.schema).sigma_array if args.schema else COCO17.sigma_array
+    try:
+        sigmas = get_schema(args.schema).sigma_array if args.schema else COCO17.sigma_array
+    except KeyError as exc:
+        raise PoseVizInputError(str(exc).strip("'\"")) from None
     if len(sigmas) != gt.num_joints:
         raise PoseVizInputError(f"{gt.num_joints} keypoints in the file but {len(sigmas)} sigmas in the schema")
     out = coco_keypoint_eval(gt.dataset, res, sigmas)
@@ -56,6 +60,7 @@ def _train(args: argparse.Namespace) -> int:
 
 # Flags of `train` that are not spelled as their TrainConfig field, and their help texts.
 _TRAIN_FLAGS = {"out_dir": ("--out",), "data": ("--data-root", "--data")}
+_TRAIN_BOOLS = {"force"}
 _TRAIN_HELP = {
     "model": "zoo model to train",
     "data": "data root holding lsp/, lspet/ and mpii/ (default: the resolved data root)",
@@ -72,6 +77,7 @@ _TRAIN_HELP = {
     "teacher_weights": "the teacher's safetensors file (default: shipped)",
     "distill": "weight of the teacher's maps in the target (0-1)",
     "optimizer": "adamw: decoupled weight decay (default); adam: decay added to the gradient",
+    "force": "let --export overwrite an existing file",
 }
 _TRAIN_CHOICES = {"select": ["last", "best"], "optimizer": ["adamw", "adam"]}
 
@@ -82,6 +88,9 @@ def _add_train_flags(parser: argparse.ArgumentParser) -> None:
 
     for f in dataclasses.fields(TrainConfig):
         if f.name == "joint_weights":
+            continue
+        if f.name in _TRAIN_BOOLS:
+            parser.add_argument("--" + f.name.replace("_", "-"), dest=f.name, action="store_true", help=_TRAIN_HELP.get(f.name))
             continue
         names = _TRAIN_FLAGS.get(f.name, ("--" + f.name.replace("_", "-"),))
         required = f.default is dataclasses.MISSING
@@ -264,7 +273,6 @@ def _grow(args: argparse.Namespace) -> int:
     import dataclasses
 
     import torch
-    from safetensors.torch import save_file
 
     from .errors import CheckpointError
     from .models.hourglass import StackedHourglass
@@ -273,6 +281,8 @@ def _grow(args: argparse.Namespace) -> int:
     from .training.grow import add_hourglass_stack, add_hrnet_module, revive_dead_blocks
     from .training.loop import export_state
 
+    for target in (Path(args.out), Path(args.out).with_suffix(".json")):
+        check_writable(target, args.force)
     try:
         model = load_pretrained(args.model, args.weights)
     except CheckpointError as err:
@@ -309,10 +319,11 @@ def _grow(args: argparse.Namespace) -> int:
     x = torch.randn(2, 3, size[1], size[0], generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         diff = (grown(x).heatmaps - model(x).heatmaps).abs().max().item()
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    save_file(export_state(grown), args.out)
+    from safetensors.torch import save
+
     # A record beside the weights, for the model card of the run that starts from them.
-    Path(args.out).with_suffix(".json").write_text(json.dumps({"model": args.model, "revived": revived}))
+    atomic_write_bytes(args.out, save(export_state(grown)))
+    atomic_write_text(Path(args.out).with_suffix(".json"), json.dumps({"model": args.model, "revived": revived}))
     changed = {k: v for k, v in dataclasses.asdict(grown.config).items() if dataclasses.asdict(model.config)[k] != v}
     print(f"{args.out}: {sum(p.numel() for p in grown.parameters()):,} parameters (was {sum(p.numel() for p in model.parameters()):,}); "
           f"config changes {changed}; max |heatmap change| on random input {diff:.2g}")
@@ -322,7 +333,7 @@ def _grow(args: argparse.Namespace) -> int:
 def _pack_lsp(args: argparse.Namespace) -> int:
     from .data.pack import pack_lsp
 
-    n, size = pack_lsp(args.out, args.data, args.max_side)
+    n, size = pack_lsp(args.out, args.data, args.max_side, force=args.force)
     print(f"{n} images and joints.mat in {args.out}: {size / 2**20:.1f} MB")
     return 0
 
@@ -405,11 +416,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="HRNet: add an identity module first in each listed stage (2-4)")
     gr.add_argument("--revive", action="store_true",
                     help="HRNet, hourglass: re-initialise residual blocks that training left dead (all weights 0), output unchanged")
+    gr.add_argument("--force", action="store_true", help="overwrite --out (and its .json record) if they exist")
     gr.set_defaults(fn=_grow)
     pk = sub.add_parser("pack-lsp", help="write a downscaled LSP copy (to carry to a GPU machine)")
     pk.add_argument("--out", required=True)
     pk.add_argument("--data", default=None)
     pk.add_argument("--max-side", type=int, default=200)
+    pk.add_argument("--force", action="store_true", help="write into --out even if it already holds files")
     pk.set_defaults(fn=_pack_lsp)
     m = sub.add_parser("models", help="list the model zoo")
     m.add_argument("--markdown", action="store_true", help="print the README's table of shipped models (from the cards)")

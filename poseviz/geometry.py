@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-__all__ = ["CropTransform", "box_to_center_scale", "crop_transform", "warp_crop", "apply_affine"]
+__all__ = ["CropTransform", "box_to_center_scale", "crop_transform", "warp_crop", "apply_affine", "check_box"]
 
 PIXEL_STD = 200.0
 
@@ -125,3 +125,25 @@ def warp_crop(image: np.ndarray, transform: CropTransform, border_value: int = 0
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=(border_value,) * 3,
     )
+
+
+# A person box may stick out of the photo (a cropped-off person), but not absurdly far.
+MAX_BOX_TO_IMAGE = 10.0
+
+
+def check_box(box: tuple[float, float, float, float], width: int, height: int) -> tuple[float, float, float, float]:
+    """Refuse (``PoseVizInputError``) a person box (x, y, w, h in pixels) that cannot be cropped:
+    non-finite, not positive in size, wholly outside the ``width`` × ``height`` image, or more than
+    ``MAX_BOX_TO_IMAGE`` times the image's longer side. Returns the box as floats."""
+    from .errors import PoseVizInputError
+
+    x, y, w, h = (float(v) for v in box)
+    if not all(np.isfinite((x, y, w, h))):
+        raise PoseVizInputError(f"the person box {box} has a non-finite number")
+    if w <= 0 or h <= 0:
+        raise PoseVizInputError(f"the person box must have a positive width and height (got {w:g} × {h:g})")
+    if x >= width or y >= height or x + w <= 0 or y + h <= 0:
+        raise PoseVizInputError(f"the person box ({x:g}, {y:g}, {w:g}, {h:g}) lies wholly outside the {width}×{height} image")
+    if max(w, h) > MAX_BOX_TO_IMAGE * max(width, height):
+        raise PoseVizInputError(f"the person box ({w:g} × {h:g} px) is over {MAX_BOX_TO_IMAGE:g}× the image's size")
+    return x, y, w, h

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .geometry import CropTransform, box_to_center_scale, crop_transform, warp_crop
+from .geometry import CropTransform, box_to_center_scale, check_box, crop_transform, warp_crop
 from .heatmaps import decode, flip_heatmaps, heatmap_to_input
 from .models import PoseOutput
 from .preprocess import to_tensor
@@ -83,6 +83,7 @@ def predict_person(
     enlarge: float = DEFAULT_ENLARGE,
 ) -> Prediction:
     """Predict one person's keypoints in ``image`` (RGB uint8) from its box (x, y, w, h) in pixels."""
+    box = check_box(box, image.shape[1], image.shape[0])
     w, h = model_input_size(model)
     center, scale = box_to_center_scale(box, w / h, enlarge)
     t = crop_transform(center, scale, (w, h))

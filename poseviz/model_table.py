@@ -63,10 +63,20 @@ def replace_table(readme_text: str, table: str) -> str:
 
 def write_readme(path: str | Path) -> bool:
     """Rewrite the table in the README at ``path``; True when its text changed."""
+    from .errors import PoseVizInputError
+    from .writing import atomic_write_text
+
     p = Path(path)
-    old = p.read_text(encoding="utf-8")
-    new = replace_table(old, shipped_table())
+    if p.is_dir():
+        raise PoseVizInputError(f"{p} is a folder; give the README file")
+    if not p.is_file():
+        raise PoseVizInputError(f"{p} not found")
+    try:
+        old = p.read_text(encoding="utf-8")
+        new = replace_table(old, shipped_table())
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise PoseVizInputError(f"{p}: {exc}") from None
     changed = new != old
     if changed:
-        p.write_text(new, encoding="utf-8")
+        atomic_write_text(p, new)
     return changed

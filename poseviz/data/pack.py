@@ -8,7 +8,9 @@ import cv2
 import numpy as np
 import scipy.io
 
+from ..errors import PoseVizInputError
 from .lsp import load_lsp
+from .paths import is_inside
 
 __all__ = ["pack_lsp", "describe_pack", "PACK_INFO"]
 
@@ -24,7 +26,8 @@ def describe_pack(root: str | Path | None) -> str | None:
             f"(longer side ≤ {info['max_side']} px, JPEG quality {info['jpeg_quality']})")
 
 
-def pack_lsp(out: str | Path, root: str | Path | None = None, max_side: int = 200, quality: int = 90) -> tuple[int, int]:
+def pack_lsp(out: str | Path, root: str | Path | None = None, max_side: int = 200, quality: int = 90,
+             force: bool = False) -> tuple[int, int]:
     """Write ``out/images/imNNNN.jpg`` (longer side ≤ ``max_side``) and ``out/joints.mat`` in the release layout.
 
     Joint coordinates are scaled with the pixel-centre convention, so a model trained on the
@@ -33,6 +36,10 @@ def pack_lsp(out: str | Path, root: str | Path | None = None, max_side: int = 20
     """
     data = load_lsp(root)
     out = Path(out)
+    if is_inside(out, data.root) or is_inside(data.root, out):
+        raise PoseVizInputError(f"--out {out} overlaps the LSP folder it reads ({data.root}): the originals would be shrunk for good")
+    if out.exists() and any(out.iterdir()) and not force:
+        raise PoseVizInputError(f"{out} already holds files; pass --force to write into it, or choose an empty folder")
     (out / "images").mkdir(parents=True, exist_ok=True)
     joints = data.joints.copy()
     total = 0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
@@ -61,6 +61,39 @@ class TrainConfig:
     teacher: str | None = None  # a zoo model whose belief maps the student also learns from
     teacher_weights: str | None = None  # its safetensors file (default: the shipped weights)
     distill: float = 0.5  # weight α of the teacher's maps in the blended target
+    force: bool = False  # let --export overwrite an existing file
+
+    def check(self) -> None:
+        """Refuse (``PoseVizInputError``) options that cannot train, before any work is done."""
+        import math
+
+        from ..errors import PoseVizInputError
+
+        for name in ("epochs", "batch_size"):
+            if getattr(self, name) < 1:
+                raise PoseVizInputError(f"--{name.replace('_', '-')} must be at least 1 (got {getattr(self, name)})")
+        for name in ("epoch_size", "workers", "eval_every", "eval_limit", "threads"):
+            if getattr(self, name) < 0:
+                raise PoseVizInputError(f"--{name.replace('_', '-')} must be ≥ 0 (got {getattr(self, name)})")
+        if self.limit is not None and self.limit < 1:
+            raise PoseVizInputError(f"--limit must be at least 1 (got {self.limit})")
+        for name in ("lr", "weight_decay", "sigma", "distill"):
+            v = getattr(self, name)
+            if not math.isfinite(v) or v < 0 or (name in ("lr", "sigma") and v == 0):
+                raise PoseVizInputError(f"--{name.replace('_', '-')} must be a finite number {'above' if name in ('lr', 'sigma') else '≥'} 0 (got {v})")
+        if self.init_from:
+            p = Path(self.init_from)
+            if not p.is_file():
+                raise PoseVizInputError(f"--init-from {p}: file not found")
+            with p.open("rb") as f:
+                head = f.read(2)
+            if head.startswith(b"PK") or head.startswith(b"\x80"):
+                raise PoseVizInputError(f"--init-from {p.name} is a torch checkpoint; give a safetensors file "
+                                        "(the shipped weights, a grow output or a run's last.safetensors)")
+        if self.export:
+            from ..writing import check_writable
+
+            check_writable(self.export, self.force)
 
 
 def make_optimizer(model: torch.nn.Module, kind: str, lr: float, weight_decay: float) -> torch.optim.Optimizer:
@@ -180,6 +213,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> dict:
 
     Returns a summary dict (best PCK, epochs, wall time).
     """
+    cfg.check()
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
     # Denormal floats appear as the learning rate decays and slowed CPU epochs threefold here.
@@ -189,6 +223,11 @@ def train(cfg: TrainConfig, progress: bool = True) -> dict:
     torch.set_flush_denormal(True)
     try:
         return _train(cfg, progress)
+    except KeyboardInterrupt:
+        from ..errors import PoseVizInputError
+
+        raise PoseVizInputError(f"stopped; the last finished epoch is saved in {Path(cfg.out_dir) / cfg.model / 'last.pt'}: "
+                                "resume with the same command") from None
     finally:
         torch.set_flush_denormal(was_flushing)
 
@@ -204,8 +243,10 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     (run_dir / "config.json").write_text(json.dumps({**asdict(cfg), **run_info}, indent=1))
     model = zoo.build(cfg.model).to(device)
     if cfg.init_from:
+        from ..pretrained import read_state_dict
+
         # Non-strict so a block added to a trained network (the non-local block) starts from it.
-        report = model.load_state_dict(load_file(cfg.init_from), strict=False)
+        report = model.load_state_dict(read_state_dict(cfg.init_from), strict=False)
         if report.missing_keys or report.unexpected_keys:
             print(f"warm start from {cfg.init_from}: {len(report.missing_keys)} missing keys "
                   f"({', '.join(report.missing_keys[:4])}...), {len(report.unexpected_keys)} unexpected")
@@ -240,7 +281,13 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     start, best, wall = 0, -1.0, 0.0
     ckpt = run_dir / "last.pt"
     if ckpt.is_file():
-        state = torch.load(ckpt, map_location=device, weights_only=True)
+        try:
+            state = torch.load(ckpt, map_location=device, weights_only=True)
+        except Exception as exc:  # truncated or damaged: torch raises RuntimeError, EOFError, UnpicklingError…
+            from ..errors import PoseVizInputError
+
+            raise PoseVizInputError(f"cannot resume: {ckpt} is damaged ({str(exc).splitlines()[0][:120]}); move it "
+                                    "away to start the run afresh, or choose another --out") from None
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])
@@ -298,7 +345,8 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     _plot(log_path, run_dir / "curves.png")
     save_file(export_state(model), str(run_dir / "last.safetensors"))
     if cfg.export:
+        from ..writing import atomic_copy
+
         use_best = cfg.select == "best" and (run_dir / "best.safetensors").is_file()
-        src = run_dir / ("best.safetensors" if use_best else "last.safetensors")
-        Path(cfg.export).write_bytes(src.read_bytes())
+        atomic_copy(run_dir / ("best.safetensors" if use_best else "last.safetensors"), cfg.export)
     return {"model": cfg.model, "best_pck": best, "epochs": cfg.epochs, "wall_s": wall, "run_dir": str(run_dir)}

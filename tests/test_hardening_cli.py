@@ -1,0 +1,105 @@
+"""The CLI on hostile or mistaken input: a one-line message and exit 2, never a traceback; and
+every command that writes refuses to overwrite unasked or to write into source data."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+import scipy.io
+
+from conftest import LSP_ROOT
+from poseviz import zoo
+from poseviz.cli import main
+
+IMG = LSP_ROOT / "images" / "im1001.jpg"
+
+
+def _fails(capsys, argv, pattern):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1].split("\r")[-1]
+    assert last.startswith("error: ") and pattern in last and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("box, pattern", [
+    ("nan,0,10,10", "non-finite"), ("0,0,0,10", "positive width"), ("0,0,inf,5", "non-finite"),
+    ("0,0,-5,5", "positive width"), ("5000,5000,10,10", "wholly outside"), ("0,0,3.7e299,5", "over 10×"),
+])
+def test_predict_refuses_impossible_boxes(capsys, box, pattern):
+    for model in ("cpm_lsp", "openpose_lsp"):
+        _fails(capsys, ["predict", str(IMG), "--model", model, f"--box={box}"], pattern)
+
+
+def test_coco_eval_unknown_schema(capsys, tmp_path):
+    gt = tmp_path / "gt.json"
+    gt.write_text('{"images": [], "annotations": [], "categories": [{"id": 1, "name": "person"}]}')
+    (tmp_path / "res.json").write_text("[]")
+    _fails(capsys, ["coco-eval", str(gt), str(tmp_path / "res.json"), "--schema", "nope"], "unknown keypoint schema 'nope'")
+
+
+@pytest.mark.parametrize("extra, pattern", [
+    (["--batch-size", "0"], "--batch-size must be at least 1"),
+    (["--lr", "nan"], "--lr must be a finite number above 0"),
+    (["--epochs", "0"], "--epochs must be at least 1"),
+    (["--init-from", "missing.safetensors"], "file not found"),
+])
+def test_train_refuses_bad_options_before_any_work(capsys, tmp_path, extra, pattern):
+    _fails(capsys, ["train", "--model", "cpm_lsp", "--out", str(tmp_path), *extra], pattern)
+    assert not (tmp_path / "cpm_lsp").exists()
+
+
+def test_train_refuses_a_torch_init_file_and_a_damaged_last_pt(capsys, tmp_path):
+    import torch
+
+    torch.save(zoo.build("cpm_lsp").state_dict(), tmp_path / "w.pth")
+    _fails(capsys, ["train", "--model", "cpm_lsp", "--out", str(tmp_path), "--init-from", str(tmp_path / "w.pth")],
+           "is a torch checkpoint; give a safetensors file")
+    run = tmp_path / "runs" / "cpm_lsp"
+    run.mkdir(parents=True)
+    torch.save({"model": {}}, run / "last.pt")
+    (run / "last.pt").write_bytes((run / "last.pt").read_bytes()[:100])
+    _fails(capsys, ["train", "--model", "cpm_lsp", "--out", str(tmp_path / "runs"), "--limit", "2", "--eval-every", "0"],
+           "cannot resume")
+
+
+def test_train_export_never_overwrites_unasked(capsys, tmp_path):
+    target = tmp_path / "w.safetensors"
+    target.write_bytes(b"precious")
+    _fails(capsys, ["train", "--model", "cpm_lsp", "--out", str(tmp_path), "--export", str(target)], "exists; pass --force")
+    assert target.read_bytes() == b"precious"
+
+
+def test_grow_never_overwrites_weights_or_their_record(capsys, tmp_path):
+    out = tmp_path / "g.safetensors"
+    out.with_suffix(".json").write_text("keep me")
+    _fails(capsys, ["grow", "hrnet_lsp", "--add-module", "2", "--out", str(out)], "exists; pass --force")
+    assert out.with_suffix(".json").read_text() == "keep me" and not out.exists()
+    _fails(capsys, ["grow", "hrnet_lsp", "--add-module", "2", "--out", str(zoo.weights_path("hrnet_lsp"))], "exists")
+
+
+def test_pack_lsp_never_writes_into_its_source(capsys, tmp_path):
+    src = tmp_path / "lsp"
+    (src / "images").mkdir(parents=True)
+    j = np.zeros((3, 14, 2))
+    scipy.io.savemat(src / "joints.mat", {"joints": j})
+    for i in (1, 2):
+        shutil.copy(LSP_ROOT / "images" / f"im{i:04d}.jpg", src / "images" / f"im{i:04d}.jpg")
+    before = (src / "images" / "im0001.jpg").read_bytes()
+    _fails(capsys, ["pack-lsp", "--data", str(src), "--out", str(src)], "overlaps the LSP folder")
+    _fails(capsys, ["pack-lsp", "--data", str(src), "--out", str(src / "images")], "overlaps the LSP folder")
+    assert (src / "images" / "im0001.jpg").read_bytes() == before
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("x")
+    _fails(capsys, ["pack-lsp", "--data", str(src), "--out", str(tmp_path / "full")], "already holds files")
+
+
+@pytest.mark.parametrize("kind", ["missing", "folder", "no markers"])
+def test_models_write_readme_refusals(capsys, tmp_path, kind):
+    target = tmp_path / "README.md"
+    if kind == "folder":
+        target.mkdir()
+    elif kind == "no markers":
+        target.write_text("# no table here\n")
+    _fails(capsys, ["models", "--write-readme", str(target)], {"missing": "not found", "folder": "is a folder",
+                                                               "no markers": "lacks the markers"}[kind])
