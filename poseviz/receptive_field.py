@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from .models import CPM, HRNet, StackedHourglass
+from .models.openpose import OpenPose
 
 __all__ = ["RF", "LayerRF", "receptive_fields", "stage_receptive_fields", "effective_receptive_field", "ERFResult", "mass_radius"]
 
@@ -215,6 +216,33 @@ def _walk_hrnet(model: HRNet, w: _Walker) -> None:
     w.log("final_layer (1×1) belief maps", branches[0], depths[0] + 1, stage=True)
 
 
+def _walk_openpose(model: nn.Module, w: _Walker) -> None:
+    feats, depth = _seq(RF(), model.trunk)
+    w.log("trunk (image features)", feats, depth)
+    belief, d_b = _seq(feats, model.stage1_belief)
+    paf, d_p = _seq(feats, model.stage1_paf)
+    w.log("stage 1 part affinity fields", paf, depth + d_p)
+    w.log("stage 1 belief maps", belief, depth + d_b, stage=True)
+    depth_b, depth_p = depth + d_b, depth + d_p
+    for t, (bs, ps) in enumerate(zip(model.belief_stages, model.paf_stages), start=2):
+        # each later stage reads the image features and both previous outputs, concatenated
+        inp, d_in = merge(feats, belief, paf), max(depth, depth_b, depth_p)
+        paf, d_p = _seq(inp, ps)
+        belief, d_b = _seq(inp, bs)
+        depth_b, depth_p = d_in + d_b, d_in + d_p
+        w.log(f"stage {t} part affinity fields", paf, depth_p)
+        w.log(f"stage {t} belief maps", belief, depth_b, stage=True)
+
+
+def _walk_chart_head(model: nn.Module, w: _Walker) -> None:
+    """DensePose-style head on HRNet's top branch: bilinear ×2 (each output reads 2 input cells
+    per axis: one more cell of field), then the head's convolutions."""
+    top = next(r for r in reversed(w.rows) if r.name.endswith("(1/4)"))
+    rf = RF(top.rf.size + top.rf.jump, top.rf.jump / 2, top.rf.start + (0.5 / 2 - 0.5) * top.rf.jump)
+    rf, n = _seq(rf, model.dense_head)
+    w.log("chart head (I, U, V at 1/2)", rf.conv(1), top.depth + n + 1)
+
+
 def _bottleneck_hr(rf: RF, blk: nn.Module) -> RF:
     return rf.conv(3, blk.conv2.stride[0], blk.conv2.padding[0])
 
@@ -222,7 +250,8 @@ def _bottleneck_hr(rf: RF, blk: nn.Module) -> RF:
 def receptive_fields(model: nn.Module) -> list[LayerRF]:
     """Theoretical receptive field of every layer (and every stage output).
 
-    Works for the PoseViz CPM, Stacked Hourglass and HRNet (walking their structure:
+    Works for the PoseViz CPM, Stacked Hourglass, HRNet (with its chart head, if any) and
+    OpenPose-style networks (walking their structure:
     parallel branches and fusion sums take the union) and for any plain ``nn.Sequential``
     chain of convolutions, poolings and upsamplings.
     """
@@ -242,6 +271,10 @@ def receptive_fields(model: nn.Module) -> list[LayerRF]:
         _walk_hourglass(model, w)
     elif isinstance(model, HRNet):
         _walk_hrnet(model, w)
+        if hasattr(model, "dense_head"):
+            _walk_chart_head(model, w)
+    elif isinstance(model, OpenPose):
+        _walk_openpose(model, w)
     else:
         raise TypeError(f"no receptive-field walker for {type(model).__name__}")
     return w.rows
