@@ -31,3 +31,15 @@ def test_chart_head_adds_upsampling_and_two_convolutions():
 def test_cli_prints_openpose_fields(capsys):
     assert main(["receptive-field", "openpose_lsp"]) == 0
     assert "stage 1 belief maps" in capsys.readouterr().out
+
+
+def test_growth_figure_axis_spans_the_fields_not_ten_to_the_128():
+    from poseviz.plots.receptive import rf_growth_figure
+
+    tables = {n: receptive_fields(zoo.build(n)) for n in zoo.list_zoo(task=None)}
+    fig = rf_growth_figure(tables, input_size=128)
+    lo, hi = fig.layout.yaxis.range
+    sizes = [r.rf.size for rows in tables.values() for r in rows]
+    assert 10 ** lo <= min(sizes) and 10 ** hi >= max(sizes) and hi < 4.5  # fields are < 10⁴ px
+    line = next(t for t in fig.data if t.name == "input 128 px")
+    assert list(line.y) == [128, 128]

@@ -20,10 +20,16 @@ def rf_growth_figure(tables: dict[str, list[LayerRF]], input_size: int | None = 
         fig.add_trace(go.Scatter(x=[r.depth for r in st], y=[r.rf.size for r in st], mode="markers", showlegend=False,
                                  marker=dict(size=10, symbol="star"), text=[r.name for r in st],
                                  hovertemplate="%{text}<br>RF %{y:.0f} px<extra>" + name + "</extra>"))
+    sizes = [r.rf.size for rows in tables.values() for r in rows] + ([input_size] if input_size else [])
+    depths = [r.depth for rows in tables.values() for r in rows] or [0]
     if input_size:
-        fig.add_hline(y=input_size, line_dash="dot", annotation_text=f"input {input_size} px")
+        # A trace, not add_hline: on a log axis add_hline reads y as an exponent (128 → 10¹²⁸).
+        fig.add_trace(go.Scatter(x=[0, max(depths)], y=[input_size, input_size], mode="lines", name=f"input {input_size} px",
+                                 line=dict(dash="dot", color="#aaaaaa"), hoverinfo="skip"))
+    lo, hi = max(min(sizes, default=1.0), 1.0), max(max(sizes, default=10.0), 2.0)
     fig.update_layout(xaxis_title="depth (convolution and pooling layers on the longest path)",
-                      yaxis_title="theoretical receptive field (input px)", yaxis_type="log",
+                      yaxis_title="theoretical receptive field (input px, log scale)", yaxis_type="log",
+                      yaxis_range=[np.log10(lo) - 0.05, np.log10(hi) + 0.1],
                       template="plotly_dark", height=420, margin=dict(l=10, r=10, t=30, b=10))
     return fig
 
