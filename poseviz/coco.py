@@ -21,6 +21,11 @@ from .schemas import COCO17
 __all__ = ["CocoKeypoints", "coco_result", "load_coco", "validate_coco", "save_coco", "load_results", "validate_results", "MAX_JSON_BYTES"]
 
 MAX_JSON_BYTES = 200 * 1024 * 1024
+# Matching and per-instance browsing grow with people per image; COCO's most crowded keypoint
+# image has 20 annotated people. These bounds keep one file from holding a server for minutes.
+MAX_PEOPLE_PER_IMAGE = 100
+MAX_ANNOTATIONS = 50_000
+MAX_RESULTS = 200_000
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class CocoKeypoints:
     """A validated COCO keypoint dataset (the JSON dict) with quick look-ups."""
 
     dataset: dict
+    notes: tuple[str, ...] = ()  # what loading filled in (e.g. areas taken from boxes), to tell the user
 
     @property
     def images(self) -> list[dict]:
@@ -71,7 +77,10 @@ class CocoKeypoints:
 
 def _read_json(source: str | Path | bytes | dict | list, what: str) -> Any:
     if isinstance(source, (dict, list)):
-        return json.loads(json.dumps(source))  # our own copy; callers' objects stay untouched
+        try:
+            return json.loads(json.dumps(source))  # our own copy; callers' objects stay untouched
+        except ValueError as exc:  # an integer beyond Python's 4300-digit conversion limit
+            raise PoseVizInputError(f"the {what} holds a value PoseViz cannot handle ({str(exc)[:80]})") from None
     raw, name = read_input_bytes(source, MAX_JSON_BYTES, what)
     if not raw.strip():
         raise PoseVizInputError(f"{name} is empty")
@@ -79,6 +88,8 @@ def _read_json(source: str | Path | bytes | dict | list, what: str) -> Any:
         return json.loads(raw, parse_constant=lambda c: float("nan"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PoseVizInputError(f"{name} is not valid JSON: {exc}") from None
+    except ValueError as exc:  # a 5000-digit integer exceeds Python's conversion limit
+        raise PoseVizInputError(f"{name} holds a number too long to read ({str(exc)[:60]})") from None
     except RecursionError:
         raise PoseVizInputError(f"{name} is nested too deeply to be a COCO file") from None
 
@@ -88,7 +99,9 @@ def _is_number(v: Any) -> bool:
 
 
 def _is_int(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) or (isinstance(v, float) and v.is_integer())
+    # Ids beyond 64 bits are refused: no dataset has them, and a 5000-digit int cannot even be printed.
+    ok = isinstance(v, int) and not isinstance(v, bool) or (isinstance(v, float) and v.is_integer())
+    return ok and abs(v) < 2**63
 
 
 def _check_keypoints(kp: Any, k: int, where: str) -> None:
@@ -126,6 +139,17 @@ def validate_coco(data: Any, num_joints: int | None = None) -> CocoKeypoints:
                 raise PoseVizInputError(f"image {im['id']}: field {f!r} must be a positive number, got {im[f]!r}")
         image_ids.add(im["id"])
     cat_ids = {c["id"] for c in cats}
+    if len(data["annotations"]) > MAX_ANNOTATIONS:
+        raise PoseVizInputError(f"COCO file: {len(data['annotations'])} annotations, over the limit of {MAX_ANNOTATIONS}; split the file")
+    per_image: dict = {}
+    for ann in data["annotations"]:
+        if isinstance(ann, dict) and _is_int(ann.get("image_id")):
+            per_image[ann["image_id"]] = per_image.get(ann["image_id"], 0) + 1
+    crowded = max(per_image.items(), key=lambda kv: kv[1], default=(None, 0))
+    if crowded[1] > MAX_PEOPLE_PER_IMAGE:
+        raise PoseVizInputError(f"image {crowded[0]} has {crowded[1]} annotations; PoseViz scores at most "
+                                f"{MAX_PEOPLE_PER_IMAGE} people per image")
+    boxed_areas = 0
     seen = set()
     for n, ann in enumerate(data["annotations"]):
         if not isinstance(ann, dict):
@@ -149,16 +173,18 @@ def validate_coco(data: Any, num_joints: int | None = None) -> CocoKeypoints:
         bad_v = [v for v in vis if v not in (0, 1, 2)]
         if bad_v:
             raise PoseVizInputError(f"{where}: field 'keypoints' has visibility {bad_v[0]!r}; COCO uses 0, 1 or 2")
-        if "area" not in ann:
-            raise PoseVizInputError(f"{where}: field 'area' is missing (OKS needs the object area)")
-        if not _is_number(ann["area"]) or ann["area"] < 0:
-            raise PoseVizInputError(f"{where}: field 'area' must be a non-negative number, got {ann['area']!r}")
         if "bbox" in ann:
             b = ann["bbox"]
             if not (isinstance(b, list) and len(b) == 4 and all(_is_number(v) for v in b) and b[2] >= 0 and b[3] >= 0):
                 raise PoseVizInputError(f"{where}: field 'bbox' must be [x, y, w, h] with w, h ≥ 0, got {b!r}")
         else:
             raise PoseVizInputError(f"{where}: field 'bbox' is missing")
+        if "area" not in ann:
+            # CrowdPose-style files carry no area: OKS then uses the box's, as COCO's segment area would be absent too.
+            ann["area"] = float(ann["bbox"][2] * ann["bbox"][3])
+            boxed_areas += 1
+        if not _is_number(ann["area"]) or ann["area"] < 0:
+            raise PoseVizInputError(f"{where}: field 'area' must be a non-negative number, got {ann['area']!r}")
         if "iscrowd" not in ann:
             ann["iscrowd"] = 0
         elif ann["iscrowd"] not in (0, 1):
@@ -168,7 +194,8 @@ def validate_coco(data: Any, num_joints: int | None = None) -> CocoKeypoints:
             ann["num_keypoints"] = labelled
         elif not _is_int(ann["num_keypoints"]) or ann["num_keypoints"] != labelled:
             raise PoseVizInputError(f"{where}: field 'num_keypoints' is {ann['num_keypoints']!r} but {labelled} keypoints have visibility > 0")
-    return CocoKeypoints(data)
+    notes = (f"{boxed_areas} annotations have no 'area': OKS uses their box area (w × h) instead",) if boxed_areas else ()
+    return CocoKeypoints(data, notes)
 
 
 def load_coco(source: str | Path | bytes | dict, num_joints: int | None = None) -> CocoKeypoints:
@@ -191,7 +218,10 @@ def validate_results(results: Any, gt: CocoKeypoints) -> list[dict]:
     """Validate a COCO keypoint results list against ``gt``; returns a copy."""
     if not isinstance(results, list):
         raise PoseVizInputError(f"a COCO results file must hold a JSON list, got {type(results).__name__}")
+    if len(results) > MAX_RESULTS:
+        raise PoseVizInputError(f"the results file holds {len(results)} detections, over the limit of {MAX_RESULTS}")
     image_ids = {im["id"] for im in gt.images}
+    cat_ids = {c["id"] for c in gt.dataset["categories"]}
     k = gt.num_joints
     out = []
     for n, r in enumerate(results):
@@ -203,7 +233,13 @@ def validate_results(results: Any, gt: CocoKeypoints) -> list[dict]:
         _check_keypoints(r.get("keypoints"), k, where)
         if not _is_number(r.get("score")):
             raise PoseVizInputError(f"{where}: field 'score' is missing or not a finite number")
-        out.append({**r, "category_id": r.get("category_id", gt.dataset["categories"][0]["id"])})
+        cat = r.get("category_id", gt.dataset["categories"][0]["id"])
+        if not _is_int(cat):
+            raise PoseVizInputError(f"{where}: field 'category_id' must be an integer, got {type(cat).__name__} {str(cat)[:40]}")
+        if cat not in cat_ids:
+            raise PoseVizInputError(f"{where}: field 'category_id' is {cat}, a category the ground truth does not have "
+                                    f"({', '.join(map(str, sorted(cat_ids)))}): it could never match")
+        out.append({**r, "category_id": cat})
     return out
 
 
