@@ -23,7 +23,7 @@ from poseviz.data.samples import sample_images
 from poseviz.detect import detect_people
 from poseviz.errors import PoseVizInputError
 from poseviz.fast_inference import for_inference
-from poseviz.image_io import load_image
+from poseviz.image_io import check_person_photo, load_image
 from poseviz.inference import DEFAULT_ENLARGE, predict_person
 from poseviz.pretrained import load_pretrained, load_state_dict_checked, read_state_dict
 
@@ -37,6 +37,7 @@ class ImageChoice:
     name: str
     digest: str
     scale: float  # processed / original pixels
+    warnings: tuple[str, ...] = ()
 
 
 def gallery() -> dict[str, Path]:
@@ -47,7 +48,8 @@ def gallery() -> dict[str, Path]:
 @st.cache_data(max_entries=16, show_spinner=False)
 def _decode(data: bytes, name: str) -> ImageChoice:
     img = load_image(data)
-    return ImageChoice(img.rgb, name, hashlib.sha256(data).hexdigest()[:16], img.scale)
+    notes = tuple(check_person_photo(img.rgb, img.original_size))
+    return ImageChoice(img.rgb, name, hashlib.sha256(data).hexdigest()[:16], img.scale, notes)
 
 
 def image_source_ui(key: str = "img") -> ImageChoice | None:
@@ -75,10 +77,13 @@ def image_source_ui(key: str = "img") -> ImageChoice | None:
         st.info("Choose an image in the sidebar: upload one, take a photo, or pick a sample.")
         return None
     try:
-        return _decode(data, name)
+        choice = _decode(data, name)
     except PoseVizInputError as exc:
         st.error(f"This image cannot be used: {exc}")
         return None
+    for note in choice.warnings:
+        st.warning(note)
+    return choice
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

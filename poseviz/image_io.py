@@ -23,7 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from .errors import PoseVizInputError
 from .input_bytes import read_input_bytes
 
-__all__ = ["LoadedImage", "load_image", "decode_bytes", "DEFAULT_MAX_PIXELS", "DEFAULT_MAX_SIDE", "DEFAULT_MAX_DECODE_BYTES", "SUPPORTED_FORMATS"]
+__all__ = ["LoadedImage", "load_image", "check_person_photo", "MIN_SIDE", "MAX_ASPECT", "decode_bytes", "DEFAULT_MAX_PIXELS", "DEFAULT_MAX_SIDE", "DEFAULT_MAX_DECODE_BYTES", "SUPPORTED_FORMATS"]
 
 # Pillow warns at 89 Mpx and refuses at 179 Mpx; a classroom server needs a far lower bar.
 DEFAULT_MAX_PIXELS = 40_000_000
@@ -206,3 +206,28 @@ def _has_orientation(img: Image.Image) -> bool:
         return img.getexif().get(0x0112, 1) not in (1, None)
     except Exception:
         return False
+
+
+# A person needs some pixels in each direction; below these a crop is all padding or blur.
+MIN_SIDE = 16
+MAX_ASPECT = 25.0
+
+
+def check_person_photo(rgb: np.ndarray, original_size: tuple[int, int] | None = None) -> list[str]:
+    """Refuse (``PoseVizInputError``) an image too small or too thin to hold a person (shorter side
+    under ``MIN_SIDE`` px, or longer side over ``MAX_ASPECT`` × the shorter); return warnings for
+    images that can be used but will mislead (very wide or tall, very small). ``original_size``
+    (width, height) names the file's own size in messages when the image was downscaled."""
+    h, w = rgb.shape[:2]
+    ow, oh = original_size or (w, h)
+    short, long = min(h, w), max(h, w)
+    if short < MIN_SIDE or long > MAX_ASPECT * short:
+        raise PoseVizInputError(f"this image is {ow}×{oh} px: too small or too thin to hold a person (PoseViz needs at "
+                                f"least {MIN_SIDE} px on each side and sides within {MAX_ASPECT:g}:1)")
+    warnings_ = []
+    if long > 4 * short:
+        warnings_.append(f"this image is {ow}×{oh} px ({long / short:.0f}:1): a whole-image box squeezes it into a square "
+                         "crop; draw a box around the person instead")
+    if short < 64:
+        warnings_.append(f"this image is only {ow}×{oh} px: the network sees it blown up to its input size")
+    return warnings_

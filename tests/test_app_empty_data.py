@@ -55,3 +55,16 @@ def test_oks_laboratory_refuses_a_folder_outside_the_data_root(empty_root):
     assert any("inside the data root" in e.value for e in at.error)
     at.sidebar.text_input(key="oks_imgdir").set_value("../../etc").run()
     assert any("inside the data root" in e.value for e in at.error)
+
+
+def test_oks_laboratory_with_nobody_labelled_says_so(empty_root):
+    import json
+
+    doc = {"images": [{"id": 1, "file_name": "a.jpg", "width": 50, "height": 50}],
+           "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "keypoints": [0] * 51, "bbox": [1, 1, 10, 10],
+                            "area": 100, "iscrowd": 0}],
+           "categories": [{"id": 1, "name": "person"}]}
+    at = AppTest.from_file(str(VIEWS / "oks_lab.py"), default_timeout=120).run()
+    at.sidebar.file_uploader(key="oks_json").set_value(("gt.json", json.dumps(doc).encode(), "application/json")).run()
+    assert not at.exception, at.exception
+    assert any("nothing to score" in i.value for i in at.info)

@@ -63,3 +63,13 @@ def test_crowded_image_is_refused_quickly():
     with pytest.raises(PoseVizInputError, match=f"at most {MAX_PEOPLE_PER_IMAGE} people per image"):
         load_coco(_doc(MAX_PEOPLE_PER_IMAGE + 1))
     assert len(load_coco(_doc(MAX_PEOPLE_PER_IMAGE)).annotations) == MAX_PEOPLE_PER_IMAGE
+
+
+def test_instance_image_of_a_box_outside_its_image_is_the_whole_image():
+    from poseviz.plots.oks import oks_instance_image
+
+    img = np.zeros((50, 60, 3), np.uint8)
+    gt = np.zeros((12, 3))
+    gt[:, 2] = 2
+    out = oks_instance_image(img, gt, gt.copy(), 100.0, np.full(12, 0.08), ["good"] * 12, zoom_box=(500, 500, 20, 20))
+    assert out.shape[0] > 0 and out.shape[1] > 0 and out.shape[1] / out.shape[0] == 60 / 50

@@ -40,3 +40,31 @@ def test_pipes_devices_and_folders_are_named_for_what_they_are(tmp_path):
         load_image(tmp_path)
     with pytest.raises(PoseVizInputError, match="not found"):
         load_image(tmp_path / "missing.jpg")
+
+
+def test_thin_and_tiny_images_are_refused_and_wide_ones_warned():
+    from poseviz.image_io import check_person_photo
+
+    for shape in [(1, 3000), (3000, 1), (1, 1), (10, 200)]:
+        with pytest.raises(PoseVizInputError, match="too small or too thin to hold a person"):
+            check_person_photo(np.zeros(shape + (3,), np.uint8))
+    warned = check_person_photo(np.zeros((300, 6000, 3), np.uint8))
+    assert len(warned) == 1 and "20:1" in warned[0]
+    assert check_person_photo(np.zeros((300, 200, 3), np.uint8)) == []
+
+
+@pytest.mark.parametrize("page", ["explore.py", "compare.py", "occlusion.py", "paf.py", "pooling_lab.py"])
+@pytest.mark.parametrize("shape", [(1, 3000), (3000, 1)])
+def test_pages_explain_instead_of_crashing_on_a_one_pixel_image(page, shape):
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+
+    buf = io.BytesIO()
+    Image.fromarray(np.full(shape + (3,), 120, np.uint8)).save(buf, "PNG")
+    at = AppTest.from_file(str(ROOT / "app" / "views" / page), default_timeout=200).run()
+    key = next(r.key for r in at.sidebar.radio if r.key and r.key.endswith("_source"))
+    at.sidebar.radio(key=key).set_value("Upload").run()
+    at.file_uploader(key=key.replace("_source", "_upload")).set_value(("thin.png", buf.getvalue(), "image/png")).run()
+    assert not at.exception
+    assert any(f"{shape[1]}×{shape[0]} px: too small or too thin" in e.value for e in at.error)

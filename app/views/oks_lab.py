@@ -102,6 +102,12 @@ except PoseVizInputError as exc:
     st.error(f"Cannot score these annotations: {exc}")
     st.stop()
 joint_names = data["categories"][0]["keypoints"]
+for note in gt.notes:
+    st.info(note)
+if not instances:
+    st.info("No person in these annotations has a labelled joint the model predicts, so there is nothing to score. "
+            "Choose annotations with labelled keypoints.")
+    st.stop()
 
 with st.expander("Per-joint sigmas (editable: custom keypoint sets need their own)"):
     edited = st.data_editor(pd.DataFrame({"joint": joint_names, "sigma": sigmas0}), disabled=["joint"], hide_index=True, key="oks_sigmas")

@@ -32,6 +32,8 @@ def oks_instance_image(image: np.ndarray, gt: np.ndarray, pred: np.ndarray, area
         pad = 0.25 * max(w, h)
         x0, y0 = int(max(0, x - pad)), int(max(0, y - pad))
         x1, y1 = int(min(image.shape[1], x + w + pad)), int(min(image.shape[0], y + h + pad))
+        if x1 - x0 < 1 or y1 - y0 < 1:  # a box lying outside its image: show the whole image
+            x0, y0, x1, y1 = 0, 0, image.shape[1], image.shape[0]
         out = out[y0:y1, x0:x1].copy()
         gt = gt.copy()
         pred = pred.copy()
