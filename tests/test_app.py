@@ -8,6 +8,8 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import LSP_ROOT, ROOT
 
+pytestmark = pytest.mark.devdata  # every test here reads ../shared/data
+
 VIEWS = ROOT / "app" / "views"
 TIMEOUT = 180
 

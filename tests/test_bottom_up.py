@@ -130,6 +130,7 @@ def test_chart_scores_are_perfect_on_the_targets_and_drop_when_shifted():
     assert noisy.miou == pytest.approx(1.0) and 0.02 < noisy.uv_error <= 0.05
 
 
+@pytest.mark.devdata
 def test_cli_predict_finds_every_person_with_a_paf_model(capsys):
     import json
 

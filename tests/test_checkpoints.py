@@ -26,6 +26,7 @@ def _random_checkpoint(name):
     return sd
 
 
+@pytest.mark.devdata
 @pytest.mark.parametrize("name", list(MODELS))
 def test_manifest_shaped_checkpoint_loads_with_no_missing_or_unexpected_keys(name, tmp_path):
     sd = _random_checkpoint(name)
@@ -41,6 +42,7 @@ def test_manifest_shaped_checkpoint_loads_with_no_missing_or_unexpected_keys(nam
     torch.testing.assert_close(model.state_dict()[key], sd[key])
 
 
+@pytest.mark.devdata
 def test_checkpoint_of_another_architecture_is_refused(tmp_path):
     path = tmp_path / "hg.pth"
     torch.save(_random_checkpoint("hourglass_s2_b1_mpii"), path)
@@ -48,6 +50,7 @@ def test_checkpoint_of_another_architecture_is_refused(tmp_path):
         load_state_dict_checked(HRNet(HRNetConfig(width=32)), read_state_dict(path), path.name)
 
 
+@pytest.mark.devdata
 def test_wrong_width_is_reported_as_shape_mismatch(tmp_path):
     path = tmp_path / "w48.pth"
     torch.save(_random_checkpoint("hrnet_w48_256x192_coco"), path)

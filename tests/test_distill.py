@@ -85,6 +85,7 @@ def _first_loss(tmp_path, distill: float) -> float:
     return float(next(csv.DictReader((run / "log.csv").open()))["loss"])
 
 
+@pytest.mark.devdata
 def test_training_learns_from_the_teacher(tmp_path):
     """A student that starts as its own teacher is already close to α = 1 targets, far from α = 0 ones.
 

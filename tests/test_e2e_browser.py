@@ -10,6 +10,8 @@ import pytest
 
 from conftest import LSP_ROOT, ROOT
 
+pytestmark = pytest.mark.devdata  # every test here reads ../shared/data
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 

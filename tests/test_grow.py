@@ -84,6 +84,7 @@ def test_stage_fed_by_the_non_local_block_is_refused():
         add_hrnet_module(model, 5)
 
 
+@pytest.mark.devdata
 def test_grow_command_writes_weights_that_predict_as_the_shipped_ones(tmp_path, capsys):
     from safetensors.torch import load_file
 

@@ -111,6 +111,7 @@ BAD_VALUES = st.one_of(st.none(), st.text(max_size=3), st.floats(allow_nan=True,
 
 @FUZZ
 @given(st.sampled_from(ANN_FIELDS), BAD_VALUES)
+@pytest.mark.devdata
 def test_corrupted_annotation_fields_name_the_annotation(field, value):
     raw = json.loads(COCO_GT.read_text())
     ann = raw["annotations"][3]
@@ -143,6 +144,7 @@ def _upload(at, name):
     return at
 
 
+@pytest.mark.devdata
 def test_two_sessions_never_see_each_others_images():
     from streamlit.testing.v1 import AppTest
 

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import scipy.io
 
-from conftest import LSP_ROOT
 from poseviz import zoo
 from poseviz.cli import main
+from poseviz.data.samples import sample_images
 
-IMG = LSP_ROOT / "images" / "im1001.jpg"
+IMG = sample_images()["Astronaut (scikit-image)"]  # ships with scikit-image: no development data needed
 
 
 def _fails(capsys, argv, pattern):
@@ -84,7 +84,7 @@ def test_pack_lsp_never_writes_into_its_source(capsys, tmp_path):
     j = np.zeros((3, 14, 2))
     scipy.io.savemat(src / "joints.mat", {"joints": j})
     for i in (1, 2):
-        shutil.copy(LSP_ROOT / "images" / f"im{i:04d}.jpg", src / "images" / f"im{i:04d}.jpg")
+        shutil.copy(IMG, src / "images" / f"im{i:04d}.jpg")
     before = (src / "images" / "im0001.jpg").read_bytes()
     _fails(capsys, ["pack-lsp", "--data", str(src), "--out", str(src)], "overlaps the LSP folder")
     _fails(capsys, ["pack-lsp", "--data", str(src), "--out", str(src / "images")], "overlaps the LSP folder")

@@ -16,6 +16,7 @@ def _encode(img: Image.Image, fmt: str, **kw) -> bytes:
     return buf.getvalue()
 
 
+@pytest.mark.devdata
 def test_real_jpeg_from_path_and_file_object():
     path = LSP_ROOT / "images" / "im0001.jpg"
     a = load_image(path)
@@ -92,6 +93,7 @@ def test_refused_bytes(data, pattern):
         load_image(data)
 
 
+@pytest.mark.devdata
 def test_truncated_file_is_refused():
     data = (LSP_ROOT / "images" / "im0002.jpg").read_bytes()
     with pytest.raises(PoseVizInputError, match="damaged or truncated"):

@@ -65,6 +65,7 @@ def test_paper_configs_forward(model, input_hw, stages):
     assert out.heatmaps.shape[-2:] == (input_hw[0] // m.stride, input_hw[1] // m.stride)
 
 
+@pytest.mark.devdata
 def test_published_parameter_counts():
     assert _n_params(HRNet(HRNetConfig(width=32))) / 1e6 == pytest.approx(28.5, abs=0.05)
     assert _n_params(HRNet(HRNetConfig(width=48))) / 1e6 == pytest.approx(63.6, abs=0.05)

@@ -10,6 +10,8 @@ from poseviz.data.lsp import lsp_split
 from poseviz.evaluation import evaluate_lsp
 from poseviz.pretrained import load_pretrained
 
+pytestmark = pytest.mark.devdata  # every test here reads ../shared/data
+
 SHIPPED = zoo.shipped_models(None)  # every task
 
 
