@@ -29,6 +29,8 @@ from poseviz.pretrained import load_pretrained, load_state_dict_checked, read_st
 
 ROOT = Path(__file__).resolve().parents[1]
 USER_CHECKPOINT = "Your checkpoint…"
+FOLDER_CHECKPOINT = "A checkpoint in the data root…"
+CHECKPOINT_SUFFIXES = (".pth", ".pt", ".tar", ".safetensors", ".bin")
 
 
 @dataclass(frozen=True)
@@ -152,15 +154,55 @@ def get_user_model(digest: str, arch_label: str, _data: bytes):
     return for_inference(model), report
 
 
+def checkpoint_files() -> list[str]:
+    """Checkpoint files under ``<data root>/checkpoints`` (names relative to that folder)."""
+    folder = data_root() / "checkpoints"
+    if not folder.is_dir():
+        return []
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.suffix in CHECKPOINT_SUFFIXES and p.is_file()
+                  and is_inside(p, folder))
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading the checkpoint…")
+def get_folder_model(name: str, mtime: float, arch_label: str):
+    """A checkpoint from the data root's checkpoints folder (too big to upload) → (model, load report)."""
+    state = read_state_dict(resolve_inside(data_root() / "checkpoints", name))
+    model = zoo.build_public(arch_label)
+    report = load_state_dict_checked(model, state, Path(name).name)
+    return for_inference(model), report
+
+
+def _folder_checkpoint_ui(key: str):
+    files = checkpoint_files()
+    if not files:
+        st.info("No checkpoints in the data root's `checkpoints` folder. Fetch one with "
+                "`python -m poseviz data fetch hrnet_w32_coco_256x192` (the Data page lists them), or copy a file there.")
+        return None, None
+    name = st.sidebar.selectbox("Checkpoint file", files, key=f"{key}_file")
+    guess = next((i for i, a in enumerate(zoo.PUBLIC_ARCHS) if "W48" in a), 0) if "w48" in name.lower() else 0
+    arch = st.sidebar.selectbox("Architecture", list(zoo.PUBLIC_ARCHS), index=guess, key=f"{key}_farch")
+    path = resolve_inside(data_root() / "checkpoints", name)
+    try:
+        model, report = get_folder_model(name, path.stat().st_mtime, arch)
+    except PoseVizInputError as exc:
+        st.error(f"This checkpoint cannot be used: {exc}")
+        return None, None
+    (st.sidebar.success if report.ok else st.sidebar.warning)(f"Checkpoint: {report.summary()}")
+    return f"{arch} ({Path(name).name})", model
+
+
 def model_ui(key: str = "model", allow_user: bool = True):
     """Sidebar: pick a shipped model or upload a public checkpoint → (label, model) or (None, None)."""
     st.sidebar.subheader("Model")
     names = zoo.shipped_models()
-    options = names + ([USER_CHECKPOINT] if allow_user else [])
+    options = names + ([USER_CHECKPOINT, FOLDER_CHECKPOINT] if allow_user else [])
     if not options:
         st.error("No trained weights are in assets/. Train one with `python -m poseviz train --model hourglass_lsp`.")
         return None, None
-    label = st.sidebar.selectbox("Network", options, key=key, format_func=lambda n: n if n == USER_CHECKPOINT else f"{n} — {zoo.ZOO[n].description}")
+    label = st.sidebar.selectbox("Network", options, key=key,
+                                 format_func=lambda n: n if n in (USER_CHECKPOINT, FOLDER_CHECKPOINT) else f"{n} — {zoo.ZOO[n].description}")
+    if label == FOLDER_CHECKPOINT:
+        return _folder_checkpoint_ui(key)
     if label != USER_CHECKPOINT:
         try:
             return label, get_model(label)

@@ -140,7 +140,8 @@ def read_state_dict(path: str | Path, max_bytes: int = MAX_CHECKPOINT_BYTES) -> 
 
 
 def unwrap_state_dict(obj: object, name: str = "checkpoint") -> dict[str, torch.Tensor]:
-    """Accept {'state_dict': ...} / {'model': ...} wrappers and strip DataParallel's ``module.`` prefix."""
+    """Accept {'state_dict': ...} / {'model': ...} wrappers, strip DataParallel's ``module.`` prefix and
+    map mmpose's ``backbone.`` / ``keypoint_head.`` names to the official HRNet ones."""
     for key in ("state_dict", "model", "model_state_dict"):
         if isinstance(obj, dict) and key in obj and isinstance(obj[key], dict):
             obj = obj[key]
@@ -152,7 +153,25 @@ def unwrap_state_dict(obj: object, name: str = "checkpoint") -> dict[str, torch.
         raise CheckpointError(f"{name} holds no tensors")
     if all(k.startswith("module.") for k in tensors):
         tensors = {k[len("module."):]: v for k, v in tensors.items()}
-    return tensors
+    return _from_mmpose(tensors)
+
+
+# mmpose's releases of HRNet keep the official names under "backbone." and put the 1×1 output
+# layer at "keypoint_head.final_layer." (the official repository's "final_layer.").
+_MMPOSE_PREFIXES = (("backbone.", ""), ("keypoint_head.final_layer.", "final_layer."))
+
+
+def _from_mmpose(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """mmpose's key layout → the official one (other layouts are returned unchanged)."""
+    if not all(k.startswith(tuple(p for p, _ in _MMPOSE_PREFIXES)) for k in tensors):
+        return tensors
+    out = {}
+    for k, v in tensors.items():
+        for prefix, repl in _MMPOSE_PREFIXES:
+            if k.startswith(prefix):
+                out[repl + k[len(prefix):]] = v
+                break
+    return out
 
 
 def load_state_dict_checked(model: nn.Module, state: dict[str, torch.Tensor], name: str = "checkpoint",

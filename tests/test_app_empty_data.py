@@ -68,3 +68,30 @@ def test_oks_laboratory_with_nobody_labelled_says_so(empty_root):
     at.sidebar.file_uploader(key="oks_json").set_value(("gt.json", json.dumps(doc).encode(), "application/json")).run()
     assert not at.exception, at.exception
     assert any("nothing to score" in i.value for i in at.info)
+
+
+def test_explore_loads_a_checkpoint_from_the_data_root_folder(empty_root):
+    import torch
+
+    from app.state import FOLDER_CHECKPOINT
+    from poseviz import zoo
+
+    arch = "Stacked Hourglass, 2 stacks, MPII 256×256 (pytorch-pose)"
+    (empty_root / "checkpoints").mkdir()
+    state = {"module." + k: v for k, v in zoo.build_public(arch).state_dict().items()}
+    torch.save({"state_dict": state}, empty_root / "checkpoints" / "hg_s2.pth")
+    at = AppTest.from_file(str(VIEWS / "explore.py"), default_timeout=240).run()
+    at.sidebar.selectbox(key="model").set_value(FOLDER_CHECKPOINT).run()
+    assert at.sidebar.selectbox(key="model_file").options == ["hg_s2.pth"]
+    at.sidebar.selectbox(key="model_farch").set_value(arch).run()
+    assert not at.exception, at.exception
+    assert any("tensors loaded" in s.value for s in at.sidebar.success)
+
+
+def test_explore_without_checkpoints_folder_says_how_to_get_one(empty_root):
+    from app.state import FOLDER_CHECKPOINT
+
+    at = AppTest.from_file(str(VIEWS / "explore.py"), default_timeout=240).run()
+    at.sidebar.selectbox(key="model").set_value(FOLDER_CHECKPOINT).run()
+    assert not at.exception
+    assert any("data fetch hrnet_w32_coco_256x192" in i.value for i in at.info)

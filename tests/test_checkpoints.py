@@ -43,6 +43,18 @@ def test_manifest_shaped_checkpoint_loads_with_no_missing_or_unexpected_keys(nam
 
 
 @pytest.mark.devdata
+def test_mmpose_layout_of_hrnet_loads_with_no_missing_or_unexpected_keys(tmp_path):
+    sd = _random_checkpoint("hrnet_w32_256x192_coco")
+    mm = {("keypoint_head." if k.startswith("final_layer.") else "backbone.") + k: v for k, v in sd.items()}
+    path = tmp_path / "hrnet_w32_coco_256x192-c78dce93_20200708.pth"
+    torch.save({"meta": {"epoch": 210}, "state_dict": mm}, path)
+    model = MODELS["hrnet_w32_256x192_coco"]()
+    report = load_state_dict_checked(model, read_state_dict(path), path.name)
+    assert report.ok and report.loaded == len(sd)
+    torch.testing.assert_close(model.state_dict()["final_layer.weight"], sd["final_layer.weight"])
+
+
+@pytest.mark.devdata
 def test_checkpoint_of_another_architecture_is_refused(tmp_path):
     path = tmp_path / "hg.pth"
     torch.save(_random_checkpoint("hourglass_s2_b1_mpii"), path)
