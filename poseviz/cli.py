@@ -263,7 +263,7 @@ def _card(args: argparse.Namespace) -> int:
     from .cards import measure_model, remeasure_latency, write_card
 
     for name in args.model:
-        m = remeasure_latency(name) if args.latency_only else measure_model(name, args.data, args.run_dir)
+        m = remeasure_latency(name) if args.latency_only else measure_model(name, args.data, args.run_dir, latency=args.latency)
         print(f"{name}: PCK@0.2 {m['pck_test']} % ({m['pck_test_flip']} % flip), {m['median_ms_per_crop']} ms/crop -> {write_card(m)}")
     return 0
 
@@ -403,8 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
     rf.set_defaults(fn=_receptive_field)
     cd = sub.add_parser("card", help="measure shipped models and write their model cards")
     cd.add_argument("model", nargs="+")
-    cd.add_argument("--data", default=None)
-    cd.add_argument("--run-dir", default="runs")
+    cd.add_argument("--data-root", "--data", dest="data", default=None, help="data root (default: the resolved one)")
+    cd.add_argument("--run-dir", default="runs", help="where `train --out` wrote the run; without its log the card keeps its training record")
+    cd.add_argument("--latency", action="store_true", help="re-time latency too (on a quiet machine); otherwise the card's timings stay")
     cd.add_argument("--latency-only", action="store_true", help="re-time latency only, keep the card's other figures")
     cd.set_defaults(fn=_card)
     gr = sub.add_parser("grow", help="add capacity to trained weights without changing what they compute (to fine-tune)")

@@ -19,7 +19,7 @@ from torch import nn
 from . import zoo
 from .errors import CheckpointError, PoseVizInputError
 
-__all__ = ["LoadReport", "load_pretrained", "read_state_dict", "load_state_dict_checked", "MIN_TORCH"]
+__all__ = ["LoadReport", "load_pretrained", "read_state_dict", "checkpoint_format", "load_state_dict_checked", "MIN_TORCH"]
 
 MIN_TORCH = (2, 6)  # weights_only=True became the safe default in 2.6
 
@@ -100,6 +100,22 @@ def _check_safetensors(path: Path, max_bytes: int) -> None:
         raise CheckpointError(f"{path.name} declares {total / 2**20:.0f} MiB of tensors: refused")
 
 
+def checkpoint_format(path: str | Path) -> str:
+    """"safetensors", "zip" (torch.save), "pickle" (legacy torch.save) or "unknown", from the first bytes.
+
+    safetensors is recognised first: its 8-byte header length may itself begin with 0x80, the
+    pickle protocol byte, and a JSON header follows it."""
+    with Path(path).open("rb") as f:
+        head = f.read(9)
+    if len(head) == 9 and head[8:9] == b"{" and 0 < int.from_bytes(head[:8], "little") < Path(path).stat().st_size:
+        return "safetensors"
+    if head.startswith(b"PK"):
+        return "zip"
+    if head.startswith(b"\x80"):
+        return "pickle"
+    return "unknown"
+
+
 def read_state_dict(path: str | Path, max_bytes: int = MAX_CHECKPOINT_BYTES) -> dict[str, torch.Tensor]:
     """Read tensors from a .safetensors or a torch .pth/.pt file (never executing pickled code).
 
@@ -112,9 +128,8 @@ def read_state_dict(path: str | Path, max_bytes: int = MAX_CHECKPOINT_BYTES) -> 
         raise CheckpointError(f"checkpoint not found: {path}")
     if path.suffix == ".pt2":
         raise CheckpointError(f"{path.name}: .pt2 (torch.export) archives are programs, not weights; save a state dict instead")
-    with path.open("rb") as f:
-        head = f.read(4)
-    if head.startswith(b"PK"):
+    kind = checkpoint_format(path)
+    if kind == "zip":
         try:
             with zipfile.ZipFile(path) as z:
                 names = z.namelist()
@@ -123,7 +138,7 @@ def read_state_dict(path: str | Path, max_bytes: int = MAX_CHECKPOINT_BYTES) -> 
             raise CheckpointError(f"{path.name} is a damaged zip archive") from None
         if not any(n.endswith("data.pkl") for n in names):
             raise CheckpointError(f"{path.name} is a zip archive but not a torch state-dict checkpoint")
-    elif not head.startswith(b"\x80"):
+    elif kind != "pickle":
         # Not a zip or a pickle: safetensors is the only other format we accept.
         _check_safetensors(path, max_bytes)
         try:
@@ -132,7 +147,7 @@ def read_state_dict(path: str | Path, max_bytes: int = MAX_CHECKPOINT_BYTES) -> 
             raise CheckpointError(f"{path.name} is neither a torch checkpoint nor a valid safetensors file ({exc})") from None
     try:
         # mmap: a zip checkpoint's tensors are read from the file on demand, not copied into memory.
-        obj = torch.load(path, map_location="cpu", weights_only=True, mmap=head.startswith(b"PK"))
+        obj = torch.load(path, map_location="cpu", weights_only=True, mmap=kind == "zip")
     except Exception as exc:  # UnpicklingError for code-running pickles, RuntimeError for damage
         msg = str(exc).splitlines()[0][:300]
         raise CheckpointError(f"{path.name} was refused: it is not a plain tensor checkpoint ({msg})") from None

@@ -103,11 +103,12 @@ def test_grow_command_writes_weights_that_predict_as_the_shipped_ones(tmp_path, 
     x = _input().repeat_interleave(2, -1).repeat_interleave(2, -2)  # 128 × 128
     with torch.no_grad():
         torch.testing.assert_close(grown.eval()(x).heatmaps, shipped.eval()(x).heatmaps, rtol=0, atol=1e-6)
-    assert main(["grow", "cpm_lsp", "--out", str(out), "--add-stack", "1"]) == 2
+    other = tmp_path / "other.safetensors"  # grow never overwrites, so the refusals below name a new file
+    assert main(["grow", "cpm_lsp", "--out", str(other), "--add-stack", "1"]) == 2
     assert "needs a Stacked Hourglass" in capsys.readouterr().err
     wrong = tmp_path / "wrong.safetensors"
     wrong.write_bytes(zoo.weights_path("cpm_lsp").read_bytes())
-    assert main(["grow", "hourglass_lsp", "--weights", str(wrong), "--out", str(out), "--add-stack", "1"]) == 2
+    assert main(["grow", "hourglass_lsp", "--weights", str(wrong), "--out", str(other), "--add-stack", "1"]) == 2
     assert "does not hold hourglass_lsp weights" in capsys.readouterr().err
 
 

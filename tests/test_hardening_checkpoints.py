@@ -82,3 +82,19 @@ def test_broken_weights_are_refused(tmp_path, poison):
     save_file(state, str(path))
     with pytest.raises(CheckpointError, match="NaN or infinite" if poison != "bool" else "bool vs model"):
         load_pretrained("cpm_lsp", path)
+
+
+def test_safetensors_whose_header_length_starts_with_the_pickle_byte_is_still_safetensors(tmp_path):
+    from poseviz.pretrained import checkpoint_format
+
+    # a header of 0x..80 bytes: its first byte is 0x80, the pickle protocol marker
+    state = {f"t{i:03d}": torch.zeros(1) for i in range(40)}
+    for pad in range(200):
+        save_file({**state, "p" * pad: torch.zeros(1)}, str(tmp_path / "w.safetensors"))
+        if (tmp_path / "w.safetensors").read_bytes()[0] == 0x80:
+            break
+    assert (tmp_path / "w.safetensors").read_bytes()[0] == 0x80
+    assert checkpoint_format(tmp_path / "w.safetensors") == "safetensors"
+    assert len(read_state_dict(tmp_path / "w.safetensors")) == 41
+    torch.save({"w": torch.zeros(1)}, tmp_path / "z.pth")
+    assert checkpoint_format(tmp_path / "z.pth") == "zip"

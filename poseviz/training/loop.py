@@ -85,9 +85,9 @@ class TrainConfig:
             p = Path(self.init_from)
             if not p.is_file():
                 raise PoseVizInputError(f"--init-from {p}: file not found")
-            with p.open("rb") as f:
-                head = f.read(2)
-            if head.startswith(b"PK") or head.startswith(b"\x80"):
+            from ..pretrained import checkpoint_format
+
+            if checkpoint_format(p) in ("zip", "pickle"):
                 raise PoseVizInputError(f"--init-from {p.name} is a torch checkpoint; give a safetensors file "
                                         "(the shipped weights, a grow output or a run's last.safetensors)")
         if self.export:
