@@ -4,13 +4,15 @@ import json
 
 import pytest
 
-from conftest import COCO_GT
+from conftest import COCO_GT, NO_DEVDATA
 from poseviz.coco import load_coco, load_results, save_coco
 from poseviz.errors import PoseVizInputError
 
 
 @pytest.fixture()
 def raw():
+    if not COCO_GT.is_file():
+        pytest.skip(NO_DEVDATA)
     return json.loads(COCO_GT.read_text())
 
 

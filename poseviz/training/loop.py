@@ -199,6 +199,16 @@ def _plot(log_path: Path, png_path: Path) -> None:
     plt.close(fig)
 
 
+def _resume_state(ckpt: Path, device: torch.device) -> dict:
+    try:
+        return torch.load(ckpt, map_location=device, weights_only=True)
+    except Exception as exc:  # truncated or damaged: torch raises RuntimeError, EOFError, UnpicklingError…
+        from ..errors import PoseVizInputError
+
+        raise PoseVizInputError(f"cannot resume: {ckpt} is damaged ({str(exc).splitlines()[0][:120]}); move it "
+                                "away to start the run afresh, or choose another --out") from None
+
+
 def _decode(people: PoseSet, progress: bool) -> list[np.ndarray]:
     return load_images(people, np.arange(len(people)), progress=progress)
 
@@ -237,6 +247,8 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     device = _device()
     run_dir = Path(cfg.out_dir) / cfg.model
     run_dir.mkdir(parents=True, exist_ok=True)
+    ckpt = run_dir / "last.pt"
+    resume = _resume_state(ckpt, device) if ckpt.is_file() else None  # checked before any slow work
     # Where and on what it ran, for the model card (not options: a resumed run may move machines).
     root = data_root(cfg.data)
     run_info = {"device": describe_device(device), "data_note": describe_pack(root / "lsp"), "data_root": str(root)}
@@ -279,15 +291,8 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs * len(loader), eta_min=cfg.lr * 0.01)
     jw = torch.tensor(cfg.joint_weights[: mc.num_joints], dtype=torch.float32, device=device)
     start, best, wall = 0, -1.0, 0.0
-    ckpt = run_dir / "last.pt"
-    if ckpt.is_file():
-        try:
-            state = torch.load(ckpt, map_location=device, weights_only=True)
-        except Exception as exc:  # truncated or damaged: torch raises RuntimeError, EOFError, UnpicklingError…
-            from ..errors import PoseVizInputError
-
-            raise PoseVizInputError(f"cannot resume: {ckpt} is damaged ({str(exc).splitlines()[0][:120]}); move it "
-                                    "away to start the run afresh, or choose another --out") from None
+    if resume is not None:
+        state = resume
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])
