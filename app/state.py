@@ -20,11 +20,12 @@ from poseviz import zoo
 from poseviz.data.paths import is_inside, resolve_inside
 from poseviz.data.root import data_root
 from poseviz.data.samples import sample_images
-from poseviz.detect import detect_people
+from poseviz.person_boxes import PersonCandidate, default_person, person_candidates, whole_image_box
+from poseviz.plots.candidates import candidates_image
 from poseviz.errors import PoseVizInputError
 from poseviz.fast_inference import for_inference
 from poseviz.image_io import check_person_photo, load_image
-from poseviz.inference import DEFAULT_ENLARGE, predict_person
+from poseviz.inference import predict_person
 from poseviz.pretrained import load_pretrained, load_state_dict_checked, read_state_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,33 +89,64 @@ def image_source_ui(key: str = "img") -> ImageChoice | None:
     return choice
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _detect(digest: str, _rgb: np.ndarray) -> list[tuple[tuple[float, float, float, float], float]]:
-    return [(d.box, d.score) for d in detect_people(_rgb)]
+@st.cache_data(max_entries=32, show_spinner="Looking for people…")
+def _candidates(digest: str, _rgb: np.ndarray) -> list[PersonCandidate]:
+    finder = get_model(BOTTOM_UP_FINDER) if BOTTOM_UP_FINDER in zoo.shipped_models(None) else None
+    return person_candidates(_rgb, finder)
+
+
+BOTTOM_UP_FINDER = "openpose_lsp"
+WHOLE_IMAGE, DRAW_BOX, MANUAL_BOX = "Whole image", "Draw a box on the image", "Type a box (pixels)"
 
 
 def person_ui(image: ImageChoice, key: str = "person") -> tuple[float, float, float, float]:
-    """Sidebar: choose a detected person or enter a box; returns (x, y, w, h) in processed pixels.
+    """Choose the person: numbered candidates (drawn on the image), the whole image, a box dragged on
+    the image, or one typed in pixels; returns (x, y, w, h) in processed pixels.
 
-    "Whole image" returns the box that, after the crop's usual enlargement, is the image
-    itself, so a person-centred photo fills the network input.
+    The default is ``poseviz.person_boxes.default_person`` (the whole image when no candidate is confident).
     """
+    from streamlit_image_coordinates import streamlit_image_coordinates
+
     st.sidebar.subheader("Person")
     h, w = image.rgb.shape[:2]
-    dets = _detect(image.digest, image.rgb)
-    labels = [f"Person {i + 1} (HOG score {s:.2f})" for i, (_, s) in enumerate(dets)] + ["Whole image", "Manual box"]
-    choice = st.sidebar.selectbox(f"{len(dets)} detected", labels, key=f"{key}_{image.digest}")
-    if choice == "Whole image":
-        f = 1.0 / DEFAULT_ENLARGE
-        return (w * (1 - f) / 2, h * (1 - f) / 2, w * f, h * f)
-    if choice == "Manual box":
+    cands = _candidates(image.digest, image.rgb)
+    labels = [f"{i + 1}: {c.source} person ({c.box[2]:.0f}×{c.box[3]:.0f} px)" for i, c in enumerate(cands)]
+    options = labels + [WHOLE_IMAGE, DRAW_BOX, MANUAL_BOX]
+    default = default_person(cands)
+    choice = st.sidebar.selectbox(f"{len(cands)} candidates found", options, index=len(labels) if default is None else default,
+                                  key=f"{key}_{image.digest}", help="Numbers match the boxes on the image above the page.")
+    chosen = labels.index(choice) if choice in labels else None
+    box = cands[chosen].box if chosen is not None else whole_image_box(w, h)
+    if choice == MANUAL_BOX:
         c1, c2 = st.sidebar.columns(2)
         x = c1.number_input("x (px)", 0, w - 1, 0, key=f"{key}_x")
         y = c2.number_input("y (px)", 0, h - 1, 0, key=f"{key}_y")
         bw = c1.number_input("width (px)", 1, w, w, key=f"{key}_w")
         bh = c2.number_input("height (px)", 1, h, h, key=f"{key}_h")
-        return (float(x), float(y), float(bw), float(bh))
-    return tuple(float(v) for v in dets[labels.index(choice)][0])
+        box = (float(x), float(y), float(bw), float(bh))
+    with st.expander(f"Person: {choice}", expanded=choice == DRAW_BOX):
+        shown = candidates_image(image.rgb, cands, chosen, box if choice in (MANUAL_BOX, DRAW_BOX) else None)
+        if choice == DRAW_BOX:
+            st.caption("Drag a box around the person (press, move, release).")
+            drag = streamlit_image_coordinates(shown, key=f"{key}_drag_{image.digest}", click_and_drag=True, cursor="crosshair")
+            drawn = _dragged_box(drag, w / shown.shape[1], w, h)
+            if drawn is None:
+                st.info("No box drawn yet: the whole image is used until you drag one.")
+            else:
+                box = drawn
+        else:
+            st.image(shown, caption="candidates: cyan = the person used; numbers as in the sidebar")
+    return tuple(float(v) for v in box)
+
+
+def _dragged_box(drag: dict | None, scale: float, w: int, h: int) -> tuple[float, float, float, float] | None:
+    """The component's press/release points (display px) → a box in image px, clipped; None if too small."""
+    if not drag or drag.get("x2") is None:
+        return None
+    x0, x1 = sorted((drag["x1"] * scale, drag["x2"] * scale))
+    y0, y1 = sorted((drag["y1"] * scale, drag["y2"] * scale))
+    x0, y0, x1, y1 = max(x0, 0.0), max(y0, 0.0), min(x1, float(w)), min(y1, float(h))
+    return (x0, y0, x1 - x0, y1 - y0) if x1 - x0 >= 8 and y1 - y0 >= 8 else None
 
 
 def image_and_person_ui(key: str = "img", person_key: str = "person") -> tuple[ImageChoice, tuple[float, float, float, float]]:

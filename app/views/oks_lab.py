@@ -99,7 +99,8 @@ try:
         uploaded_results = load_results(res_up.getvalue(), gt)
         instances, data, sigmas0 = instances_from_results(gt, uploaded_results)
 except PoseVizInputError as exc:
-    st.error(f"Cannot score these annotations: {exc}")
+    # a bad results file is the predictions' fault; a missing image is the images folder's
+    st.error(f"These predictions cannot be used: {exc}" if res_up is not None else f"Cannot run the model on these annotations: {exc}")
     st.stop()
 joint_names = data["categories"][0]["keypoints"]
 for note in gt.notes:

@@ -26,13 +26,15 @@ def _bundled() -> dict[str, Path]:
 
 
 def sample_images(root: str | Path | None = None, coco_limit: int = 12) -> dict[str, Path]:
-    """{label: image path}: the bundled photos, then LSP test and COCO sample images if present."""
-    items = _bundled()
+    """{label: image path}: LSP test images (they carry ground truth), the bundled photos, then COCO
+    sample images; dataset images only where the data root has them."""
+    items: dict[str, Path] = {}
     base = data_root(root)
     for i in LSP_SAMPLES:
         p = base / "lsp" / "images" / f"im{i:04d}.jpg"
         if p.is_file():
             items[f"LSP test {p.stem}"] = p
+    items.update(_bundled())
     coco = base / "coco-mini" / "train2017"
     if coco.is_dir():
         for p in sorted(coco.glob("*.jpg"))[:coco_limit]:

@@ -1,0 +1,80 @@
+"""Which person to look at in a user's photo: numbered candidates and a sensible default.
+
+Candidates come from two finders: the OpenPose-style model's bottom-up grouping (people as
+joints linked by part affinity fields) and OpenCV's HOG people detector. The default is the
+largest bottom-up person (a photo's subject is usually its largest person, and HOG picked the
+tiny umpire behind a batter), else the largest confident HOG box, else the whole image — never
+a doubtful detection. On the COCO sample, the default box overlaps an annotated person with
+IoU ≥ 0.5 more often than HOG's top box did (``benchmarks/default_person.py``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from torch import nn
+
+from .detect import detect_people
+from .inference import DEFAULT_ENLARGE
+
+__all__ = ["PersonCandidate", "person_candidates", "default_person", "whole_image_box",
+           "MIN_BOTTOM_UP_JOINTS", "MIN_HOG_SCORE", "JOINTS_TO_PERSON_BOX"]
+
+MIN_BOTTOM_UP_JOINTS = 5  # fewer found joints are too often a limb or a pattern
+MIN_HOG_SCORE = 1.0  # HOG's SVM margin; below it, boxes on COCO photos were mostly not people
+# A person's box is larger than the extent of their joints (head top to ankles leaves hair, hands,
+# feet): on COCO people with ≥ 12 labelled joints the box's longer side is a median 1.22× the joints'.
+JOINTS_TO_PERSON_BOX = 1.22
+
+
+@dataclass(frozen=True)
+class PersonCandidate:
+    """A person box (x, y, w, h) in image pixels, a score and which finder proposed it."""
+
+    box: tuple[float, float, float, float]
+    score: float
+    source: str  # "bottom-up" or "HOG"
+
+    @property
+    def area(self) -> float:
+        return self.box[2] * self.box[3]
+
+
+def whole_image_box(width: int, height: int) -> tuple[float, float, float, float]:
+    """The box that, after the crop's usual enlargement, is the image itself."""
+    f = 1.0 / DEFAULT_ENLARGE
+    return (width * (1 - f) / 2, height * (1 - f) / 2, width * f, height * f)
+
+
+def person_candidates(rgb: np.ndarray, finder: nn.Module | None = None) -> list[PersonCandidate]:
+    """Bottom-up people (if ``finder``, an OpenPose-style model, is given), then HOG boxes;
+    each group largest first."""
+    from .bottom_up import predict_people
+
+    out: list[PersonCandidate] = []
+    if finder is not None:
+        h, w = rgb.shape[:2]
+        res = predict_people(finder, rgb)
+        for kp, score in zip(res.people, res.scores):
+            found = kp[kp[:, 2] > 0, :2]
+            if len(found) < MIN_BOTTOM_UP_JOINTS:
+                continue
+            (x0, y0), (x1, y1) = found.min(0), found.max(0)
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            bw, bh = max(x1 - x0, 1.0) * JOINTS_TO_PERSON_BOX, max(y1 - y0, 1.0) * JOINTS_TO_PERSON_BOX
+            bx0, by0 = max(cx - bw / 2, 0.0), max(cy - bh / 2, 0.0)
+            box = (bx0, by0, min(cx + bw / 2, w) - bx0, min(cy + bh / 2, h) - by0)
+            out.append(PersonCandidate(tuple(float(v) for v in box), float(score), "bottom-up"))
+    hog = [PersonCandidate(d.box, d.score, "HOG") for d in detect_people(rgb)]
+    out.sort(key=lambda c: -c.area)
+    return out + sorted(hog, key=lambda c: -c.area)
+
+
+def default_person(candidates: list[PersonCandidate]) -> int | None:
+    """Index of the default candidate (the largest bottom-up person, else the largest HOG box
+    scoring ≥ ``MIN_HOG_SCORE``), or None: use the whole image."""
+    bottom_up = [i for i, c in enumerate(candidates) if c.source == "bottom-up"]
+    if bottom_up:
+        return max(bottom_up, key=lambda i: candidates[i].area)
+    confident = [i for i, c in enumerate(candidates) if c.source == "HOG" and c.score >= MIN_HOG_SCORE]
+    return max(confident, key=lambda i: candidates[i].area) if confident else None
