@@ -17,6 +17,7 @@ import numpy as np
 import streamlit as st
 
 from poseviz import zoo
+from poseviz.confidence import confidence_message
 from poseviz.data.paths import is_inside, resolve_inside
 from poseviz.data.root import data_root
 from poseviz.data.samples import sample_images
@@ -113,7 +114,7 @@ def person_ui(image: ImageChoice, key: str = "person") -> tuple[float, float, fl
     labels = [f"{i + 1}: {c.source} person ({c.box[2]:.0f}×{c.box[3]:.0f} px)" for i, c in enumerate(cands)]
     options = labels + [WHOLE_IMAGE, DRAW_BOX, MANUAL_BOX]
     default = default_person(cands)
-    choice = st.sidebar.selectbox(f"{len(cands)} candidates found", options, index=len(labels) if default is None else default,
+    choice = st.sidebar.selectbox(f"{len(cands)} candidate{'s' if len(cands) != 1 else ''} found", options, index=len(labels) if default is None else default,
                                   key=f"{key}_{image.digest}", help="Numbers match the boxes on the image above the page.")
     chosen = labels.index(choice) if choice in labels else None
     box = cands[chosen].box if chosen is not None else whole_image_box(w, h)
@@ -303,3 +304,10 @@ def read_dataset_image(folder: Path, file_name: str) -> np.ndarray:
         return load_image(resolve_inside(folder, file_name), max_side=None).rgb
     except PoseVizInputError:
         raise PoseVizInputError(f"the images folder has no readable image {file_name!r}: check the folder in the sidebar") from None
+
+
+def confidence_warning(keypoints: np.ndarray, model: str | None = None) -> None:
+    """Show ``poseviz.confidence``'s warning when the prediction is not confident."""
+    message = confidence_message(keypoints)
+    if message:
+        st.warning(f"{model}: {message}" if model else message)

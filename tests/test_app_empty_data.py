@@ -95,3 +95,20 @@ def test_explore_without_checkpoints_folder_says_how_to_get_one(empty_root):
     at.sidebar.selectbox(key="model").set_value(FOLDER_CHECKPOINT).run()
     assert not at.exception
     assert any("data fetch hrnet_w32_coco_256x192" in i.value for i in at.info)
+
+
+def test_explore_says_no_confident_person_on_a_blank_image(empty_root):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.full((240, 320, 3), 128, np.uint8)).save(buf, "PNG")
+    at = AppTest.from_file(str(VIEWS / "explore.py"), default_timeout=240).run()
+    at.sidebar.radio(key="img_source").set_value("Upload").run()
+    at.file_uploader(key="img_upload").set_value(("blank.png", buf.getvalue(), "image/png")).run()
+    assert not at.exception
+    assert any("No confident person here" in w.value for w in at.warning)
+    # nothing found in a blank image: the whole image is the default person
+    assert at.sidebar.selectbox(key=next(k for k in at.session_state if str(k).startswith("person_"))).value == "Whole image"

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.state import get_model, image_and_person_ui, predict_cached
+from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
 from poseviz import zoo
 from poseviz.plots import belief_maps_figure, draw_skeleton
 from poseviz.schemas import get_schema
@@ -20,6 +20,8 @@ if len(chosen) < 2:
     st.stop()
 
 results = {n: predict_cached(image.digest, image.rgb, n, get_model(n), box, flip, "dark") for n in chosen}
+for n, r in results.items():
+    confidence_warning(r["keypoints"], n)
 cols = st.columns(len(chosen))
 for col, (name, res) in zip(cols, results.items()):
     col.image(draw_skeleton(image.rgb, res["keypoints"], get_schema(res["schema"])), caption=name, width="stretch")

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.state import get_model, image_and_person_ui, predict_cached
+from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
 from poseviz import zoo
 from poseviz.dense import PARTS
 from poseviz.plots.dense import chart_channels_figure, chart_figure
@@ -24,6 +24,7 @@ image, box = image_and_person_ui("dense", "dense_person")
 name = st.sidebar.selectbox("Model", names, key="dense_model", format_func=lambda n: f"{n} — {zoo.ZOO[n].description}")
 model = get_model(name)
 res = predict_cached(image.digest, image.rgb, name, model, box, False, "dark")
+confidence_warning(res["keypoints"])
 index, u, v = res["dense"]
 crop = res["crop"]
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.state import image_and_person_ui, model_ui, predict_cached
+from app.state import confidence_warning, image_and_person_ui, model_ui, predict_cached
 from poseviz.coco import coco_result
 from poseviz.geometry import apply_affine
 from poseviz.plots import belief_maps_figure, belief_strip_image, draw_skeleton, joint_grid_figure, stage_peak_table
@@ -25,6 +25,7 @@ method = st.sidebar.radio("Decoding", ["argmax", "quarter", "dark"], index=2, ho
                           help="argmax; ¼-pixel shift toward the higher neighbour (HRNet); DARK Taylor refinement")
 
 res = predict_cached(image.digest, image.rgb, label, model, box, flip, method)
+confidence_warning(res["keypoints"])
 schema = get_schema(res["schema"])
 stages, names, crop = res["stages"], res["stage_names"], res["crop"]
 

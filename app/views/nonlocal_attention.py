@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.state import get_model, image_and_person_ui, predict_cached
+from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
 from poseviz import zoo
 from poseviz.attention import entropy_map, grid_cell, mean_attention, output_gate, query_dependence, query_map, top_k
 from poseviz.geometry import apply_affine
@@ -21,6 +21,7 @@ if NAME not in zoo.shipped_models():
 image, box = image_and_person_ui("nl", "nl_person")
 model = get_model(NAME, fast=False)  # reads the block's BatchNorm γ
 res = predict_cached(image.digest, image.rgb, NAME, model, box, False, "dark")
+confidence_warning(res["keypoints"])
 att, hw, crop = res["attention"], tuple(res["attention_hw"]), res["crop"]
 schema = get_schema(res["schema"])
 crop_kp = apply_affine(res["keypoints"][:, :2], res["to_crop"])

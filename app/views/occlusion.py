@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app.state import get_model, image_and_person_ui, predict_cached
+from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
 from poseviz import zoo
 from poseviz.data.lsp import load_lsp, lsp_split
 from poseviz.data.root import dataset_dir
@@ -23,6 +23,7 @@ names = zoo.shipped_models()
 name = st.sidebar.selectbox("Model", names, key="occ_model")
 model = get_model(name)
 clean = predict_cached(image.digest, image.rgb, name, model, box, False, "dark")
+confidence_warning(clean["keypoints"])
 schema = get_schema(clean["schema"])
 crop = clean["crop"]
 cw, ch = crop.shape[1], crop.shape[0]

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from app.state import get_model, image_and_person_ui, predict_cached
+from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
 from poseviz import zoo
 from poseviz.erf import stage_erfs
 from poseviz.models import create_model
@@ -46,6 +46,7 @@ if name not in shipped:
 image, box = image_and_person_ui("rf", "rf_person")
 model = get_model(name, fast=False)  # walks the layers
 res = predict_cached(image.digest, image.rgb, name, model, box, False, "dark")
+confidence_warning(res["keypoints"])
 schema = get_schema(res["schema"])
 joint = st.selectbox("Joint (the unit probed is that joint's peak in each stage)", schema.joints, key="rf_joint")
 

@@ -20,7 +20,9 @@ def candidates_image(rgb: np.ndarray, candidates: list[PersonCandidate], chosen:
     s = width / w
     out = cv2.resize(rgb, (width, max(1, round(h * s))), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
     thick = max(2, round(width / 300))
-    for i, c in enumerate(candidates):
+    order = [i for i in range(len(candidates)) if i != chosen] + ([chosen] if chosen is not None else [])
+    for i in order:  # the chosen box last, so its number is never hidden
+        c = candidates[i]
         x, y, bw, bh = (v * s for v in c.box)
         color = CHOSEN if i == chosen else OTHER
         cv2.rectangle(out, (int(x), int(y)), (int(x + bw), int(y + bh)), color, thick * (2 if i == chosen else 1), cv2.LINE_AA)
