@@ -15,8 +15,9 @@ TABLE_START = "<!-- shipped-models:start (python -m poseviz models --write-readm
 TABLE_END = "<!-- shipped-models:end -->"
 
 _HEADER = (
-    "| model | task | PCK@0.2 LSP test (flip) | params | GFLOPs | median ms / crop (2-core CPU) | card |\n"
-    "|---|---|---|---|---|---|---|"
+    "| model | task | PCK@0.2 LSP test (flip) | COCO AP, GT boxes (flip) | MPII PCKh@0.5 (flip) | params | GFLOPs "
+    "| median ms / crop (2-core CPU) | card |\n"
+    "|---|---|---|---|---|---|---|---|---|"
 )
 _TASKS = {
     "keypoints": "belief maps",
@@ -43,8 +44,10 @@ def shipped_table() -> str:
         m = card_metrics(name)
         if not m:
             continue
+        coco = f"{m['coco_boxes_flip']['AP']:.3f}" if "coco_boxes_flip" in m else "—"
+        mpii = f"{m['mpii_pckh_flip']:.1f} %" if "mpii_pckh_flip" in m else "—"
         rows.append((m["pck_test_flip"], (
-            f"| `{name}` | {task_label(name)} | {m['pck_test']:.1f} % ({m['pck_test_flip']:.1f} %) "
+            f"| `{name}` | {task_label(name)} | {m['pck_test']:.1f} % ({m['pck_test_flip']:.1f} %) | {coco} | {mpii} "
             f"| {m['params'] / 1e6:.2f} M | {m['gflops']:.2f} | {m['median_ms_per_crop']:.0f} | `assets/{name}.md` |"
         )))
     rows.sort(key=lambda r: -r[0])
