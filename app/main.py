@@ -8,7 +8,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # pages import the shared app.state module
     sys.path.insert(0, str(ROOT))
 
-st.set_page_config(page_title="PoseViz", page_icon=":material/accessibility_new:", layout="wide")
+# An emoji icon: a ":material/…" page icon is fetched from a font server, which a classroom may not reach.
+st.set_page_config(page_title="PoseViz", page_icon="🧍", layout="wide")
 
 VIEWS = Path(__file__).parent / "views"
 pages = [

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["POOLINGS", "PoolResult", "pool", "unpool_roundtrip", "adaptive_windows", "formula_windows", "adaptive_formula_agrees", "pool_gradient"]
+__all__ = ["most_varied_channel", "POOLINGS", "PoolResult", "pool", "unpool_roundtrip", "adaptive_windows", "formula_windows", "adaptive_formula_agrees", "pool_gradient"]
 
 POOLINGS = ("max", "min", "avg", "l2", "stochastic", "kmax", "softpool", "adaptive_avg", "adaptive_max", "global_avg", "global_max")
 
@@ -161,3 +161,10 @@ def selection_mask(selected: torch.Tensor, shape: tuple[int, int]) -> np.ndarray
     flat = selected.reshape(-1)
     flat = flat[flat >= 0]
     return np.bincount(flat.numpy(), minlength=h * w).reshape(h, w)
+
+
+def most_varied_channel(features: torch.Tensor) -> int:
+    """Index of the channel of ``features`` [C, H, W] whose rectified values vary most (a constant
+    or dead channel shows nothing pooling could keep or lose)."""
+    x = torch.clamp(features.detach().float(), min=0).flatten(1)
+    return int(x.var(dim=1, unbiased=False).argmax())

@@ -90,3 +90,16 @@ def test_adaptive_formula_agrees_only_on_some_sizes():
     ref = F.adaptive_avg_pool2d(x, (1, 4)).reshape(-1)
     mine = torch.tensor([x[0, 0, 0, a:b].mean() for a, b in adaptive_windows(10, 4)])
     torch.testing.assert_close(ref, mine)
+
+
+def test_most_varied_channel_skips_constant_and_dead_channels():
+    import torch
+
+    from poseviz.pooling import most_varied_channel
+
+    f = torch.zeros(4, 3, 3)
+    f[0] = 5.0  # constant
+    f[1] = -torch.arange(9.0).reshape(3, 3)  # all negative: zero after ReLU
+    f[2, 0, 0] = 1.0  # variance 8/81
+    f[3] = torch.tensor([[0.0, 2.0, 0.0], [2.0, 0.0, 2.0], [0.0, 2.0, 0.0]])  # variance 80/81
+    assert most_varied_channel(f) == 3

@@ -124,7 +124,12 @@ results = uploaded_results if res_up is not None else [{"image_id": i.image_id, 
             "score": float(i.pred[:, 2].mean())} for i in instances]
 ev = coco_keypoint_eval(data, results, sigmas)
 st.subheader("Dataset")
-st.dataframe(pd.DataFrame([{k: round(v, 3) for k, v in ev.as_dict().items()}]), hide_index=True)
+stats = ev.as_dict()
+st.dataframe(pd.DataFrame([{k: (round(v, 3) if v >= 0 else "—") for k, v in stats.items()}]), hide_index=True)
+empty = [k for k, v in stats.items() if v < 0]
+if empty:
+    st.caption(f"— ({', '.join(empty)}): no ground-truth person in that size range (medium: 32²–96² px², large: over 96² px²), "
+               "so COCO leaves the figure undefined.")
 c1, c2 = st.columns(2)
 c1.plotly_chart(pr_curve_figure(ev.precision), width="stretch")
 c2.plotly_chart(error_totals_figure(error_totals(instances)), width="stretch")

@@ -8,7 +8,7 @@ import torch
 from app.state import get_model, image_source_ui
 from poseviz import zoo
 from poseviz.plots.pooling import adaptive_windows_figure, pooling_figure
-from poseviz.pooling import POOLINGS, adaptive_formula_agrees, adaptive_windows, formula_windows, pool, pool_gradient, selection_mask, unpool_roundtrip
+from poseviz.pooling import POOLINGS, most_varied_channel, adaptive_formula_agrees, adaptive_windows, formula_windows, pool, pool_gradient, selection_mask, unpool_roundtrip
 from poseviz.preprocess import to_tensor
 
 st.title("Pooling laboratory")
@@ -25,7 +25,7 @@ if source.startswith("The image"):
     s = side / max(h, w)
     arr = cv2.resize(grey, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA).astype(np.float64) / 255.0
 else:
-    names = zoo.shipped_models()
+    names = zoo.shipped_models(task=None)
     name = st.selectbox("Model", names, key="pool_model")
     model = get_model(name, fast=False)  # reads layers and features
     crop = cv2.resize(image.rgb, tuple(model.config.input_size))
@@ -33,7 +33,8 @@ else:
         feats = model(to_tensor(crop)).features
     fname = st.selectbox("Feature map", list(feats), key="pool_feat")
     f = feats[fname][0]
-    ch = st.number_input(f"Channel (0–{f.shape[0] - 1})", 0, f.shape[0] - 1, 0, key="pool_ch")
+    ch = st.number_input(f"Channel (0–{f.shape[0] - 1}; starts at the most varied one)", 0, f.shape[0] - 1,
+                         most_varied_channel(f), key=f"pool_ch_{name}_{fname}")
     arr = f[int(ch)].numpy().astype(np.float64)
     arr = np.maximum(arr, 0)  # after ReLU, as stochastic pooling assumes
 
