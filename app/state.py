@@ -6,6 +6,7 @@ users); per-image results are cached by image hash + model + options with a boun
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import tempfile
@@ -42,6 +43,7 @@ class ImageChoice:
     digest: str
     scale: float  # processed / original pixels
     warnings: tuple[str, ...] = ()
+    path: Path | None = None  # the gallery file it came from (None for uploads and the camera)
 
 
 def gallery() -> dict[str, Path]:
@@ -61,7 +63,7 @@ def image_source_ui(key: str = "img") -> ImageChoice | None:
     st.sidebar.subheader("Image")
     options = ["Gallery", "Upload", "Camera"]
     source = st.sidebar.radio("Source", options, horizontal=True, key=f"{key}_source")
-    data, name = None, None
+    data, name, path = None, None, None
     if source == "Upload":
         up = st.sidebar.file_uploader("Image file", type=["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"], key=f"{key}_upload")
         if up is not None:
@@ -76,12 +78,12 @@ def image_source_ui(key: str = "img") -> ImageChoice | None:
             st.sidebar.info("No sample images found (scikit-image is not installed and the data root has none): upload one instead.")
             return None
         choice = st.sidebar.selectbox("Sample", list(items), key=f"{key}_gallery")
-        data, name = items[choice].read_bytes(), choice
+        data, name, path = items[choice].read_bytes(), choice, items[choice]
     if data is None:
         st.info("Choose an image in the sidebar: upload one, take a photo, or pick a sample.")
         return None
     try:
-        choice = _decode(data, name)
+        choice = dataclasses.replace(_decode(data, name), path=path)
     except PoseVizInputError as exc:
         st.error(f"This image cannot be used: {exc}")
         return None

@@ -22,20 +22,11 @@ from .schemas import LSP14
 from .training.dataset import load_images
 from .writing import atomic_write_text
 
-__all__ = ["SUBSET", "measure_model", "write_card", "latency_ms", "latencies_ms", "latency_figures", "remeasure_latency", "coco_mini_ap", "default_coco_root", "fresh_layers", "measured_config"]
+__all__ = ["SUBSET", "measure_model", "write_card", "latencies_ms", "latency_figures", "remeasure_latency", "coco_mini_ap", "default_coco_root", "fresh_layers", "measured_config"]
 
 SUBSET = 50  # the fixed test subset the zoo test re-measures: LSP images 1001–1050
 COCO_SUBSET = 20  # COCO sample images the zoo test re-measures
 TARGET_PCK = 77.0  # every shipped model, LSP test PCK@0.2 with flip (the model-zoo v2 target)
-
-
-def latency_ms(model: torch.nn.Module, repeats: int = 30, flip: bool = False, fast: bool = True) -> float:
-    """Median wall time (ms) of one forward on one crop at the model's native size.
-
-    ``fast`` times the model as ``predict``, ``eval`` and the app run it
-    (``poseviz.fast_inference.for_inference``: BatchNorm folded, channels-last); otherwise eager.
-    """
-    return latencies_ms({"m": for_inference(model) if fast else model}, repeats, flip)["m"]
 
 
 def latencies_ms(models: dict[str, torch.nn.Module], repeats: int = 30, flip: bool = False) -> dict[str, float]:

@@ -11,7 +11,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter
 
 __all__ = [
-    "make_targets", "decode", "input_to_heatmap", "heatmap_to_input", "flip_heatmaps", "flip_average",
+    "make_targets", "decode", "input_to_heatmap", "heatmap_to_input", "flip_heatmaps",
     "DECODERS",
 ]
 
@@ -167,7 +167,3 @@ def flip_heatmaps(heatmaps: np.ndarray, flip_perm: np.ndarray) -> np.ndarray:
         return heatmaps.flip(-1)[..., list(flip_perm), :, :]
     return np.asarray(heatmaps)[..., ::-1][..., list(flip_perm), :, :]
 
-
-def flip_average(heatmaps: np.ndarray, flipped_heatmaps: np.ndarray, flip_perm: np.ndarray) -> np.ndarray:
-    """Flip test: mean of the belief maps and those of the flipped input, mapped back."""
-    return 0.5 * (heatmaps + flip_heatmaps(flipped_heatmaps, flip_perm))

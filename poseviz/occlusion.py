@@ -22,7 +22,7 @@ from .inference import DEFAULT_ENLARGE, model_input_size
 from .metrics.pck import lsp_torso_size, pck
 from .preprocess import to_tensor
 
-__all__ = ["FILLS", "Occluder", "apply_occluders", "occlusion_sensitivity", "integrated_gradients", "SweepResult", "occlusion_sweep",
+__all__ = ["FILLS", "Occluder", "apply_occluders", "occlude_photo", "occlusion_table", "occlusion_sensitivity", "integrated_gradients", "SweepResult", "occlusion_sweep",
            "visibility_accuracy"]
 
 FILLS = ("grey", "noise", "blur", "patch", "limb")
@@ -165,3 +165,33 @@ def visibility_accuracy(correct: np.ndarray, visibility: np.ndarray) -> dict[str
     return {"visible": float(100 * correct[vis].mean()) if vis.any() else float("nan"),
             "occluded": float(100 * correct[occ].mean()) if occ.any() else float("nan"),
             "visible joints": int(vis.sum()), "occluded joints": int(occ.sum())}
+
+
+def occlude_photo(image: np.ndarray, crop: np.ndarray, occluded_crop: np.ndarray, crop_to_image: np.ndarray) -> np.ndarray:
+    """The photo with the pixels that occluders changed in its crop warped back into place.
+
+    ``crop_to_image`` is the 2×3 crop → image matrix; nearest-neighbour warping keeps the
+    occluder's own pixels (a flat colour stays flat), so the same crop pipeline sees them again.
+    """
+    size = (image.shape[1], image.shape[0])
+    warped = cv2.warpAffine(occluded_crop, crop_to_image, size, flags=cv2.INTER_NEAREST, borderValue=(0, 0, 0))
+    changed = cv2.warpAffine(np.any(occluded_crop != crop, -1).astype(np.uint8), crop_to_image, size, flags=cv2.INTER_NEAREST)
+    out = image.copy()
+    out[changed > 0] = warped[changed > 0]
+    return out
+
+
+def occlusion_table(joints: tuple[str, ...], clean: np.ndarray, occluded: np.ndarray, gt: np.ndarray | None = None,
+                    alpha: float = 0.2) -> list[dict]:
+    """Per joint: how far the occluders moved it (image px), its belief before and after and, given
+    LSP-14 ground truth ``gt`` [K, 3] in the same pixels, whether each is correct at PCK@``alpha``."""
+    moved = np.linalg.norm(occluded[:, :2] - clean[:, :2], axis=-1)
+    rows = [{"joint": j, "moved (image px)": round(float(m), 1), "belief clean": round(float(a), 3),
+             "belief occluded": round(float(b), 3)} for j, m, a, b in zip(joints, moved, clean[:, 2], occluded[:, 2])]
+    if gt is not None:
+        norm = lsp_torso_size(gt[None])
+        ok_clean = pck(clean[None], gt[None], norm, alpha).correct[0]
+        ok_occ = pck(occluded[None], gt[None], norm, alpha).correct[0]
+        for r, a, b in zip(rows, ok_clean, ok_occ):
+            r[f"correct clean (PCK@{alpha:g})"], r["correct occluded"] = bool(a), bool(b)
+    return rows

@@ -44,9 +44,6 @@ class RF:
     def up(self, factor: float) -> "RF":
         return RF(self.size, self.jump / factor, self.start + (0.5 / factor - 0.5) * self.jump)
 
-    def center(self, unit: float) -> float:
-        return self.start + unit * self.jump
-
 
 def merge(*rfs: RF) -> RF:
     """Sum or concatenation of maps on one grid: the union of the fields of unit 0."""

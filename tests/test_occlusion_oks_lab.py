@@ -128,3 +128,46 @@ def test_occlusion_sweep_matches_one_crop_at_a_time(lsp):
     np.testing.assert_allclose(res.pck_per_position, want, atol=1e-9)
     assert np.ptp(res.pck_per_position[0]) == 0  # the clean crop scores the same at every "position"
     assert res.pck[0] > res.pck[-1]  # a 45 % square costs this trained model joints
+
+
+def test_occluded_crop_pixels_land_back_in_the_photo():
+    from poseviz.geometry import crop_transform, warp_crop
+    from poseviz.occlusion import occlude_photo
+
+    photo = np.full((60, 80, 3), 100, np.uint8)
+    t = crop_transform(np.array([40.0, 30.0]), np.array([0.2, 0.2]), (40, 40))  # a 40-px box, 1:1
+    crop = warp_crop(photo, t)
+    occluded = crop.copy()
+    occluded[10:20, 10:20] = 7
+    out = occlude_photo(photo, crop, occluded, t.inverse)
+    assert (out == 7).all(-1).sum() == 100  # exactly the 10 × 10 occluder, nothing else
+    assert out[30, 40, 0] == 100 and (out != 7).all(-1).sum() == 60 * 80 - 100
+
+
+def test_occlusion_table_scores_pck_by_hand():
+    from poseviz.occlusion import occlusion_table
+    from poseviz.schemas import LSP14
+
+    gt = np.zeros((14, 3))
+    gt[:, 2] = 2
+    gt[LSP14.index("right_shoulder"), :2] = (0, 0)
+    gt[LSP14.index("left_hip"), :2] = (0, 100)  # torso 100 px: PCK@0.2 tolerance 20 px
+    clean = gt.copy()
+    clean[:, 2] = 0.5
+    occluded = clean.copy()
+    occluded[0, :2] += (25, 0)  # right ankle pushed out of tolerance
+    occluded[1, :2] += (15, 0)  # right knee still within
+    rows = occlusion_table(LSP14.joints, clean, occluded, gt)
+    assert rows[0]["moved (image px)"] == 25.0 and rows[0]["correct clean (PCK@0.2)"] and not rows[0]["correct occluded"]
+    assert rows[1]["correct occluded"] and all(r["correct clean (PCK@0.2)"] for r in rows)
+    assert "correct occluded" not in occlusion_table(LSP14.joints, clean, occluded)[0]
+
+
+def test_lsp_ground_truth_only_for_lsp_images(lsp, tmp_path):
+    from conftest import LSP_ROOT
+    from poseviz.data.lsp import lsp_ground_truth
+
+    np.testing.assert_array_equal(lsp_ground_truth(LSP_ROOT / "images" / "im1004.jpg", LSP_ROOT), lsp.joints[1003])
+    (tmp_path / "im1004.jpg").write_bytes(b"x")
+    assert lsp_ground_truth(tmp_path / "im1004.jpg", LSP_ROOT) is None
+    assert lsp_ground_truth(None) is None

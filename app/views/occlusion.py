@@ -6,11 +6,11 @@ import streamlit as st
 
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
 from poseviz import zoo
-from poseviz.data.lsp import load_lsp, lsp_split
+from poseviz.data.lsp import load_lsp, lsp_ground_truth, lsp_split
 from poseviz.data.root import dataset_dir
 from poseviz.evaluation import evaluate_lsp
 from poseviz.geometry import apply_affine
-from poseviz.occlusion import FILLS, Occluder, apply_occluders, integrated_gradients, occlusion_sensitivity, occlusion_sweep, visibility_accuracy
+from poseviz.occlusion import FILLS, Occluder, apply_occluders, occlude_photo, occlusion_table, integrated_gradients, occlusion_sensitivity, occlusion_sweep, visibility_accuracy
 from poseviz.plots import belief_maps_figure, draw_skeleton
 from poseviz.plots.beliefs import overlay
 from poseviz.schemas import get_schema
@@ -39,13 +39,7 @@ except (TypeError, ValueError):
     st.stop()
 # occlude in crop space, then express the occluded crop as an image so the same pipeline runs
 occluded_crop = apply_occluders(crop, occluders)
-img_occ = image.rgb.copy()
-inv = clean["to_image"]
-import cv2  # noqa: E402  (only the page's warping needs it)
-
-warped = cv2.warpAffine(occluded_crop, inv, (image.rgb.shape[1], image.rgb.shape[0]), flags=cv2.INTER_NEAREST, borderValue=(0, 0, 0))
-mask = cv2.warpAffine(np.any(occluded_crop != crop, -1).astype(np.uint8), inv, (image.rgb.shape[1], image.rgb.shape[0]), flags=cv2.INTER_NEAREST)
-img_occ[mask > 0] = warped[mask > 0]
+img_occ = occlude_photo(image.rgb, crop, occluded_crop, clean["to_image"])
 digest = image.digest + str(hash(tuple(occluders)))
 occ = predict_cached(digest, img_occ, name, model, box, False, "dark")
 
@@ -56,18 +50,10 @@ st.plotly_chart(belief_maps_figure(occ["crop"], occ["stages"][:, k], [f"occluded
 c1, c2 = st.columns(2)
 c1.image(draw_skeleton(image.rgb, clean["keypoints"], schema), caption="clean", width="stretch")
 c2.image(draw_skeleton(img_occ, occ["keypoints"], schema), caption="occluded", width="stretch")
-moved = np.linalg.norm(occ["keypoints"][:, :2] - clean["keypoints"][:, :2], axis=-1)
-rows = [{"joint": j, "moved (image px)": round(float(m), 1), "belief clean": round(float(a), 3), "belief occluded": round(float(b), 3)}
-        for j, m, a, b in zip(schema.joints, moved, clean["keypoints"][:, 2], occ["keypoints"][:, 2])]
-gt = None
-if image.name.startswith("LSP test im"):
-    idx = int(image.name.split("im")[-1]) - 1
-    gt = load_lsp(dataset_dir("lsp")).joints[idx].copy()
-    gt[:, :2] *= image.scale
-    torso = float(np.linalg.norm(gt[8, :2] - gt[3, :2]))
-    for r, j in zip(rows, range(len(rows))):
-        r["correct clean (PCK@0.2)"] = bool(np.linalg.norm(clean["keypoints"][j, :2] - gt[j, :2]) <= 0.2 * torso)
-        r["correct occluded"] = bool(np.linalg.norm(occ["keypoints"][j, :2] - gt[j, :2]) <= 0.2 * torso)
+gt = lsp_ground_truth(image.path)
+if gt is not None:
+    gt[:, :2] = (gt[:, :2] + 0.5) * image.scale - 0.5  # the file's pixels → the processed image's
+rows = occlusion_table(schema.joints, clean["keypoints"], occ["keypoints"], gt)
 st.dataframe(pd.DataFrame(rows), hide_index=True)
 if gt is not None:
     m1, m2 = st.columns(2)

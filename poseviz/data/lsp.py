@@ -16,7 +16,7 @@ from ..errors import PoseVizInputError
 from .poseset import PoseSet
 from .root import dataset_dir
 
-__all__ = ["LSPData", "load_lsp_joints", "load_lsp", "lsp_split", "default_lsp_root"]
+__all__ = ["LSPData", "load_lsp_joints", "load_lsp", "lsp_split", "default_lsp_root", "lsp_ground_truth"]
 
 NUM_JOINTS = 14
 
@@ -118,3 +118,20 @@ def joints_box(joints: np.ndarray) -> tuple[float, float, float, float]:
     x0, y0 = lab.min(0)
     x1, y1 = lab.max(0)
     return float(x0), float(y0), float(max(x1 - x0, 1.0)), float(max(y1 - y0, 1.0))
+
+
+def lsp_ground_truth(path: str | Path | None, root: str | Path | None = None) -> np.ndarray | None:
+    """The joints [14, 3] of an image of the LSP folder (``root``, default the data root's), by its
+    release file name ``imNNNN.jpg``; None for any other file or when LSP is absent."""
+    import re
+
+    if path is None:
+        return None
+    root = Path(root) if root is not None else default_lsp_root()
+    path = Path(path)
+    match = re.fullmatch(r"im(\d{4})\.jpg", path.name)
+    if not match or not (root / "joints.mat").is_file() or path.resolve().parent != (root / "images").resolve():
+        return None
+    joints = load_lsp_joints(root / "joints.mat", layout="lsp")
+    index = int(match.group(1)) - 1
+    return joints[index].copy() if 0 <= index < len(joints) else None

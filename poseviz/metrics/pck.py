@@ -13,7 +13,7 @@ import numpy as np
 
 from ..schemas import LSP14
 
-__all__ = ["PCKResult", "pck", "pckh", "lsp_torso_size", "lsp_head_size", "HEAD_BOX_FACTOR"]
+__all__ = ["PCKResult", "pck", "lsp_torso_size", "lsp_head_size", "HEAD_BOX_FACTOR"]
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,3 @@ def pck(pred: np.ndarray, gt: np.ndarray, norm: np.ndarray, alpha: float = 0.2) 
     per_joint = 100.0 * correct.sum(0) / np.maximum(counts, 1)
     mean = 100.0 * correct.sum() / max(labelled.sum(), 1)
     return PCKResult(per_joint=per_joint, mean=float(mean), counts=counts, correct=correct)
-
-
-def pckh(pred: np.ndarray, gt: np.ndarray, head_sizes: np.ndarray, alpha: float = 0.5) -> PCKResult:
-    """PCKh@α: PCK normalised by each person's head size (MPII uses 0.6 × head-box diagonal)."""
-    return pck(pred, gt, head_sizes, alpha)

@@ -19,7 +19,7 @@ from .nonlocal_block import NonLocalBlock
 from .output import PoseOutput
 from .registry import register_model
 
-__all__ = ["HRNetConfig", "HRNet", "HRNET_W32", "HRNET_W48"]
+__all__ = ["HRNetConfig", "HRNet"]
 
 BN_MOMENTUM = 0.1
 
@@ -230,8 +230,6 @@ class HRNet(nn.Module):
         return PoseOutput(stages=[heatmaps], stage_names=["output"], features=features, attention=attention, attention_hw=attention_hw)
 
 
-HRNET_W32 = HRNetConfig(width=32)
-HRNET_W48 = HRNetConfig(width=48)
 
 
 @register_model
