@@ -1,18 +1,19 @@
 """Compare: 2–4 models on the same person — skeletons, disagreement, every stage, latency."""
-import itertools
 
 import numpy as np
+import plotly.graph_objects as go
 import pandas as pd
 import streamlit as st
 
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
 from poseviz import zoo
+from poseviz.disagreement import max_pairwise_distance
 from poseviz.plots import belief_maps_figure, draw_skeleton
 from poseviz.schemas import get_schema
 
 st.title("Compare models")
 image, box = image_and_person_ui("cmp", "cmp_person")
-shipped = zoo.shipped_models()
+shipped = zoo.shipped_models(task=None)
 chosen = st.sidebar.multiselect("Models (2–4)", shipped, default=shipped[:3], max_selections=4)
 flip = st.sidebar.toggle("Flip test", value=False, key="cmp_flip")
 if len(chosen) < 2:
@@ -29,12 +30,13 @@ for col, (name, res) in zip(cols, results.items()):
 schemas = {r["schema"] for r in results.values()}
 if len(schemas) == 1:
     schema = get_schema(schemas.pop())
-    kps = np.stack([r["keypoints"][:, :2] for r in results.values()])
-    pairs = list(itertools.combinations(range(len(chosen)), 2))
-    dist = np.stack([np.linalg.norm(kps[a] - kps[b], axis=-1) for a, b in pairs])
+    dist = max_pairwise_distance(np.stack([r["keypoints"] for r in results.values()]))
     st.subheader("Per-joint disagreement")
-    st.caption("Largest distance between any two models' predictions of the joint, in image pixels.")
-    st.bar_chart(pd.DataFrame({"joint": schema.joints, "max pairwise distance (px)": dist.max(0)}).set_index("joint"))
+    st.caption("Largest distance between any two models' predictions of the joint, in image pixels (joints in skeleton order).")
+    fig = go.Figure(go.Bar(x=list(schema.joints), y=dist, marker_color=[f"rgb{c}" for c in schema.colors]))
+    fig.update_layout(template="plotly_dark", height=320, xaxis=dict(title="joint", categoryorder="array", categoryarray=list(schema.joints)),
+                      yaxis_title="max pairwise distance (px)", margin=dict(l=10, r=10, t=20, b=10))
+    st.plotly_chart(fig, width="stretch")
     joint = st.selectbox("Joint", schema.joints, key="cmp_joint")
     k = schema.index(joint)
     st.subheader(f"Every stage of {joint}, one row per model")
@@ -45,5 +47,7 @@ else:
     st.info("These models use different keypoint schemas; disagreement is shown only for models of one schema.")
 
 st.subheader("Latency")
-st.dataframe(pd.DataFrame([{"model": n, "stages": len(r["stage_names"]), "inference (ms, incl. crop and decode)": round(r["latency_ms"], 1)}
+st.caption("Steady-state median per crop on a 2-core CPU, from each model's card (this page's own first run includes start-up).")
+st.dataframe(pd.DataFrame([{"model": n, "stages": len(r["stage_names"]),
+                            "median ms per crop (model card)": zoo.card_metrics(n).get("median_ms_per_crop")}
                            for n, r in results.items()]), hide_index=True)
