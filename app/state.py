@@ -51,6 +51,23 @@ def gallery() -> dict[str, Path]:
     return sample_images()
 
 
+def _keep_last(slot: str, data: bytes | None, name: str | None) -> tuple[bytes | None, str | None]:
+    """The new upload, or the last one while the uploader is empty.
+
+    Replacing a file makes Streamlit run the page once with no file; stopping the page then would
+    unmount every widget below, and the browser would redraw them at their defaults while the
+    server kept the old choices (what is shown would not be what is used). Keeping the last image
+    for that run avoids the gap; a removed file keeps showing, with a caption saying so.
+    """
+    if data is not None:
+        st.session_state[slot] = (data, name)
+        return data, name
+    if slot in st.session_state:
+        data, name = st.session_state[slot]
+        st.sidebar.caption(f"Showing your last image, {name}; add another to replace it.")
+    return data, name
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def _decode(data: bytes, name: str) -> ImageChoice:
     img = load_image(data)
@@ -68,10 +85,12 @@ def image_source_ui(key: str = "img") -> ImageChoice | None:
         up = st.sidebar.file_uploader("Image file", type=["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"], key=f"{key}_upload")
         if up is not None:
             data, name = up.getvalue(), up.name
+        data, name = _keep_last(f"{key}_last_upload", data, name)
     elif source == "Camera":
         shot = st.sidebar.camera_input("Take a picture", key=f"{key}_camera")
         if shot is not None:
             data, name = shot.getvalue(), "camera"
+        data, name = _keep_last(f"{key}_last_shot", data, name)
     else:
         items = gallery()
         if not items:
@@ -87,8 +106,9 @@ def image_source_ui(key: str = "img") -> ImageChoice | None:
     except PoseVizInputError as exc:
         st.error(f"This image cannot be used: {exc}")
         return None
-    for note in choice.warnings:
-        st.warning(note)
+    with st.container():  # one slot whatever the count, so widgets below keep their place (and state) in the page
+        for note in choice.warnings:
+            st.warning(note)
     return choice
 
 
@@ -120,8 +140,9 @@ def person_ui(image: ImageChoice, key: str = "person") -> tuple[float, float, fl
                                   key=f"{key}_{image.digest}", help="Numbers match the boxes on the image above the page.")
     chosen = labels.index(choice) if choice in labels else None
     box = cands[chosen].box if chosen is not None else whole_image_box(w, h)
+    manual = st.sidebar.container()  # one slot whether or not the box inputs show, so later widgets keep their state
     if choice == MANUAL_BOX:
-        c1, c2 = st.sidebar.columns(2)
+        c1, c2 = manual.columns(2)
         x = c1.number_input("x (px)", 0, w - 1, 0, key=f"{key}_x")
         y = c2.number_input("y (px)", 0, h - 1, 0, key=f"{key}_y")
         bw = c1.number_input("width (px)", 1, w, w, key=f"{key}_w")
@@ -311,5 +332,6 @@ def read_dataset_image(folder: Path, file_name: str) -> np.ndarray:
 def confidence_warning(keypoints: np.ndarray, model: str | None = None) -> None:
     """Show ``poseviz.confidence``'s warning when the prediction is not confident."""
     message = confidence_message(keypoints)
-    if message:
-        st.warning(f"{model}: {message}" if model else message)
+    with st.container():  # always one slot: a warning that comes and goes must not shift the widgets below
+        if message:
+            st.warning(f"{model}: {message}" if model else message)

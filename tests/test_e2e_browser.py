@@ -149,3 +149,52 @@ def test_two_browser_pages_keep_their_own_images_and_big_uploads_get_a_message(s
         b.get_by_text("must be 20").first.wait_for(timeout=30_000)
         assert b.locator('[data-testid="stException"]').count() == 0
         browser.close()
+
+
+def _settled_headings(page, main, timeout_s: float = 90) -> list[str]:
+    """The "Every stage of …" headings once the script has finished and stayed finished for 2 s."""
+    deadline, quiet_since = time.time() + timeout_s, None
+    while time.time() < deadline:
+        busy = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        heads = [h for h in main.locator("h3").all_inner_texts() if h.startswith("Every stage of")]
+        if busy or not heads:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.time()
+        elif time.time() - quiet_since > 2:
+            return heads
+        page.wait_for_timeout(250)
+    raise TimeoutError("the page did not settle")
+
+
+def test_compare_joint_box_shows_the_joint_the_figures_use_after_a_second_upload(server):
+    """A warning that appears for one photo and not another must not reset a widget on screen
+    while the page keeps computing with the old value (the heading names what the figures use)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = _launch(p)
+        page = browser.new_page(viewport={"width": 1440, "height": 1800})
+        page.goto(f"{server}/compare")
+        page.get_by_text("Compare models").first.wait_for(timeout=60_000)
+        _wait_idle(page)
+        _upload_in(page, LSP_ROOT / "images" / "im1005.jpg")
+        page.get_by_text("Every stage of right_ankle").wait_for(timeout=60_000)
+        main = page.locator('[data-testid="stMain"]')
+        joint_box = page.locator(".st-key-cmp_joint")
+        joint_box.locator("input").first.click()
+        page.keyboard.type("left_knee")
+        page.keyboard.press("Enter")
+        page.get_by_text("Every stage of left_knee").wait_for(timeout=60_000)
+        for photo in ("im1010.jpg", "im1002.jpg"):
+            page.locator('input[type="file"]').set_input_files(str(LSP_ROOT / "images" / photo))
+            page.get_by_text(photo).first.wait_for(timeout=60_000)
+            heading = _settled_headings(page, main)
+            assert heading == ["Every stage of left_knee, one row per model"]
+            shown = page.locator(".st-key-cmp_joint input").first.input_value()
+            page.screenshot(path=str(ARTIFACTS / f"compare_after_{photo}.png"))
+            assert "left_knee" in shown, f"the box shows {shown!r}, not the joint in use, after {photo}"
+        joint_box.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "compare_after_second_upload.png"))
+        assert page.locator('[data-testid="stException"]').count() == 0
+        browser.close()

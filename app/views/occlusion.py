@@ -55,8 +55,9 @@ if gt is not None:
     gt[:, :2] = (gt[:, :2] + 0.5) * image.scale - 0.5  # the file's pixels → the processed image's
 rows = occlusion_table(schema.joints, clean["keypoints"], occ["keypoints"], gt)
 st.dataframe(pd.DataFrame(rows), hide_index=True)
+scores = st.container()  # one slot with or without ground truth, so the widgets below keep their state
 if gt is not None:
-    m1, m2 = st.columns(2)
+    m1, m2 = scores.columns(2)
     pc = 100 * np.mean([r["correct clean (PCK@0.2)"] for r in rows])
     po = 100 * np.mean([r["correct occluded"] for r in rows])
     m1.metric("PCK@0.2 clean", f"{pc:.1f} %")

@@ -103,8 +103,9 @@ except PoseVizInputError as exc:
     st.error(f"These predictions cannot be used: {exc}" if res_up is not None else f"Cannot run the model on these annotations: {exc}")
     st.stop()
 joint_names = data["categories"][0]["keypoints"]
-for note in gt.notes:
-    st.info(note)
+with st.container():  # one slot however many notes, so the widgets below keep their state
+    for note in gt.notes:
+        st.info(note)
 if not instances:
     st.info("No person in these annotations has a labelled joint the model predicts, so there is nothing to score. "
             "Choose annotations with labelled keypoints.")
@@ -127,8 +128,9 @@ st.subheader("Dataset")
 stats = ev.as_dict()
 st.dataframe(pd.DataFrame([{k: (round(v, 3) if v >= 0 else "—") for k, v in stats.items()}]), hide_index=True)
 empty = [k for k, v in stats.items() if v < 0]
+undefined = st.container()
 if empty:
-    st.caption(f"— ({', '.join(empty)}): no ground-truth person in that size range (medium: 32²–96² px², large: over 96² px²), "
+    undefined.caption(f"— ({', '.join(empty)}): no ground-truth person in that size range (medium: 32²–96² px², large: over 96² px²), "
                "so COCO leaves the figure undefined.")
 c1, c2 = st.columns(2)
 c1.plotly_chart(pr_curve_figure(ev.precision), width="stretch")

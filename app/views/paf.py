@@ -41,8 +41,9 @@ schema = get_schema(zoo.ZOO[name].kwargs.get("schema", "lsp14"))
 st.metric("People found", len(res.people))
 st.image(people_image(image.rgb, res.people, schema), caption=f"{len(res.people)} people, one colour each "
          f"(numbered by score); {ms:.0f} ms for network + grouping", width=min(900, image.rgb.shape[1]))
+people_table = st.container()  # one slot with or without people, so the widgets below keep their state
 if len(res.people):
-    st.dataframe(pd.DataFrame([{"person": i + 1, "score": round(float(s), 3), "joints found": int((p[:, 2] > 0).sum())}
+    people_table.dataframe(pd.DataFrame([{"person": i + 1, "score": round(float(s), 3), "joints found": int((p[:, 2] > 0).sum())}
                                for i, (p, s) in enumerate(zip(res.people, res.scores))]), hide_index=True, key="paf_people")
 
 st.subheader("Every stage: belief maps and the PAF of one limb")

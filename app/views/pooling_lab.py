@@ -18,22 +18,24 @@ image = image_source_ui("pool")
 if image is None:
     st.stop()
 source = st.radio("Pool what", ["The image (grey levels)", "A model's feature map"], horizontal=True, key="pool_src")
+# Each branch draws its own widgets inside one container, so the pooling widgets below keep their place and state.
+branch = st.container()
 if source.startswith("The image"):
-    side = st.slider("Working size (px)", 16, 128, 48, 8, key="pool_side", help="Small sizes make individual windows visible.")
+    side = branch.slider("Working size (px)", 16, 128, 48, 8, key="pool_side", help="Small sizes make individual windows visible.")
     grey = cv2.cvtColor(image.rgb, cv2.COLOR_RGB2GRAY)
     h, w = grey.shape
     s = side / max(h, w)
     arr = cv2.resize(grey, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA).astype(np.float64) / 255.0
 else:
     names = zoo.shipped_models(task=None)
-    name = st.selectbox("Model", names, key="pool_model")
+    name = branch.selectbox("Model", names, key="pool_model")
     model = get_model(name, fast=False)  # reads layers and features
     crop = cv2.resize(image.rgb, tuple(model.config.input_size))
     with torch.no_grad():
         feats = model(to_tensor(crop)).features
-    fname = st.selectbox("Feature map", list(feats), key="pool_feat")
+    fname = branch.selectbox("Feature map", list(feats), key="pool_feat")
     f = feats[fname][0]
-    ch = st.number_input(f"Channel (0–{f.shape[0] - 1}; starts at the most varied one)", 0, f.shape[0] - 1,
+    ch = branch.number_input(f"Channel (0–{f.shape[0] - 1}; starts at the most varied one)", 0, f.shape[0] - 1,
                          most_varied_channel(f), key=f"pool_ch_{name}_{fname}")
     arr = f[int(ch)].numpy().astype(np.float64)
     arr = np.maximum(arr, 0)  # after ReLU, as stochastic pooling assumes
