@@ -22,7 +22,7 @@ from .inference import model_schema, predict_person
 from .metrics.oks import oks_terms
 from .schemas import COCO17, LSP14, KeypointSchema, joint_mapping
 
-__all__ = ["ERROR_TYPES", "Instance", "gt_schema", "classify_errors", "restrict_dataset", "predict_dataset", "instances_table", "instances_csv", "instances_from_results", "mirror_permutation", "score_instance", "error_totals",
+__all__ = ["informative_instance", "ERROR_TYPES", "Instance", "gt_schema", "classify_errors", "restrict_dataset", "predict_dataset", "instances_table", "instances_csv", "instances_from_results", "mirror_permutation", "score_instance", "error_totals",
            "oks_curve"]
 
 ERROR_TYPES = ("good", "jitter", "inversion", "swap", "miss")
@@ -177,6 +177,15 @@ def score_instance(inst: Instance, sigmas: np.ndarray, flip_perm: np.ndarray, ot
     inst.oks = float(np.nanmean(inst.terms[lab])) if lab.any() else float("nan")
     inst.errors = classify_errors(inst.pred, inst.gt, inst.area, sigmas, flip_perm, list(others))
     return inst
+
+
+def informative_instance(instances: list[Instance]) -> int:
+    """Index of the instance best suited to open the laboratory with: the most labelled joints,
+    then the largest area (the worst instance is often a tiny person with one labelled joint,
+    whose OKS is 0 whatever one edits)."""
+    if not instances:
+        raise ValueError("no instances")
+    return max(range(len(instances)), key=lambda i: (int((instances[i].gt[:, 2] > 0).sum()), instances[i].area))
 
 
 def instances_table(instances: list[Instance]) -> list[dict]:

@@ -35,6 +35,11 @@ def _table_with(at: AppTest, column: str):
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
+def _key(at: AppTest, prefix: str, suffix: str = "") -> str:
+    """The session key of a widget whose key carries the data's digest (and, optionally, ends with ``suffix``)."""
+    return next(str(k) for k in at.session_state if str(k).startswith(prefix) and str(k).endswith(suffix))
+
+
 def _n_stages(name: str) -> int:
     from poseviz import zoo
 
@@ -166,7 +171,7 @@ def test_oks_lab_page_oks_equals_the_core_metric_and_edits_update_it():
     instances = _table_with(at, "OKS")
     assert instances["OKS"].is_monotonic_increasing  # worst first
     best = instances.iloc[-1]
-    at.selectbox(key="oks_ann").set_value(int(best["annotation"])).run()
+    at.selectbox(key=_key(at, "oks_ann_")).set_value(int(best["annotation"])).run()
     shown = float(at.metric[0].value)
     assert shown == pytest.approx(best["OKS"], abs=1e-3)
     radii = _table_with(at, "radius at 0.5 (px)")
@@ -177,8 +182,8 @@ def test_oks_lab_page_oks_equals_the_core_metric_and_edits_update_it():
     for t in (0.5, 0.75, 0.95):
         r = radii[f"radius at {t} (px)"].to_numpy()
         np.testing.assert_allclose(np.exp(-(r**2) / (2 * best["area (px²)"] * (2 * sigmas) ** 2)), t, atol=2e-3)
-    at.selectbox(key="oks_edit_joint").set_value(radii.loc[labelled, "joint"].iloc[0]).run()
-    at.number_input(key="oks_dx").set_value(15.0).run()
+    at.selectbox(key=_key(at, "oks_edit_joint_", str(int(best["annotation"])))).set_value(radii.loc[labelled, "joint"].iloc[0]).run()
+    at.number_input(key=_key(at, "oks_dx_", str(int(best["annotation"])))).set_value(15.0).run()
     assert not at.exception
     assert float(at.metric[0].value) < shown
 

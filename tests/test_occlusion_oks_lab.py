@@ -171,3 +171,14 @@ def test_lsp_ground_truth_only_for_lsp_images(lsp, tmp_path):
     (tmp_path / "im1004.jpg").write_bytes(b"x")
     assert lsp_ground_truth(tmp_path / "im1004.jpg", LSP_ROOT) is None
     assert lsp_ground_truth(None) is None
+
+
+def test_informative_instance_prefers_labelled_joints_then_area():
+    from poseviz.oks_lab import Instance, informative_instance
+
+    def inst(n_labelled, area):
+        gt = np.zeros((12, 3))
+        gt[:n_labelled, 2] = 2
+        return Instance(1, 1, gt, gt.copy(), area, (0, 0, 1, 1))
+
+    assert informative_instance([inst(1, 5000.0), inst(12, 900.0), inst(12, 2000.0), inst(3, 9e4)]) == 2

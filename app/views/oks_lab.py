@@ -16,7 +16,7 @@ from poseviz.data.lsp_coco import lsp_as_coco
 from poseviz.errors import PoseVizInputError
 from poseviz.image_io import load_image
 from poseviz.metrics import STAT_NAMES, coco_keypoint_eval, tolerance_radius
-from poseviz.oks_lab import error_totals, instances_from_results, mirror_permutation, instances_csv, instances_table, predict_dataset, score_instance
+from poseviz.oks_lab import error_totals, informative_instance, instances_from_results, mirror_permutation, instances_csv, instances_table, predict_dataset, score_instance
 from poseviz.plots.oks import TOLERANCE_LEVELS, error_totals_figure, oks_curves_figure, oks_instance_image, oks_terms_figure, pr_curve_figure
 
 
@@ -141,14 +141,17 @@ st.dataframe(table, hide_index=True, height=220)
 st.download_button("Per-instance scores (CSV)", instances_csv(instances), "poseviz_oks_instances.csv", "text/csv")
 
 st.subheader("One instance")
-ann = st.selectbox("Annotation", table["annotation"].tolist(), key="oks_ann")
+# Keys carry the data's digest: a new file or dataset starts from its own default, never from stale edits.
+ann_ids = table["annotation"].tolist()
+ann = st.selectbox("Annotation (default: the one with most labelled joints)", ann_ids, key=f"oks_ann_{digest}",
+                   index=ann_ids.index(instances[informative_instance(instances)].ann_id))
 inst = copy.copy(next(i for i in instances if i.ann_id == ann))
 inst.pred = inst.pred.copy()
 with st.expander("Edit a predicted joint and watch OKS change"):
     e1, e2, e3 = st.columns(3)
-    ej = e1.selectbox("Joint", joint_names, key="oks_edit_joint")
-    dx = e2.number_input("Move x (px)", -500.0, 500.0, 0.0, 1.0, key="oks_dx")
-    dy = e3.number_input("Move y (px)", -500.0, 500.0, 0.0, 1.0, key="oks_dy")
+    ej = e1.selectbox("Joint", joint_names, key=f"oks_edit_joint_{digest}_{ann}")
+    dx = e2.number_input("Move x (px)", -500.0, 500.0, 0.0, 1.0, key=f"oks_dx_{digest}_{ann}")
+    dy = e3.number_input("Move y (px)", -500.0, 500.0, 0.0, 1.0, key=f"oks_dy_{digest}_{ann}")
     inst.pred[joint_names.index(ej), :2] += (dx, dy)
 score_instance(inst, sigmas, flip_perm)
 st.metric("OKS of this instance", f"{inst.oks:.4f}")
@@ -163,6 +166,8 @@ c1.image(oks_instance_image(image, inst.gt, inst.pred, inst.area, sigmas, inst.e
 c2.plotly_chart(oks_terms_figure(joint_names, inst.terms, inst.errors, inst.oks), width="stretch")
 c2.plotly_chart(oks_curves_figure(joint_names, sigmas, inst.area), width="stretch")
 radii = pd.DataFrame([{"joint": n, **{f"radius at {t} (px)": round(float(tolerance_radius(inst.area, s, t)), 2) for t in TOLERANCE_LEVELS},
-                       "error (px)": round(float(np.linalg.norm(inst.pred[j, :2] - inst.gt[j, :2])), 2), "term": round(float(inst.terms[j]), 4),
+                       # an unlabelled joint has no position to be wrong about
+                       "error (px)": round(float(np.linalg.norm(inst.pred[j, :2] - inst.gt[j, :2])), 2) if inst.gt[j, 2] > 0 else None,
+                       "term": round(float(inst.terms[j]), 4) if inst.gt[j, 2] > 0 else None,
                        "type": inst.errors[j] or "unlabelled"} for j, (n, s) in enumerate(zip(joint_names, sigmas))])
 st.dataframe(radii, hide_index=True)
