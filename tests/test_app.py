@@ -299,3 +299,16 @@ def test_oks_lab_scores_lsp_joints_mat_on_all_14_joints(lsp):
     assert got == pytest.approx(want, abs=1e-4)
     at.sidebar.text_input(key="oks_lsp_root").set_value("no/such/folder").run()  # folders are named inside the data root
     assert not at.exception and any("cannot be used" in e.value for e in at.error)
+
+
+def test_occlusion_attributions_run_on_request_and_stay_until_inputs_change():
+    at = _page("occlusion.py")
+    assert not at.exception
+    assert not any("Most sensitive region" in c.value for c in at.caption)  # nothing computed before asking
+    at.button(key="occ_attr").click().run()
+    assert not at.exception
+    assert any("Most sensitive region" in c.value for c in at.caption)
+    at.slider(key="occ_n").set_value(10).run()  # an unrelated control: the result stays
+    assert any("Most sensitive region" in c.value for c in at.caption)
+    at.selectbox(key="occ_joint").set_value("left_ankle").run()  # another joint: ask again
+    assert not any("Most sensitive region" in c.value for c in at.caption)

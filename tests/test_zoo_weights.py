@@ -52,3 +52,19 @@ def test_paf_model_reproduces_the_cards_coco_ap(name):
     assert card["joints"] == 12 and card["images"] == 80
     for k in ("AP", "AP .5", "AR"):
         assert got[k] == pytest.approx(card[k], abs=0.005)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_weights_reproduce_the_cards_coco_and_mpii_figures_on_fixed_subsets(name):
+    """The card's COCO (ground-truth boxes, images 1–20) and MPII validation (people 1–50) figures, flip test."""
+    from poseviz.cards import COCO_SUBSET
+    from poseviz.fast_inference import for_inference
+    from poseviz.source_scores import score_sources
+
+    card = json.loads(zoo.card_metrics_path(name).read_text())
+    model = for_inference(load_pretrained(name))
+    coco = score_sources(model, ("coco",), flip=True, limit=COCO_SUBSET, progress=False)["coco"]
+    mpii = score_sources(model, ("mpii",), flip=True, limit=SUBSET, progress=False)["mpii"]
+    assert coco["AP"] == pytest.approx(card["coco_boxes_subset20_flip"], abs=0.005)
+    assert mpii["mean"] == pytest.approx(card["mpii_pckh_subset50_flip"], abs=0.5)
+    assert card["coco_boxes_flip"]["people"] == 84 and card["mpii_people"] == 200

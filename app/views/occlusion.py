@@ -66,19 +66,33 @@ if gt is not None:
 st.subheader(f"What the {joint} belief depends on")
 
 
-@st.cache_data(max_entries=8, show_spinner="Attributing (captum)…")
+@st.cache_data(max_entries=8, show_spinner=False)
 def attributions(digest: str, model_name: str, joint: int, _crop, _model):
-    return occlusion_sensitivity(_model, _crop, joint), integrated_gradients(_model, _crop, joint)
+    bar = st.progress(0.0, text="Occlusion sensitivity (captum)…")
+    sens = occlusion_sensitivity(_model, _crop, joint)
+    bar.progress(0.5, text="Integrated gradients (captum)…")
+    ig = integrated_gradients(_model, _crop, joint)
+    bar.empty()
+    return sens, ig
 
 
-sens, ig = attributions(image.digest + str(box), name, k, crop, model)
-a1, a2 = st.columns(2)
-a1.image(overlay(crop, np.maximum(sens, 0), 0.7), caption="occlusion sensitivity: drop of the belief peak when each 16 px window is masked",
-         width="stretch")
-a2.image(overlay(crop, ig, 0.7), caption="integrated gradients |attribution| (grey baseline)", width="stretch")
-sy, sx = np.unravel_index(np.argmax(sens), sens.shape)
-peak = apply_affine(clean["keypoints"][k:k + 1, :2], clean["to_crop"])[0]
-st.caption(f"Most sensitive region centred near ({sx}, {sy}) crop px; the predicted {joint} is at ({peak[0]:.0f}, {peak[1]:.0f}).")
+# Attribution takes seconds, so it runs on request; its result stays while model, person and joint stay.
+inputs = (image.digest, str(box), name, k)
+if st.button(f"Attribute the {joint} belief (a few seconds)", key="occ_attr"):
+    st.session_state["occ_attr_inputs"] = inputs
+shown = st.container()  # one slot before and after the button, so the widgets below keep their state
+if st.session_state.get("occ_attr_inputs") != inputs:
+    shown.caption("Press the button to see which pixels this belief depends on (occlusion sensitivity and integrated gradients).")
+else:
+    with shown:
+        sens, ig = attributions(image.digest + str(box), name, k, crop, model)
+    a1, a2 = shown.columns(2)
+    a1.image(overlay(crop, np.maximum(sens, 0), 0.7), caption="occlusion sensitivity: drop of the belief peak when each 16 px "
+             "window is masked", width="stretch")
+    a2.image(overlay(crop, ig, 0.7), caption="integrated gradients |attribution| (grey baseline)", width="stretch")
+    sy, sx = np.unravel_index(np.argmax(sens), sens.shape)
+    peak = apply_affine(clean["keypoints"][k:k + 1, :2], clean["to_crop"])[0]
+    shown.caption(f"Most sensitive region centred near ({sx}, {sy}) crop px; the predicted {joint} is at ({peak[0]:.0f}, {peak[1]:.0f}).")
 
 st.subheader("Sweep: occluder size × position over LSP test images")
 n_img = st.slider("LSP test images", 5, 100, 20, 5, key="occ_n")
