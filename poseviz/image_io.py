@@ -35,6 +35,9 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_DECODE_BYTES = 256 * 1024 * 1024
 DECODE_BUDGET = 512 * 1024 * 1024
 DECODE_WAIT_S = 20.0
+# Even a flat grey JPEG spends a few bits on every 8×8 block: progressive greyscale at quality 10
+# reached 254 pixels per byte; a header claiming 6000×6000 over 240×160 of data has ~2400.
+MAX_JPEG_PIXELS_PER_BYTE = 1000
 # bytes per pixel of Pillow's modes; the conversion to 8-bit RGB adds a float32 copy for deep modes
 _MODE_BYTES = {"1": 1, "L": 1, "P": 1, "LA": 2, "PA": 2, "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3, "RGBA": 4,
                "RGBa": 4, "CMYK": 4, "RGBX": 4, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2, "I": 4, "F": 4}
@@ -164,6 +167,10 @@ def load_image(
                     f"{name} declares {w}×{h} = {w * h / 1e6:.0f} Mpx, over the {max_pixels / 1e6:.0f} Mpx limit "
                     "(possible decompression bomb); resize it first")
             mode, n_frames = img.mode, getattr(img, "n_frames", 1)
+            if fmt in ("JPEG", "MPO") and w * h > MAX_JPEG_PIXELS_PER_BYTE * len(data):
+                raise PoseVizInputError(
+                    f"{name} declares {w}×{h} px but holds only {len(data)} bytes, far too few for that many pixels: "
+                    "its data ends early (a damaged file or a forged header); Pillow would fill the rest with grey")
             need = decode_bytes(mode, w, h)
             if need > max_decode_bytes:
                 raise PoseVizInputError(

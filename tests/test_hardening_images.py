@@ -68,3 +68,18 @@ def test_pages_explain_instead_of_crashing_on_a_one_pixel_image(page, shape):
     at.file_uploader(key=key.replace("_source", "_upload")).set_value(("thin.png", buf.getvalue(), "image/png")).run()
     assert not at.exception
     assert any(f"{shape[1]}×{shape[0]} px: too small or too thin" in e.value for e in at.error)
+
+
+def test_jpeg_header_claiming_far_more_pixels_than_its_data_is_refused():
+    rng = np.random.default_rng(0)
+    buf = io.BytesIO()
+    Image.fromarray(rng.integers(0, 255, (160, 240, 3), dtype=np.uint8)).save(buf, "JPEG", quality=90)
+    forged = bytearray(buf.getvalue())
+    sof = forged.find(b"\xff\xc0")
+    forged[sof + 5:sof + 9] = (6000).to_bytes(2, "big") + (6000).to_bytes(2, "big")
+    with pytest.raises(PoseVizInputError, match="declares 6000×6000 px but holds only"):
+        load_image(bytes(forged))
+    # the most compressible honest JPEG (flat grey, progressive, quality 10) still loads
+    flat = io.BytesIO()
+    Image.fromarray(np.full((3000, 3000), 128, np.uint8)).save(flat, "JPEG", quality=10, progressive=True)
+    assert load_image(flat.getvalue(), max_side=None).rgb.shape == (3000, 3000, 3)
