@@ -335,3 +335,12 @@ def confidence_warning(keypoints: np.ndarray, model: str | None = None) -> None:
     with st.container():  # always one slot: a warning that comes and goes must not shift the widgets below
         if message:
             st.warning(f"{model}: {message}" if model else message)
+
+
+def hide_server_paths(message: object) -> str:
+    """A message with the server's data root written as ‹data root›, so a visitor learns nothing
+    about the server's folders."""
+    text = str(message)
+    for root in {str(data_root()), str(data_root().resolve())}:
+        text = text.replace(root, "‹data root›")
+    return text

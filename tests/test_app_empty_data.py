@@ -112,3 +112,12 @@ def test_explore_says_no_confident_person_on_a_blank_image(empty_root):
     assert any("No confident person here" in w.value for w in at.warning)
     # nothing found in a blank image: the whole image is the default person
     assert at.sidebar.selectbox(key=next(k for k in at.session_state if str(k).startswith("person_"))).value == "Whole image"
+
+
+def test_oks_laboratory_messages_never_show_server_paths(empty_root):
+    at = AppTest.from_file(str(VIEWS / "oks_lab.py"), default_timeout=120).run()
+    at.sidebar.radio(key="oks_kind").set_value("LSP joints.mat").run()
+    at.sidebar.text_input(key="oks_lsp_root").set_value("somewhere").run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert errors and all(str(empty_root) not in e for e in errors) and any("‹data root›" in e for e in errors)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.state import get_model, images_folder_ui, read_dataset_image
+from app.state import get_model, hide_server_paths, images_folder_ui, read_dataset_image
 from poseviz import zoo
 from poseviz.coco import load_coco, load_results
 from poseviz.data.lsp import load_lsp
@@ -50,7 +50,7 @@ if kind == "COCO keypoint JSON":
     try:
         gt = load_coco(up.getvalue() if up is not None else default_json)
     except PoseVizInputError as exc:
-        st.error(f"These annotations cannot be used: {exc}")
+        st.error(f"These annotations cannot be used: {hide_server_paths(exc)}")
         st.stop()
     digest = hashlib.sha256(up.getvalue()).hexdigest() if up is not None else "coco-mini"
 else:
@@ -61,7 +61,7 @@ else:
     try:
         gt = _lsp_gt(str(lsp_root), first, last)
     except PoseVizInputError as exc:
-        st.error(f"This LSP folder cannot be used: {exc}")
+        st.error(f"This LSP folder cannot be used: {hide_server_paths(exc)}")
         st.stop()
     digest = f"lsp:{lsp_root}:{first}-{last}"
     st.sidebar.caption("LSP has no person areas: OKS uses the area of each person's joint box as s², "
@@ -100,7 +100,8 @@ try:
         instances, data, sigmas0 = instances_from_results(gt, uploaded_results)
 except PoseVizInputError as exc:
     # a bad results file is the predictions' fault; a missing image is the images folder's
-    st.error(f"These predictions cannot be used: {exc}" if res_up is not None else f"Cannot run the model on these annotations: {exc}")
+    st.error(f"These predictions cannot be used: {hide_server_paths(exc)}" if res_up is not None
+             else f"Cannot run the model on these annotations: {hide_server_paths(exc)}")
     st.stop()
 joint_names = data["categories"][0]["keypoints"]
 with st.container():  # one slot however many notes, so the widgets below keep their state
