@@ -5,7 +5,7 @@ from nbclient import NotebookClient
 
 from conftest import ROOT
 
-pytestmark = pytest.mark.devdata  # every test here reads ../shared/data
+devdata = pytest.mark.devdata  # executing a notebook reads ../shared/data
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -28,6 +28,7 @@ def test_there_are_notebooks():
     assert len(NOTEBOOKS) >= 4
 
 
+@devdata
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_notebook_executes(path):
     nb = _execute(path)
@@ -48,3 +49,17 @@ def test_notebook_executes(path):
         assert "mean part IoU on 10 LSP test crops" in text and "people found:" in text and "largest PAF magnitude" in text
     if path.name.startswith("02"):
         assert "407" in text  # CPM stage 2 at 368 px, as derived in tests/test_receptive_field.py
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_and_its_reviewed_source_are_in_sync(path):
+    """The percent-format .py beside each notebook is the reviewed source (jupytext pair); the two hold
+    the same cells, so an edit to one without `jupytext --sync` fails here."""
+    import jupytext
+
+    source = path.with_suffix(".py")
+    assert source.is_file(), f"{source.name} is missing: run `jupytext --set-formats ipynb,py:percent {path.name}`"
+    nb, py = nbformat.read(path, as_version=4), jupytext.read(source)
+    pairs = [(c.cell_type, c.source.strip()) for c in nb.cells]
+    assert pairs == [(c.cell_type, c.source.strip()) for c in py.cells], f"run `jupytext --sync {source.name}`"
+    assert "formats: ipynb,py:percent" in source.read_text()
