@@ -53,3 +53,17 @@ def test_each_panel_image_is_the_crop_blended_with_its_map():
         want = overlay(crop, m, 0.6, lo, hi)
         assert got.shape == want.shape
         assert np.abs(got.astype(float) - want).mean() < 6  # JPEG's loss only
+
+
+def test_chart_figures_carry_a_legend_of_every_part_colour():
+    import numpy as np
+
+    from poseviz.dense import PARTS
+    from poseviz.plots.dense import PART_COLORS, chart_channels_figure, chart_figure
+
+    index = np.zeros((8, 8), np.int64)
+    index[2:6, 2:6] = 3
+    u = v = np.full((8, 8), 0.5)
+    for fig in (chart_figure(np.zeros((16, 16, 3), np.uint8), index, u, v), chart_channels_figure(index, u, v)):
+        legend = [(t.name, t.marker.color) for t in fig.data if getattr(t, "showlegend", False)]
+        assert legend == [(n, f"rgb{tuple(c)}") for n, c in zip(PARTS[1:], PART_COLORS[1:])]

@@ -57,9 +57,18 @@ def chart_figure(crop: np.ndarray, index: np.ndarray, u: np.ndarray, v: np.ndarr
                                  colorscale="Turbo", line=dict(width=2), showscale=(col == 3), connectgaps=False,
                                  colorbar=dict(title="chart coord.", thickness=12),
                                  hovertemplate=f"x=%{{x}} px, y=%{{y}} px<br>{label}=%{{z:.2f}}<extra></extra>"), row=1, col=col)
+    _part_legend(fig)
     square_panels(fig, 3, w, h)
-    fig.update_layout(height=330, margin=dict(l=5, r=5, t=35, b=5), template="plotly_dark")
+    fig.update_layout(height=380, margin=dict(l=5, r=5, t=35, b=5), template="plotly_dark",
+                      legend=dict(orientation="h", y=-0.05, title_text="parts:"))
     return fig
+
+
+def _part_legend(fig: go.Figure) -> None:
+    """One legend entry per part in its colour (the image panel itself cannot carry a legend)."""
+    for name, rgb in zip(PARTS[1:], PART_COLORS[1:]):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True,
+                                 marker=dict(size=12, symbol="square", color=f"rgb{tuple(rgb)}")), row=1, col=1)
 
 
 def chart_channels_figure(index: np.ndarray, u: np.ndarray, v: np.ndarray) -> go.Figure:
@@ -74,6 +83,8 @@ def chart_channels_figure(index: np.ndarray, u: np.ndarray, v: np.ndarray) -> go
         fig.add_trace(go.Heatmap(z=zz, zmin=0, zmax=1, colorscale="Turbo", showscale=(col == 3),
                                  colorbar=dict(title="chart coord.", thickness=12),
                                  hovertemplate="cell (%{x}, %{y})<br>%{z:.2f}<extra></extra>"), row=1, col=col)
+    _part_legend(fig)
     square_panels(fig, 3, w, h)
-    fig.update_layout(height=300, margin=dict(l=5, r=5, t=35, b=5), template="plotly_dark")
+    fig.update_layout(height=350, margin=dict(l=5, r=5, t=35, b=5), template="plotly_dark",
+                      legend=dict(orientation="h", y=-0.05, title_text="parts:"))
     return fig
