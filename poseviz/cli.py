@@ -194,6 +194,8 @@ def _predict(args: argparse.Namespace) -> int:
     pred = predict_person(model, img.rgb, box, flip=args.flip)
     kp = pred.keypoints.copy()
     kp[:, :2] = img.to_original(kp[:, :2])
+    if not np.isfinite(kp).all():  # JSON has no NaN: never print one
+        raise PoseVizInputError("the model produced non-finite keypoints for this image and box")
     result = {"image_id": args.image_id, "category_id": 1, "schema": pred.schema.name,
               "keypoints": [round(float(v), 2) for v in np.column_stack([kp[:, :2], kp[:, 2]]).ravel()],
               "score": round(pred.score, 4)}

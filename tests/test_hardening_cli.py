@@ -103,3 +103,13 @@ def test_models_write_readme_refusals(capsys, tmp_path, kind):
         target.write_text("# no table here\n")
     _fails(capsys, ["models", "--write-readme", str(target)], {"missing": "not found", "folder": "is a folder",
                                                                "no markers": "lacks the markers"}[kind])
+
+
+def test_ctrl_c_during_training_says_how_to_resume(capsys, tmp_path, monkeypatch):
+    import poseviz.training.loop as loop
+
+    def interrupted(cfg, progress):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(loop, "_train", interrupted)
+    _fails(capsys, ["train", "--model", "cpm_lsp", "--out", str(tmp_path)], "stopped; the last finished epoch is saved in")
