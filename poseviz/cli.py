@@ -340,6 +340,14 @@ def _pack_lsp(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pack_mix(args: argparse.Namespace) -> int:
+    from .data.pack import pack_mix
+
+    size = pack_mix(args.out, args.data_root, args.max_side, args.quality, force=args.force)
+    print(f"the training mix in {args.out}: {size / 2**20:.1f} MiB of images (train --data-root {args.out})")
+    return 0
+
+
 def _models(args: argparse.Namespace) -> int:
     from .model_table import shipped_table, write_readme
     from .zoo import ZOO, weights_path
@@ -427,6 +435,13 @@ def build_parser() -> argparse.ArgumentParser:
     pk.add_argument("--max-side", type=int, default=200)
     pk.add_argument("--force", action="store_true", help="write into --out even if it already holds files")
     pk.set_defaults(fn=_pack_lsp)
+    pm = sub.add_parser("pack-mix", help="write the whole training mix small (WebP) to carry to a GPU machine")
+    pm.add_argument("--out", required=True)
+    pm.add_argument("--data-root", default=None)
+    pm.add_argument("--max-side", type=int, default=128)
+    pm.add_argument("--quality", type=int, default=60, help="WebP quality (0-100)")
+    pm.add_argument("--force", action="store_true", help="write into --out even if it already holds files")
+    pm.set_defaults(fn=_pack_mix)
     m = sub.add_parser("models", help="list the model zoo")
     m.add_argument("--markdown", action="store_true", help="print the README's table of shipped models (from the cards)")
     m.add_argument("--write-readme", metavar="README", default=None,

@@ -209,3 +209,32 @@ def test_short_overfit_run_per_source(tmp_path, monkeypatch, source):
     assert float(rows[-1]["loss"]) < 0.6 * float(rows[0]["loss"])
     assert rows[2]["val_lspet_pck"] and rows[2]["val_mpii_pckh"] and not rows[0]["pck"]
     assert round(summary["best_pck"], 2) == max(float(r["pck"]) for r in rows if r["pck"])
+
+
+def test_pack_mix_keeps_people_flags_and_validation(tmp_path, monkeypatch):
+    from poseviz.data.pack import describe_pack, pack_mix
+
+    _tiny_sources(tmp_path / "data")
+    for name in ("lspet", "mpii"):
+        monkeypatch.setitem(VALIDATION_SIZES, name, 3)
+    # LSP needs its first 1000 training images for the pack: write them (tiny)
+    img = cv2.imread(str(tmp_path / "data" / "lspet" / "images" / "im00001.jpg"))
+    for i in range(8, 1000):
+        cv2.imwrite(str(tmp_path / "data" / "lsp" / "images" / f"im{i + 1:04d}.jpg"), img)
+    size = pack_mix(tmp_path / "pack", tmp_path / "data", max_side=40, progress=False)
+    assert size > 0
+    a = load_split(parse_mix("lsp:1,lspet:1,mpii:1"), tmp_path / "data")
+    b = load_split(parse_mix("lsp:1,lspet:1,mpii:1"), tmp_path / "pack")
+    for name in ("lspet", "mpii"):
+        assert [p.name for p in a.validation[name].paths] == [p.name for p in b.validation[name].paths]
+    for name in a.train:
+        ja, jb = a.train[name].joints, b.train[name].joints
+        assert (ja[..., 2] == jb[..., 2]).all()
+        lab = ja[..., 2] > 0
+        np.testing.assert_allclose(jb[..., :2][lab], (ja[..., :2][lab] + 0.5) * 0.5 - 0.5, atol=0.01)  # 80 → 40 px
+    assert cv2.imread(str(tmp_path / "pack" / "mpii" / "images" / "p0.jpg")).shape[:2] == (40, 40)
+    assert "pack-mix --max-side 40" in describe_pack(tmp_path / "pack" / "lsp")
+    with pytest.raises(PoseVizInputError, match="overlaps the data root"):
+        pack_mix(tmp_path / "data" / "packed", tmp_path / "data", progress=False)
+    with pytest.raises(PoseVizInputError, match="already holds files"):
+        pack_mix(tmp_path / "pack", tmp_path / "data", progress=False)

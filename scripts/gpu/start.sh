@@ -5,14 +5,16 @@ set -u
 R=${RUNS:-/root/gruns}; mkdir -p $R
 date +%s > $R/t0
 nvidia-smi -L; python3 -c "import torch,cv2,safetensors,scipy,tqdm,matplotlib;print('torch',torch.__version__,torch.cuda.is_available())"
-ARGS_COMMON="--data ${LSP_DIR:-.carry/lsp} --batch-size 32 --lr 1e-3 --threads 1 --eval-every 20 --eval-limit 200"
+# The training mix packed by `python -m poseviz pack-mix --out .carry/data` (validation people included:
+# runs select their checkpoint on them, never on LSP test images).
+ARGS_COMMON="--data-root ${DATA_DIR:-.carry/data} --batch-size 64 --lr 1e-3 --threads 1 --workers 2 --epoch-size 6000 --eval-every 2 --select best"
 declare -A EXTRA=(
  [openpose_lsp]=""
- [cpm_lsp]="--teacher openpose_lsp --distill 0.5"
- [hourglass_lsp]="--teacher openpose_lsp --distill 0.5"
- [hrnet_lsp]="--teacher openpose_lsp --distill 0.5"
- [hrnet_nl_lsp]="--teacher openpose_lsp --distill 0.5"
- [hrnet_dense_lsp]="--teacher openpose_lsp --distill 0.5"
+ [cpm_lsp]=""
+ [hourglass_lsp]=""
+ [hrnet_lsp]=""
+ [hrnet_nl_lsp]=""
+ [hrnet_dense_lsp]=""
 )
 for m in "${!EXTRA[@]}"; do
   echo "$ARGS_COMMON ${EXTRA[$m]} --init-from assets/$m.safetensors" > $R/$m.args

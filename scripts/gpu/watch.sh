@@ -22,6 +22,6 @@ d=sys.argv[1]; s=torch.load(d+"/last.pt", map_location="cpu", weights_only=True)
 save_file(export_state(s), d+"/snapshot.safetensors")  # flushed denormals: fast CPU evaluation
 PY
   fi
-  tar -C $R -cf "$OUT"/$m.tar $m/log.csv $m/config.json $(cd $R && ls $m/curves.png 2>/dev/null) $(cd $R && ls $m/last.safetensors 2>/dev/null || echo $m/snapshot.safetensors)
+  tar -C $R -cf "$OUT"/$m.tar $m/log.csv $m/config.json $(cd $R && ls $m/curves.png 2>/dev/null) $(cd $R && ls $m/best.safetensors 2>/dev/null) $(cd $R && ls $m/last.safetensors 2>/dev/null || echo $m/snapshot.safetensors)
 done
 tar -C $R -cf "$OUT"/outs.tar $(cd $R && ls *.out *.args t0); ls -la "$OUT" | head; true
