@@ -247,8 +247,10 @@ def coco_mini_ap(model: torch.nn.Module, coco_root: str | Path | None = None, pr
 
 
 def default_coco_root() -> Path:
-    """``../shared/data/coco-mini`` relative to the project root."""
-    return Path(__file__).resolve().parents[1].parent / "shared" / "data" / "coco-mini"
+    """The COCO sample in the data root (``<data root>/coco-mini``)."""
+    from .data.root import dataset_dir
+
+    return dataset_dir("coco-mini")
 
 
 _VALIDATION_WORDS = ("the validation score (mean of PCK@0.2 on 300 LSP Extended people and PCKh@0.5 on 200 MPII "
@@ -299,7 +301,7 @@ def _fresh_note(layers: list[str] | None) -> str:
 
 def _data_words(t: dict) -> str:
     if not t.get("mix"):
-        return "LSP images 1–1000 (`../shared/data/lsp`)"
+        return "LSP images 1–1000"
     per = f", {t['epoch_size']} people drawn per epoch" if t.get("epoch_size") else ""
     return ("the training mix of the last cycle: LSP images 1–1000, LSP Extended (9,700 people) and MPII (1,086 people), "
             f"drawn with source shares `{t['mix']}`{per}; 300 LSP Extended and 200 MPII people held out for validation. "
@@ -345,7 +347,7 @@ def _task_section(m: dict) -> list[str]:
         return ["", "## Bottom-up multi-person (COCO sample)", "",
                 f"Whole images resized to a long side of {c['long_side']} px, belief maps + PAFs grouped into people "
                 f"(`poseviz/bottom_up.py`); scored with the core OKS/AP (equal to pycocotools) on the {c['joints']} joints "
-                f"LSP and COCO share, over the {c['images']} images of `../shared/data/coco-mini`.", "",
+                f"LSP and COCO share, over the {c['images']} images of the COCO sample (`coco-mini`).", "",
                 "| stat | value |", "|---|---|", *[f"| {k} | {v} |" for k, v in c.items() if k not in ("images", "long_side", "joints")],
                 "", "Trained only on single-person LSP crops, so crowded COCO scenes are out of its training distribution."]
     return []
