@@ -238,3 +238,21 @@ def test_pack_mix_keeps_people_flags_and_validation(tmp_path, monkeypatch):
         pack_mix(tmp_path / "data" / "packed", tmp_path / "data", progress=False)
     with pytest.raises(PoseVizInputError, match="already holds files"):
         pack_mix(tmp_path / "pack", tmp_path / "data", progress=False)
+
+
+def test_dataloader_workers_draw_different_augmentations(tmp_path, monkeypatch):
+    """Two workers must not produce the same augmented crops (each reseeds its generator)."""
+    import torch
+
+    from poseviz.data.poseset import concat
+    from poseviz.training.augment import AugmentConfig
+    from poseviz.training.dataset import LSPPoseDataset, load_images
+    from poseviz.training.loop import _seed_worker
+
+    _tiny_sources(tmp_path / "data")
+    people = concat([load_split(parse_mix("lspet:1"), tmp_path / "data", validation=False).train["lspet"]])
+    one = people.subset(np.zeros(8, dtype=np.int64))  # the same person eight times
+    ds = LSPPoseDataset(one, np.arange(8), (64, 64), 4, augment=AugmentConfig(), images=load_images(one, np.arange(8)))
+    loader = torch.utils.data.DataLoader(ds, batch_size=4, num_workers=2, worker_init_fn=_seed_worker)
+    a, b = [batch["image"] for batch in loader]
+    assert not torch.equal(a, b)

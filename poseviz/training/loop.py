@@ -199,6 +199,13 @@ def _plot(log_path: Path, png_path: Path) -> None:
     plt.close(fig)
 
 
+def _seed_worker(worker_id: int) -> None:
+    """Each DataLoader worker draws its own augmentation (a forked copy of the dataset's generator
+    would give every worker the same crops)."""
+    info = torch.utils.data.get_worker_info()
+    info.dataset.rng = np.random.default_rng(torch.initial_seed() % 2**32)
+
+
 def _resume_state(ckpt: Path, device: torch.device) -> dict:
     try:
         return torch.load(ckpt, map_location=device, weights_only=True)
@@ -285,7 +292,7 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     sampler = torch.utils.data.WeightedRandomSampler(torch.from_numpy(sampling_weights(train_sets, mix)), draws,
                                                      replacement=True, generator=torch.Generator().manual_seed(cfg.seed))
     loader = DataLoader(ds, batch_size=min(cfg.batch_size, draws), sampler=sampler, drop_last=True,
-                        num_workers=cfg.workers, persistent_workers=cfg.workers > 0)
+                        num_workers=cfg.workers, persistent_workers=cfg.workers > 0, worker_init_fn=_seed_worker)
     val_images = {n: _decode(p, progress) for n, p in val_sets.items()}
     opt = make_optimizer(model, cfg.optimizer, cfg.lr, cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs * len(loader), eta_min=cfg.lr * 0.01)
