@@ -326,7 +326,9 @@ def read_dataset_image(folder: Path, file_name: str) -> np.ndarray:
     try:
         return load_image(resolve_inside(folder, file_name), max_side=None).rgb
     except PoseVizInputError:
-        raise PoseVizInputError(f"the images folder has no readable image {file_name!r}: check the folder in the sidebar") from None
+        # the base name only: a path written in the file is echoed no more than a server path is
+        raise PoseVizInputError(f"the images folder has no readable image {Path(str(file_name)).name!r}: "
+                                "check the folder in the sidebar") from None
 
 
 def confidence_warning(keypoints: np.ndarray, model: str | None = None) -> None:

@@ -121,3 +121,38 @@ def test_oks_laboratory_messages_never_show_server_paths(empty_root):
     assert not at.exception
     errors = [e.value for e in at.error]
     assert errors and all(str(empty_root) not in e for e in errors) and any("‹data root›" in e for e in errors)
+
+
+def test_oks_laboratory_never_reads_an_image_outside_the_images_folder(empty_root, tmp_path_factory):
+    """A COCO file naming '../secret.png' or an absolute path: the sentinel outside the images folder is
+    never decoded (load_image is watched), and the message is the same as for a missing file."""
+    import json
+
+    import numpy as np
+    from PIL import Image
+
+    import poseviz.image_io as image_io
+
+    outside = tmp_path_factory.mktemp("outside")
+    secret = outside / "secret.png"
+    Image.fromarray(np.full((64, 48, 3), 200, np.uint8)).save(secret)
+    (empty_root / "imgs").mkdir()
+    Image.fromarray(np.full((64, 48, 3), 200, np.uint8)).save(empty_root / "secret.png")  # one level up from imgs/
+    read = []
+    real = image_io.load_image
+    image_io.load_image = lambda src, *a, **k: (read.append(str(src)), real(src, *a, **k))[1]
+    try:
+        for name in ("../secret.png", str(secret), "missing.png"):
+            kp = [10, 10, 2] * 17
+            doc = {"images": [{"id": 1, "file_name": name, "width": 48, "height": 64}],
+                   "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "keypoints": kp, "bbox": [2, 2, 40, 60],
+                                    "area": 2400, "iscrowd": 0}], "categories": [{"id": 1, "name": "person"}]}
+            at = AppTest.from_file(str(VIEWS / "oks_lab.py"), default_timeout=120).run()
+            at.sidebar.text_input(key="oks_imgdir").set_value("imgs").run()
+            at.sidebar.file_uploader(key="oks_json").set_value(("gt.json", json.dumps(doc).encode(), "application/json")).run()
+            assert not at.exception
+            errors = " ".join(e.value for e in at.error)
+            assert "Cannot run the model on these annotations" in errors and str(empty_root) not in errors and str(outside) not in errors
+    finally:
+        image_io.load_image = real
+    assert not any("secret" in r for r in read), read

@@ -113,3 +113,31 @@ def test_ctrl_c_during_training_says_how_to_resume(capsys, tmp_path, monkeypatch
 
     monkeypatch.setattr(loop, "_train", interrupted)
     _fails(capsys, ["train", "--model", "cpm_lsp", "--out", str(tmp_path)], "stopped; the last finished epoch is saved in")
+
+
+def test_card_keeps_the_training_record_and_timings_it_cannot_remeasure(tmp_path, monkeypatch):
+    """A fresh clone has no run logs: re-carding must not turn the history into "? epochs" or
+    replace a quiet machine's latency with a busy one's."""
+    import types
+
+    import numpy as np
+
+    from poseviz import cards
+
+    old = zoo.card_metrics("cpm_lsp")
+    fake = types.SimpleNamespace(pck=types.SimpleNamespace(mean=50.0, per_joint=np.full(14, 50.0)))
+    monkeypatch.setattr(cards, "evaluate_lsp", lambda *a, **k: fake)
+    monkeypatch.setattr(cards, "load_images", lambda data, idx: [None] * len(idx))
+    monkeypatch.setattr(cards, "source_figures", lambda *a, **k: {})
+    monkeypatch.setattr(cards, "latency_figures", lambda model: {"median_ms_per_crop": 999.0, "median_ms_per_crop_flip": 999.0})
+    class FakeLSP:
+        joints = np.zeros((2000, 14, 3))
+
+        def __len__(self):
+            return 2000
+
+    monkeypatch.setattr(cards, "load_lsp", lambda root: FakeLSP())
+    m = cards.measure_model("cpm_lsp", run_dir=tmp_path / "no-runs", progress=False)
+    assert m["training"] == old["training"]
+    assert m["median_ms_per_crop"] == old["median_ms_per_crop"] and m["machine"] == old["machine"]
+    assert cards.measure_model("cpm_lsp", run_dir=tmp_path / "no-runs", progress=False, latency=True)["median_ms_per_crop"] == 999.0
