@@ -111,7 +111,7 @@ def _eval(args: argparse.Namespace) -> int:
     sources = tuple(x.strip() for x in args.sources.split(",") if x.strip())
     model = for_inference(load_pretrained(args.model, args.weights))
     scores = score_sources(model, sources, args.data_root, flip=args.flip, method=args.decode, alpha=args.alpha,
-                           limit=args.limit, coco_json=args.coco_json, coco_images=args.coco_images)
+                           limit=args.limit, coco_json=args.coco_json, coco_images=args.coco_images, mpii_root=args.mpii_root)
     for s in scores.values():
         if "per_joint" in s:
             s["per_joint"] = {j: round(float(v), 2) for j, v in zip(LSP14.joints, s["per_joint"])}
@@ -389,6 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--sources", default="lsp,coco,mpii", help="comma-separated: lsp, coco, mpii")
     e.add_argument("--coco-json", default=None, help="COCO keypoint file (default: the COCO sample in the data root)")
     e.add_argument("--coco-images", default=None, help="its images folder")
+    e.add_argument("--mpii-root", default=None, help="a folder in the MPII layout (annotations.json + images/) to score "
+                   "every person of, instead of the validation people")
     e.add_argument("--flip", action="store_true")
     e.add_argument("--decode", default="dark", choices=["argmax", "quarter", "dark"])
     e.add_argument("--alpha", type=float, default=0.2, help="LSP PCK threshold (fraction of the torso)")

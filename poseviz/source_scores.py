@@ -38,10 +38,12 @@ def _check(limit: int | None, alpha: float) -> None:
 def score_sources(model: nn.Module, sources: tuple[str, ...] = SOURCES, root: str | Path | None = None,
                   flip: bool = False, method: str = "dark", alpha: float = 0.2, limit: int | None = None,
                   coco_json: str | Path | None = None, coco_images: str | Path | None = None,
-                  progress: bool = True) -> dict:
+                  mpii_root: str | Path | None = None, progress: bool = True) -> dict:
     """{source: figures} for each source asked for (see the module docstring).
 
     ``limit`` caps the people per source (quick checks); ``alpha`` is LSP's PCK threshold.
+    ``mpii_root``: a folder in the MPII layout (``annotations.json`` + ``images/``) whose every person
+    is scored, instead of the validation people.
     Raises ``PoseVizInputError`` naming what is missing when a source's data is absent.
     """
     from .coco import load_coco
@@ -80,9 +82,11 @@ def score_sources(model: nn.Module, sources: tuple[str, ...] = SOURCES, root: st
                        "images": len({r["image_id"] for r in results}),
                        **{k: round(float(v), 4) for k, v in zip(STAT_NAMES, ev.stats)}}
     if "mpii" in sources:
-        people = load_split(parse_mix("mpii:1"), root).validation["mpii"]
+        from .data.mpii import load_mpii
+
+        people = load_mpii(mpii_root) if mpii_root else load_split(parse_mix("mpii:1"), root).validation["mpii"]
         idx = np.arange(len(people))[cut]
         ev = evaluate_lsp(model, people, idx, flip=flip, method=method, alpha=0.5, progress=progress, reference="head")
-        out["mpii"] = {"metric": "PCKh@0.5 (validation split)", "people": int(len(idx)), "mean": round(ev.pck.mean, 2),
+        out["mpii"] = {"metric": "PCKh@0.5 (" + (f"{Path(mpii_root).name}" if mpii_root else "validation split") + ")", "people": int(len(idx)), "mean": round(ev.pck.mean, 2),
                        "per_joint": ev.pck.per_joint}
     return out

@@ -312,3 +312,12 @@ def test_occlusion_attributions_run_on_request_and_stay_until_inputs_change():
     assert any("Most sensitive region" in c.value for c in at.caption)
     at.selectbox(key="occ_joint").set_value("left_ankle").run()  # another joint: ask again
     assert not any("Most sensitive region" in c.value for c in at.caption)
+
+
+def test_oks_lab_scores_mpii_style_annotations():
+    at = _page("oks_lab.py")
+    at.sidebar.radio(key="oks_kind").set_value("MPII-style JSON").run()
+    at.sidebar.slider(key="oks_mpii_range").set_value((1, 6)).run()
+    assert not at.exception, at.exception
+    instances = _table_with(at, "OKS")
+    assert len(instances) == 6 and instances["OKS"].between(0, 1).all()

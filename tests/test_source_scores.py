@@ -84,3 +84,22 @@ def test_eval_prints_all_three_sources(capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["lsp"]["people"] == 5 and out["mpii"]["people"] == 5 and out["coco"]["images"] <= 5
     assert 0 <= out["lsp"]["mean"] <= 100 and 0 <= out["coco"]["AP"] <= 1
+
+
+def test_eval_scores_a_users_mpii_style_folder(tmp_path, capsys):
+    """Every person of a user's MPII-style folder, PCKh@0.5 (a perfect prediction is impossible to fake
+    here, so check the count and range, and that a bad layout is refused naming the field)."""
+    import json as _json
+
+    import cv2
+
+    (tmp_path / "images").mkdir()
+    cv2.imwrite(str(tmp_path / "images" / "a.jpg"), np.full((120, 80, 3), 127, np.uint8))
+    joints = [[40.0, 20.0 + 5 * k] for k in range(16)]
+    (tmp_path / "annotations.json").write_text(_json.dumps({"people": [{"image": "a.jpg", "joints": joints}] * 3}))
+    assert main(["eval", "--model", "cpm_lsp", "--sources", "mpii", "--mpii-root", str(tmp_path), "--json"]) == 0
+    out = _json.loads(capsys.readouterr().out)
+    assert out["mpii"]["people"] == 3 and 0 <= out["mpii"]["mean"] <= 100
+    (tmp_path / "annotations.json").write_text(_json.dumps({"people": [{"image": "a.jpg", "joints": joints[:15]}]}))
+    assert main(["eval", "--model", "cpm_lsp", "--sources", "mpii", "--mpii-root", str(tmp_path)]) == 2
+    assert "'joints' must be 16 entries" in capsys.readouterr().err

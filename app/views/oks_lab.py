@@ -11,6 +11,7 @@ from app.state import get_model, hide_server_paths, images_folder_ui, read_datas
 from poseviz import zoo
 from poseviz.coco import load_coco, load_results
 from poseviz.data.lsp import load_lsp
+from poseviz.data.mpii import load_mpii
 from poseviz.data.root import dataset_dir
 from poseviz.data.lsp_coco import lsp_as_coco
 from poseviz.errors import PoseVizInputError
@@ -20,11 +21,11 @@ from poseviz.oks_lab import error_totals, informative_instance, instances_from_r
 from poseviz.plots.oks import TOLERANCE_LEVELS, error_totals_figure, oks_curves_figure, oks_instance_image, oks_terms_figure, pr_curve_figure
 
 
-@st.cache_data(max_entries=4, show_spinner="Reading LSP annotations…")
-def _lsp_gt(root: str, first: int, last: int):
-    data = load_lsp(root)
+@st.cache_data(max_entries=4, show_spinner="Reading the annotations…")
+def _lsp_gt(root: str, first: int, last: int, kind: str = "lsp"):
+    data = load_lsp(root) if kind == "lsp" else load_mpii(root)
     if last > len(data):
-        raise PoseVizInputError(f"this joints.mat has {len(data)} people; choose images up to {len(data)}")
+        raise PoseVizInputError(f"these annotations hold {len(data)} people; choose numbers up to {len(data)}")
     return lsp_as_coco(data, np.arange(first - 1, last))
 
 
@@ -36,7 +37,7 @@ st.caption("OKS = Σᵢ exp(−dᵢ²/2s²kᵢ²)·δ(vᵢ>0) / Σᵢ δ(vᵢ>0)
 COCO_DIR = dataset_dir("coco-mini")
 LSP_DIR = dataset_dir("lsp")
 st.sidebar.subheader("Data")
-kind = st.sidebar.radio("Annotations", ["COCO keypoint JSON", "LSP joints.mat"], horizontal=True, key="oks_kind")
+kind = st.sidebar.radio("Annotations", ["COCO keypoint JSON", "LSP joints.mat", "MPII-style JSON"], horizontal=True, key="oks_kind")
 up = None
 if kind == "COCO keypoint JSON":
     up = st.sidebar.file_uploader("COCO keypoint JSON (default: the COCO sample)", type=["json"], key="oks_json")
@@ -53,6 +54,18 @@ if kind == "COCO keypoint JSON":
         st.error(f"These annotations cannot be used: {hide_server_paths(exc)}")
         st.stop()
     digest = hashlib.sha256(up.getvalue()).hexdigest() if up is not None else "coco-mini"
+elif kind == "MPII-style JSON":
+    mpii_root = images_folder_ui("MPII folder (annotations.json and images/, under the data root)", "mpii", "oks_mpii_root")
+    first, last = st.sidebar.slider("People (1-based numbers)", 1, 2000, (1, 100), key="oks_mpii_range")
+    img_dir = mpii_root / "images"
+    try:
+        gt = _lsp_gt(str(mpii_root), first, last, "mpii")
+    except PoseVizInputError as exc:
+        st.error(f"This MPII folder cannot be used: {hide_server_paths(exc)}")
+        st.stop()
+    digest = f"mpii:{mpii_root}:{first}-{last}"
+    st.sidebar.caption("MPII's 16 joints are scored on the 14 LSP shares (upper neck as neck). MPII has no person areas: "
+                       "OKS uses each person's joint box as s².")
 else:
     lsp_root = images_folder_ui("LSP folder (joints.mat and images/, under the data root)", "lsp", "oks_lsp_root")
     first, last = st.sidebar.slider("LSP images (1-based numbers)", 1, 2000, (1001, 1100), key="oks_lsp_range",

@@ -14,6 +14,7 @@ from ..coco import CocoKeypoints, validate_coco
 from ..errors import PoseVizInputError
 from ..schemas import LSP14
 from .lsp import LSPData, joints_box
+from .poseset import PoseSet
 
 __all__ = ["lsp_as_coco"]
 
@@ -23,8 +24,9 @@ def _exact_size(path) -> tuple[int, int] | tuple[None, None]:
     return (img.shape[1], img.shape[0]) if img is not None else (None, None)
 
 
-def lsp_as_coco(data: LSPData, indices: np.ndarray) -> CocoKeypoints:
-    """The chosen LSP images (0-based indices) as a validated COCO keypoint dataset.
+def lsp_as_coco(data: LSPData | PoseSet, indices: np.ndarray) -> CocoKeypoints:
+    """The chosen LSP images (0-based indices) — or people of any LSP-14 ``PoseSet`` (LSP Extended,
+    MPII) — as a validated COCO keypoint dataset.
 
     Image ids are the 1-based LSP numbers (im1001.jpg → id 1001); one person per image,
     annotation id = image id; visibility 2 = visible, 1 = labelled but occluded.
