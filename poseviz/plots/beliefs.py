@@ -72,6 +72,9 @@ def panel_layout(n: int, cols: int, w: int, h: int, titles: list[str], hgap: flo
     return layout
 
 
+MAX_STAGE_COLUMNS = 4  # more stages wrap onto a second row rather than shrink below ~300 px
+
+
 def belief_maps_figure(
     crop: np.ndarray,
     maps: np.ndarray,
@@ -90,7 +93,7 @@ def belief_maps_figure(
     """
     maps = np.asarray(maps, dtype=np.float32)
     s = len(maps)
-    cols = columns or s
+    cols = columns or min(s, MAX_STAGE_COLUMNS)
     rows = int(np.ceil(s / cols))
     h, w = crop.shape[:2]
     stride_x, stride_y = w / maps.shape[-1], h / maps.shape[-2]
@@ -112,7 +115,10 @@ def belief_maps_figure(
                              marker=dict(symbol="x", size=10, color="#00e5ff"), showlegend=False,
                              hovertemplate="peak (%{x:.1f}, %{y:.1f}) px<extra></extra>", **axes))
     layout = panel_layout(s, cols, w, h, list(titles))
-    layout.update(height=max(260, 230 * rows), margin=dict(l=5, r=5, t=35, b=5), template=_dark_template(),
+    # Rows tall enough for panels readable on a projector: ≥ 300 px for a stage strip of up to four
+    # panels in a wide page, ≥ 200 px tiles in the all-joints grid.
+    layout.update(height=max(340, (340 if cols <= MAX_STAGE_COLUMNS else 250) * rows), margin=dict(l=5, r=5, t=35, b=5),
+                  template=_dark_template(),
                   plot_bgcolor="rgba(0,0,0,0)")
     return go.Figure(data=data, layout=layout, _validate=False)
 
@@ -132,7 +138,7 @@ def square_panels(fig: go.Figure, n: int, w: int, h: int) -> None:
                                          scaleanchor=f"x{sfx}", constrain="domain")
 
 
-def joint_grid_figure(crop: np.ndarray, heatmaps: np.ndarray, joint_names: list[str], opacity: float = 0.6, columns: int = 7) -> go.Figure:
+def joint_grid_figure(crop: np.ndarray, heatmaps: np.ndarray, joint_names: list[str], opacity: float = 0.6, columns: int = 5) -> go.Figure:
     """All joints' belief maps [K, h, w] of one stage over the crop, each on its own scale."""
     return belief_maps_figure(crop, heatmaps, list(joint_names), opacity, shared_scale=False, columns=columns)
 
