@@ -24,4 +24,8 @@ pages = [
     st.Page(VIEWS / "paf.py", title="Part affinity fields", icon=":material/moving:"),
     st.Page(VIEWS / "data.py", title="Data", icon=":material/database:"),
 ]
+from poseviz.data.root import data_root, development_data  # noqa: E402  (after the path set-up above)
+
+if data_root() == development_data():
+    st.sidebar.caption("Data: the development data beside the checkout (see the Data page).")
 st.navigation(pages).run()
