@@ -67,3 +67,19 @@ def test_chart_figures_carry_a_legend_of_every_part_colour():
     for fig in (chart_figure(np.zeros((16, 16, 3), np.uint8), index, u, v), chart_channels_figure(index, u, v)):
         legend = [(t.name, t.marker.color) for t in fig.data if getattr(t, "showlegend", False)]
         assert legend == [(n, f"rgb{tuple(c)}") for n, c in zip(PARTS[1:], PART_COLORS[1:])]
+
+
+def test_paf_belief_panels_leave_zero_belief_untinted():
+    import numpy as np
+
+    from poseviz.plots.paf import paf_stages_figure
+
+    image = np.full((32, 32, 3), 90, np.uint8)
+    beliefs = [np.zeros((14, 8, 8), np.float32)]
+    beliefs[0][3, 4, 4] = 0.8
+    fig = paf_stages_figure(image, beliefs, [np.zeros((2, 8, 8), np.float32)], (3, 4), "left_hip → left_knee", 4)
+    top = np.asarray(fig.data[0].z)
+    assert (top[:4, :4] == 90).all()  # far from the peak: the photo as it is, no colour wash
+    assert (top[16:20, 16:20] != 90).any()  # at the peak: tinted
+    bar = next(t for t in fig.data if t.type == "heatmap")
+    assert bar.opacity == 0 and bar.zmin == 0

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..schemas import KeypointSchema
-from .beliefs import _upsample, square_panels
+from .beliefs import COLORSCALE, _upsample, overlay, square_panels
 from .skeleton import draw_skeleton
 
 __all__ = ["arrow_segments", "paf_stages_figure", "people_image", "person_colors"]
@@ -63,9 +63,12 @@ def paf_stages_figure(image: np.ndarray, beliefs: list[np.ndarray], pafs: list[n
     fig = make_subplots(rows=2, cols=s, subplot_titles=titles, horizontal_spacing=0.02, vertical_spacing=0.07)
     for i in range(s):
         m = np.maximum(beliefs[i][a], beliefs[i][b])
-        fig.add_trace(go.Image(z=image, hoverinfo="skip"), row=1, col=i + 1)
-        fig.add_trace(go.Heatmap(z=_upsample(m, (w, h)), zmin=0, zmax=max(1.0, float(m.max())), colorscale="Inferno",
-                                 opacity=opacity, showscale=(i == s - 1), colorbar=dict(title="belief", thickness=12, len=0.45, y=0.78),
+        top = max(1.0, float(m.max()))
+        # The image blended with the map as the stage strips draw it (zero belief leaves the photo as it
+        # is), and an invisible heatmap on top for hover values and a colour bar that matches the blend.
+        fig.add_trace(go.Image(z=overlay(image, m, opacity, 0.0, top), hoverinfo="skip"), row=1, col=i + 1)
+        fig.add_trace(go.Heatmap(z=_upsample(m, (w, h)), zmin=0, zmax=top, colorscale=COLORSCALE, opacity=0.0,
+                                 showscale=(i == s - 1), colorbar=dict(title="belief", thickness=12, len=0.45, y=0.78),
                                  hovertemplate="x=%{x} px, y=%{y} px<br>belief=%{z:.2f}<extra></extra>"), row=1, col=i + 1)
     for i in range(s):
         fig.add_trace(go.Image(z=(image * 0.5).astype(np.uint8), hoverinfo="skip"), row=2, col=i + 1)
