@@ -55,8 +55,12 @@ st.plotly_chart(attention_maps_figure(crop, maps, titles, cells, hw, top=tops), 
 st.subheader("Per-query entropy and the query-averaged (global-context) map")
 ent = entropy_map(att, hw)
 avg = mean_attention(att, hw)
-st.plotly_chart(attention_maps_figure(crop, [ent / np.log(att.shape[1]), avg], ["entropy / ln N (1 = uniform)", "mean over all queries"],
-                                      [None, None], hw, colorbar_title="value"), width="stretch")
+# Two figures, each with its own colour bar: entropy (0–1 of ln N) and attention weight differ by orders of magnitude.
+e1, e2 = st.columns(2)
+e1.plotly_chart(attention_maps_figure(crop, [ent / np.log(att.shape[1])], ["entropy / ln N (1 = uniform)"], [None], hw,
+                                      colorbar_title="entropy / ln N", height=440), width="stretch")
+e2.plotly_chart(attention_maps_figure(crop, [avg], ["mean over all queries"], [None], hw,
+                                      colorbar_title="mean attention weight", height=440), width="stretch")
 js = query_dependence(att)
 gate = output_gate(model.nonlocal_block)
 if gate == 0:

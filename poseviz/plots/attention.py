@@ -19,8 +19,9 @@ def grid_to_crop(cell: tuple[int, int], crop_size: tuple[int, int], hw: tuple[in
 
 def attention_maps_figure(crop: np.ndarray, maps: list[np.ndarray], titles: list[str], queries: list[tuple[int, int] | None],
                           hw: tuple[int, int], opacity: float = 0.65, colorbar_title: str = "attention weight",
-                          top: list[list[tuple[int, int, float]]] | None = None) -> go.Figure:
-    """Grid maps [h, w] upsampled over the crop; ``queries`` marked with a cross, top-k positions with circles."""
+                          top: list[list[tuple[int, int, float]]] | None = None, height: int | None = None) -> go.Figure:
+    """Grid maps [h, w] upsampled over the crop; ``queries`` marked with a cross, top-k positions with circles.
+    ``height`` (px) overrides the default of 300 px per row of up to five panels."""
     n = len(maps)
     cols = min(n, 5)
     rows = int(np.ceil(n / cols))
@@ -43,5 +44,5 @@ def attention_maps_figure(crop: np.ndarray, maps: list[np.ndarray], titles: list
                                      marker=dict(symbol="circle-open", size=12, color="#ffffff"), showlegend=False,
                                      hovertemplate="top-k<extra></extra>"), row=r, col=c)
     square_panels(fig, n, w, h)
-    fig.update_layout(template="plotly_dark", height=max(260, 240 * rows), margin=dict(l=5, r=5, t=35, b=5))
+    fig.update_layout(template="plotly_dark", height=height or max(300, 300 * rows), margin=dict(l=5, r=5, t=35, b=5))
     return fig
