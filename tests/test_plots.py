@@ -83,3 +83,17 @@ def test_paf_belief_panels_leave_zero_belief_untinted():
     assert (top[16:20, 16:20] != 90).any()  # at the peak: tinted
     bar = next(t for t in fig.data if t.type == "heatmap")
     assert bar.opacity == 0 and bar.zmin == 0
+
+
+def test_crop_box_outlines_the_crop_in_the_image():
+    import numpy as np
+
+    from poseviz.geometry import crop_transform
+    from poseviz.plots.skeleton import draw_crop_box
+
+    image = np.zeros((100, 100, 3), np.uint8)
+    t = crop_transform(np.array([49.5, 49.5]), np.array([0.2, 0.2]), (40, 40))  # a 40-px box centred in the image
+    out = draw_crop_box(image, t.inverse, (40, 40))
+    drawn = np.argwhere(out.any(-1))
+    assert abs(drawn[:, 0].min() - 29.5) <= 3 and abs(drawn[:, 0].max() - 69.5) <= 3  # the 40-px border, ± line width
+    assert not out[50, 50].any() and not image.any()  # inside untouched, input not modified

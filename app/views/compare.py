@@ -9,6 +9,7 @@ from app.state import confidence_warning, get_model, image_and_person_ui, predic
 from poseviz import zoo
 from poseviz.disagreement import max_pairwise_distance
 from poseviz.plots import belief_maps_figure, draw_skeleton
+from poseviz.plots.skeleton import draw_crop_box
 from poseviz.schemas import get_schema
 
 st.title("Compare models")
@@ -25,7 +26,9 @@ for n, r in results.items():
     confidence_warning(r["keypoints"], n)
 cols = st.columns(len(chosen))
 for col, (name, res) in zip(cols, results.items()):
-    col.image(draw_skeleton(image.rgb, res["keypoints"], get_schema(res["schema"])), caption=name, width="stretch")
+    drawn = draw_crop_box(draw_skeleton(image.rgb, res["keypoints"], get_schema(res["schema"])), res["to_image"],
+                          (res["crop"].shape[1], res["crop"].shape[0]))
+    col.image(drawn, caption=f"{name} (cyan: the crop the network saw)", width="stretch")
 
 schemas = {r["schema"] for r in results.values()}
 if len(schemas) == 1:

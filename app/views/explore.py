@@ -8,8 +8,8 @@ import streamlit as st
 
 from app.state import confidence_warning, image_and_person_ui, model_ui, predict_cached
 from poseviz.coco import coco_result
-from poseviz.geometry import apply_affine
 from poseviz.plots import belief_maps_figure, belief_strip_image, draw_skeleton, joint_grid_figure, stage_peak_table
+from poseviz.plots.skeleton import draw_crop_box
 from poseviz.schemas import get_schema
 
 st.title("Explore belief maps")
@@ -31,10 +31,7 @@ stages, names, crop = res["stages"], res["stage_names"], res["crop"]
 
 c1, c2 = st.columns([1, 2])
 c1.image(crop, caption=f"Network input: {crop.shape[1]}×{crop.shape[0]} px crop", width="stretch")
-full = draw_skeleton(image.rgb, res["keypoints"], schema)
-cw, ch = crop.shape[1], crop.shape[0]
-corners = apply_affine(np.array([[-0.5, -0.5], [cw - 0.5, -0.5], [cw - 0.5, ch - 0.5], [-0.5, ch - 0.5]]), res["to_image"])
-cv2.polylines(full, [np.round(corners).astype(np.int32)], True, (0, 229, 255), 2, cv2.LINE_AA)  # what the network sees
+full = draw_crop_box(draw_skeleton(image.rgb, res["keypoints"], schema), res["to_image"], (crop.shape[1], crop.shape[0]))
 c2.image(full, caption=f"Prediction on the full image ({label}, {res['latency_ms']:.0f} ms)", width="stretch")
 
 st.subheader("One joint, every stage")

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..schemas import KeypointSchema
 
-__all__ = ["draw_skeleton"]
+__all__ = ["draw_crop_box", "draw_skeleton"]
 
 
 def draw_skeleton(
@@ -39,4 +39,17 @@ def draw_skeleton(
     for i in np.flatnonzero(ok):
         cv2.circle(out, pt(i), 16 * (t + 1), color or schema.colors[i], -1, cv2.LINE_AA, shift)
         cv2.circle(out, pt(i), 16 * (t + 1), (255, 255, 255), 1, cv2.LINE_AA, shift)
+    return out
+
+
+def draw_crop_box(image: np.ndarray, crop_to_image: np.ndarray, crop_size: tuple[int, int],
+                  color: tuple[int, int, int] = (0, 229, 255)) -> np.ndarray:
+    """``image`` with the outline of what the network saw: the crop's border (``crop_size`` = (W, H))
+    mapped through the 2×3 crop → image matrix (a rotated crop draws as a rotated box)."""
+    from ..geometry import apply_affine
+
+    w, h = crop_size
+    corners = apply_affine(np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]]), crop_to_image)
+    out = np.ascontiguousarray(image.copy())
+    cv2.polylines(out, [np.round(corners).astype(np.int32)], True, color, max(2, round(max(image.shape[:2]) / 400)), cv2.LINE_AA)
     return out
