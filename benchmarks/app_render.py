@@ -48,6 +48,12 @@ def main() -> None:
     ]
     table(rows, "Explore page, server side (AppTest, includes Streamlit's own script run)")
     table(other_pages(), "Every page: a change that needs no new network run (median of the changes after the first)")
+    t0 = time.perf_counter()
+    oks = AppTest.from_file(str(ROOT / "app" / "views" / "oks_lab.py"), default_timeout=300).run()
+    first = time.perf_counter() - t0
+    assert not oks.exception
+    table([{"action": "OKS laboratory, first visit (the model on every COCO-sample person)", "s": round(first, 2),
+            "target": "≤ 5 s", "met": "yes" if first <= 5 else "NO"}], "OKS laboratory")
 
 
 # (page, widget type, key, values to cycle through): controls that only redraw
