@@ -55,6 +55,17 @@ def server():
     proc.wait(10)
 
 
+@pytest.fixture(scope="module")
+def browser(server):
+    """One Chromium for every test of the run."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = _launch(p)
+        yield b
+        b.close()
+
+
 def _launch(p):
     return p.chromium.launch(
         executable_path=CHROMIUM, headless=True,
@@ -74,14 +85,11 @@ def _wait_idle(page, timeout_s: float = 120) -> None:
     raise TimeoutError("the script did not finish")
 
 
-def test_upload_shows_every_stage_without_exceptions(server):
-    from playwright.sync_api import sync_playwright
-
+def test_upload_shows_every_stage_without_exceptions(server, browser):
     from poseviz import zoo
 
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = _launch(p)
+    if True:
         page = browser.new_page(viewport={"width": 1400, "height": 1800})
         page.goto(server)
         page.get_by_text("Explore belief maps").first.wait_for(timeout=60_000)
@@ -100,7 +108,7 @@ def test_upload_shows_every_stage_without_exceptions(server):
         # one subplot title per stage in the belief-map strip
         titles = page.locator(".js-plotly-plot").first.locator("text.annotation-text")
         assert titles.count() == n_stages
-        browser.close()
+        page.close()
 
 
 def _upload_in(page, path) -> None:
@@ -123,11 +131,8 @@ def _peak_table_text(page) -> str:
     return text
 
 
-def test_two_browser_pages_keep_their_own_images_and_big_uploads_get_a_message(server, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = _launch(p)
+def test_two_browser_pages_keep_their_own_images_and_big_uploads_get_a_message(server, browser, tmp_path):
+    if True:
         a, b = browser.new_page(viewport={"width": 1400, "height": 1600}), browser.new_page(viewport={"width": 1400, "height": 1600})
         for page in (a, b):
             page.goto(server)
@@ -148,7 +153,8 @@ def test_two_browser_pages_keep_their_own_images_and_big_uploads_get_a_message(s
         b.locator('input[type="file"]').set_input_files(str(big))
         b.get_by_text("must be 20").first.wait_for(timeout=30_000)
         assert b.locator('[data-testid="stException"]').count() == 0
-        browser.close()
+        a.close()
+        b.close()
 
 
 def _settled_headings(page, main, timeout_s: float = 90) -> list[str]:
@@ -167,13 +173,10 @@ def _settled_headings(page, main, timeout_s: float = 90) -> list[str]:
     raise TimeoutError("the page did not settle")
 
 
-def test_compare_joint_box_shows_the_joint_the_figures_use_after_a_second_upload(server):
-    """A warning that appears for one photo and not another must not reset a widget on screen
-    while the page keeps computing with the old value (the heading names what the figures use)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = _launch(p)
+def test_compare_joint_box_shows_the_joint_the_figures_use_after_a_second_upload(server, browser):
+    """Replacing an upload must not redraw a widget at its default on screen while the page keeps
+    computing with the old value (the heading names what the figures use)."""
+    if True:
         page = browser.new_page(viewport={"width": 1440, "height": 1800})
         page.goto(f"{server}/compare")
         page.get_by_text("Compare models").first.wait_for(timeout=60_000)
@@ -197,4 +200,25 @@ def test_compare_joint_box_shows_the_joint_the_figures_use_after_a_second_upload
         joint_box.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "compare_after_second_upload.png"))
         assert page.locator('[data-testid="stException"]').count() == 0
-        browser.close()
+        page.close()
+
+
+PAGES = ["", "compare", "receptive_field", "nonlocal_attention", "pooling_lab", "oks_lab", "occlusion", "dense", "paf", "data"]
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[p or "explore" for p in PAGES])
+def test_every_page_in_the_browser(server, browser, path):
+    """Navigate, upload a photo where the page takes one (a control change), no exception box, a 1920×1080 screenshot."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{server}/{path}")
+    page.locator('[data-testid="stSidebar"]').wait_for(timeout=60_000)
+    _wait_idle(page)
+    if page.get_by_text("Upload", exact=True).count():
+        _upload_in(page, LSP_ROOT / "images" / "im1020.jpg")
+        page.get_by_text("im1020.jpg").first.wait_for(timeout=60_000)
+        _wait_idle(page)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / f"page_{path or 'explore'}.png"))
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()
