@@ -103,3 +103,38 @@ def test_most_varied_channel_skips_constant_and_dead_channels():
     f[2, 0, 0] = 1.0  # variance 8/81
     f[3] = torch.tensor([[0.0, 2.0, 0.0], [2.0, 0.0, 2.0], [0.0, 2.0, 0.0]])  # variance 80/81
     assert most_varied_channel(f) == 3
+
+
+# Hand-computed cases (dsntnn style): tiny arrays whose pooled values are written out by hand, so a
+# wrapper that calls the wrong torch function, swaps kernel and stride or pads wrongly fails here.
+X4 = torch.tensor([[1.0, 2.0, 3.0, 4.0],
+                   [5.0, 6.0, 7.0, 8.0],
+                   [9.0, 10.0, 11.0, 12.0],
+                   [13.0, 14.0, 15.0, 16.0]])[None, None]
+
+
+def test_hand_computed_2x2_poolings():
+    assert pool(X4, "max", 2, 2, 0).output[0, 0].tolist() == [[6.0, 8.0], [14.0, 16.0]]
+    assert pool(X4, "min", 2, 2, 0).output[0, 0].tolist() == [[1.0, 3.0], [9.0, 11.0]]
+    assert pool(X4, "avg", 2, 2, 0).output[0, 0].tolist() == [[3.5, 5.5], [11.5, 13.5]]
+    l2 = pool(X4, "l2", 2, 2, 0).output[0, 0]
+    torch.testing.assert_close(l2[0, 0], torch.tensor((1 + 4 + 25 + 36) ** 0.5))  # √66
+    kmax = pool(X4, "kmax", 2, 2, 0, k=2).output[0, 0]
+    assert kmax.tolist() == [[5.5, 7.5], [13.5, 15.5]]  # mean of the two largest of each window
+
+
+def test_hand_computed_overlapping_and_padded_windows():
+    # kernel 3, stride 1, no padding: 2×2 outputs, each the max/avg of a 3×3 window
+    assert pool(X4, "max", 3, 1, 0).output[0, 0].tolist() == [[11.0, 12.0], [15.0, 16.0]]
+    assert pool(X4, "avg", 3, 1, 0).output[0, 0].tolist() == [[6.0, 7.0], [10.0, 11.0]]
+    # kernel 2, stride 2, padding 1: 3×3 outputs; the corner window sees only X4[0, 0] (max ignores padding)
+    padded = pool(X4, "max", 2, 2, 1).output[0, 0]
+    assert padded.tolist() == [[1.0, 3.0, 4.0], [9.0, 11.0, 12.0], [13.0, 15.0, 16.0]]
+
+
+def test_hand_computed_adaptive_and_global():
+    # adaptive to 2×2 on a 4×4 input: the four quadrants
+    assert pool(X4, "adaptive_avg", output_size=2).output[0, 0].tolist() == [[3.5, 5.5], [11.5, 13.5]]
+    assert pool(X4, "adaptive_max", output_size=2).output[0, 0].tolist() == [[6.0, 8.0], [14.0, 16.0]]
+    # adaptive to 1×3 on width 4: windows [0, 2), [1, 3), [2, 4) (floor/ceil of i·4/3), all rows
+    assert pool(X4, "adaptive_avg", output_size=(1, 3)).output[0, 0].tolist() == [[7.5, 8.5, 9.5]]  # column means 7, 8, 9, 10
