@@ -161,6 +161,8 @@ def test_two_sessions_never_see_each_others_images():
 
 
 def test_pages_never_modify_a_cached_model():
+    """Every page, every model it may receive (fast and layer-reading copies of all six): weights,
+    buffers and train/eval mode are unchanged after every page has run."""
     from streamlit.testing.v1 import AppTest
 
     from app.state import get_model
@@ -171,11 +173,20 @@ def test_pages_never_modify_a_cached_model():
         for k, v in sorted(m.state_dict().items()):
             h.update(k.encode())
             h.update(v.detach().cpu().numpy().tobytes())
+        h.update(bytes(mod.training for mod in m.modules()))
         return h.hexdigest()
 
-    before = {n: checksum(get_model(n)) for n in zoo.shipped_models()}
-    for page in ("explore.py", "compare.py", "receptive_field.py", "occlusion.py"):
+    models = {(n, fast): get_model(n, fast=fast) for n in zoo.shipped_models(None) for fast in (True, False)}
+    before = {key: checksum(m) for key, m in models.items()}
+    for page in sorted(p.name for p in (ROOT / "app" / "views").glob("*.py")):
         at = AppTest.from_file(str(ROOT / "app" / "views" / page), default_timeout=300).run()
         assert not at.exception, (page, at.exception)
-    after = {n: checksum(get_model(n)) for n in zoo.shipped_models()}
+    after = {key: checksum(get_model(*key)) for key in models}
     assert after == before
+    # the check can fail: a page that switched a cached model to training mode would be caught
+    m = models[(zoo.shipped_models(None)[0], False)]
+    m.train()
+    try:
+        assert checksum(m) != before[(zoo.shipped_models(None)[0], False)]
+    finally:
+        m.eval()
