@@ -27,7 +27,7 @@ from poseviz.plots.candidates import candidates_image
 from poseviz.errors import PoseVizInputError
 from poseviz.fast_inference import for_inference
 from poseviz.image_io import check_person_photo, load_image
-from poseviz.inference import predict_person
+from poseviz.inference import Prediction, predict_person
 from poseviz.pretrained import load_pretrained, load_state_dict_checked, read_state_dict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -281,26 +281,13 @@ def model_ui(key: str = "model", allow_user: bool = True):
 
 
 @st.cache_data(max_entries=32, show_spinner="Running the network…")
-def predict_cached(digest: str, _image: np.ndarray, model_key: str, _model, box: tuple, flip: bool, method: str) -> dict:
-    """Per-image inference keyed on image hash + model + options; plain arrays only."""
+def predict_cached(digest: str, _image: np.ndarray, model_key: str, _model, box: tuple, flip: bool, method: str) -> Prediction:
+    """One person's typed ``Prediction`` (keypoints in image pixels, every stage, the crop and its
+    transform), keyed on image hash + model + options, with its measured latency; kept without the
+    intermediate feature maps so every rerun's copy stays small."""
     t0 = time.perf_counter()
     pred = predict_person(_model, _image, box, flip=flip, method=method)
-    ms = 1000 * (time.perf_counter() - t0)
-    out = pred.output
-    return {
-        "keypoints": pred.keypoints,
-        "stages": np.stack([s[0].numpy() for s in out.stages]),
-        "stage_names": list(out.stage_names),
-        "crop": pred.crop,
-        "to_image": pred.transform.inverse,
-        "to_crop": pred.transform.matrix,
-        "attention": None if out.attention is None else out.attention[0].numpy(),
-        "attention_hw": out.attention_hw,
-        "stride": pred.crop.shape[1] / out.heatmaps.shape[-1],
-        "schema": pred.schema.name,
-        "latency_ms": ms,
-        "dense": None if out.dense is None else tuple(a[0].numpy() for a in out.dense.charts()),
-    }
+    return dataclasses.replace(pred.without_features(), latency_ms=1000 * (time.perf_counter() - t0))
 
 
 # Folders on the server that a visitor may name are confined to the data root, unless the app

@@ -1,6 +1,8 @@
 """Top-down inference: crop a person, run a model (optionally with flip test), decode, map back."""
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,10 +34,39 @@ class Prediction:
     crop: np.ndarray
     transform: CropTransform
     schema: KeypointSchema
+    latency_ms: float = float("nan")  # network + decoding, when measured (the app shows it)
 
     @property
     def score(self) -> float:
         return float(self.keypoints[:, 2].mean())
+
+    @property
+    def stage_names(self) -> list[str]:
+        return list(self.output.stage_names)
+
+    @functools.cached_property
+    def stage_maps(self) -> np.ndarray:
+        """Every stage's belief maps of this person as one array [S, K, h, w]."""
+        return np.stack([s[0].detach().cpu().numpy() for s in self.output.stages])
+
+    @property
+    def stride(self) -> float:
+        """Crop pixels per belief-map cell."""
+        return self.crop.shape[1] / self.output.stages[-1].shape[-1]
+
+    @property
+    def attention_map(self) -> np.ndarray | None:
+        """The non-local block's attention [N, N] (rows = queries), or None."""
+        return None if self.output.attention is None else self.output.attention[0].detach().cpu().numpy()
+
+    @property
+    def charts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """DensePose-style charts (I [h, w] part index, U, V), or None."""
+        return None if self.output.dense is None else tuple(a[0].detach().cpu().numpy() for a in self.output.dense.charts())
+
+    def without_features(self) -> "Prediction":
+        """The same prediction without the intermediate feature maps (small to cache and copy)."""
+        return dataclasses.replace(self, output=dataclasses.replace(self.output, features={}))
 
 
 def model_schema(model: nn.Module) -> KeypointSchema:

@@ -23,17 +23,17 @@ if len(chosen) < 2:
 
 results = {n: predict_cached(image.digest, image.rgb, n, get_model(n), box, flip, "dark") for n in chosen}
 for n, r in results.items():
-    confidence_warning(r["keypoints"], n)
+    confidence_warning(r.keypoints, n)
 cols = st.columns(len(chosen))
 for col, (name, res) in zip(cols, results.items()):
-    drawn = draw_crop_box(draw_skeleton(image.rgb, res["keypoints"], get_schema(res["schema"])), res["to_image"],
-                          (res["crop"].shape[1], res["crop"].shape[0]))
+    drawn = draw_crop_box(draw_skeleton(image.rgb, res.keypoints, res.schema), res.transform.inverse,
+                          (res.crop.shape[1], res.crop.shape[0]))
     col.image(drawn, caption=f"{name} (cyan: the crop the network saw)", width="stretch")
 
-schemas = {r["schema"] for r in results.values()}
+schemas = {r.schema.name for r in results.values()}
 if len(schemas) == 1:
     schema = get_schema(schemas.pop())
-    dist = max_pairwise_distance(np.stack([r["keypoints"] for r in results.values()]))
+    dist = max_pairwise_distance(np.stack([r.keypoints for r in results.values()]))
     st.subheader("Per-joint disagreement")
     st.caption("Largest distance between any two models' predictions of the joint, in image pixels (joints in skeleton order).")
     fig = go.Figure(go.Bar(x=list(schema.joints), y=dist, marker_color=[f"rgb{c}" for c in schema.colors]))
@@ -44,13 +44,13 @@ if len(schemas) == 1:
     k = schema.index(joint)
     st.subheader(f"Every stage of {joint}, one row per model")
     for name, res in results.items():
-        st.plotly_chart(belief_maps_figure(res["crop"], res["stages"][:, k], [f"{name}: {s}" for s in res["stage_names"]]),
+        st.plotly_chart(belief_maps_figure(res.crop, res.stage_maps[:, k], [f"{name}: {s}" for s in res.stage_names]),
                         width="stretch")
 else:
     st.info("These models use different keypoint schemas; disagreement is shown only for models of one schema.")
 
 st.subheader("Latency")
 st.caption("Steady-state median per crop on a 2-core CPU, from each model's card (this page's own first run includes start-up).")
-st.dataframe(pd.DataFrame([{"model": n, "stages": len(r["stage_names"]),
+st.dataframe(pd.DataFrame([{"model": n, "stages": len(r.stage_names),
                             "median ms per crop (model card)": zoo.card_metrics(n).get("median_ms_per_crop")}
                            for n, r in results.items()]), hide_index=True)

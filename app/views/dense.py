@@ -24,9 +24,9 @@ image, box = image_and_person_ui("dense", "dense_person")
 name = st.sidebar.selectbox("Model", names, key="dense_model", format_func=lambda n: f"{n} — {zoo.ZOO[n].description}")
 model = get_model(name)
 res = predict_cached(image.digest, image.rgb, name, model, box, False, "dark")
-confidence_warning(res["keypoints"])
-index, u, v = res["dense"]
-crop = res["crop"]
+confidence_warning(res.keypoints)
+index, u, v = res.charts
+crop = res.crop
 
 c1, c2 = st.columns(2)
 opacity = c1.slider("Part colour opacity", 0.0, 1.0, 0.6, 0.05, key="dense_opacity")
@@ -45,4 +45,4 @@ for p, part in enumerate(PARTS[1:], start=1):
     rows.append({"part": part, "area (crop px²)": float(m.sum() * cell),
                  "mean U": float(u[m].mean()) if m.any() else np.nan, "mean V": float(v[m].mean()) if m.any() else np.nan})
 st.dataframe(pd.DataFrame(rows), hide_index=True, key="dense_table")
-st.caption(f"Network time {res['latency_ms']:.0f} ms. Model card: assets/{name}.md")
+st.caption(f"Network time {res.latency_ms:.0f} ms. Model card: assets/{name}.md")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from app.state import confidence_warning, image_and_person_ui, model_ui, predict_cached
 from poseviz.coco import coco_result
-from poseviz.plots import belief_maps_figure, belief_strip_image, draw_skeleton, joint_grid_figure, stage_peak_table
+from poseviz.plots import belief_maps_figure, belief_strip_image, draw_skeleton, joint_grid_figure, stage_peak_table, stage_peaks
 from poseviz.plots.skeleton import draw_crop_box
 from poseviz.schemas import get_schema
 
@@ -25,14 +25,14 @@ method = st.sidebar.radio("Decoding", ["argmax", "quarter", "dark"], index=2, ho
                           help="argmax; ¼-pixel shift toward the higher neighbour (HRNet); DARK Taylor refinement")
 
 res = predict_cached(image.digest, image.rgb, label, model, box, flip, method)
-confidence_warning(res["keypoints"])
-schema = get_schema(res["schema"])
-stages, names, crop = res["stages"], res["stage_names"], res["crop"]
+confidence_warning(res.keypoints)
+schema = res.schema
+stages, names, crop = res.stage_maps, res.stage_names, res.crop
 
 c1, c2 = st.columns([1, 2])
 c1.image(crop, caption=f"Network input: {crop.shape[1]}×{crop.shape[0]} px crop", width="stretch")
-full = draw_crop_box(draw_skeleton(image.rgb, res["keypoints"], schema), res["to_image"], (crop.shape[1], crop.shape[0]))
-c2.image(full, caption=f"Prediction on the full image ({label}, {res['latency_ms']:.0f} ms)", width="stretch")
+full = draw_crop_box(draw_skeleton(image.rgb, res.keypoints, schema), res.transform.inverse, (crop.shape[1], crop.shape[0]))
+c2.image(full, caption=f"Prediction on the full image ({label}, {res.latency_ms:.0f} ms)", width="stretch")
 
 st.subheader("One joint, every stage")
 j1, j2, j3 = st.columns([2, 2, 1])
@@ -40,8 +40,8 @@ joint = j1.selectbox("Joint", schema.joints, index=schema.joints.index("right_wr
 opacity = j2.slider("Belief-map opacity", 0.0, 1.0, 0.65, 0.05)
 shared = j3.toggle("One colour scale", value=True, help="Off: each stage on its own scale.")
 k = schema.index(joint)
-table = stage_peak_table(stages[:, k], res["stride"], names, method)
-peaks = np.array([[r["peak x (crop px)"], r["peak y (crop px)"]] for r in table])
+table = stage_peak_table(stages[:, k], res.stride, names, method)
+peaks = stage_peaks(stages[:, k], res.stride, method)[:, :2]
 st.plotly_chart(belief_maps_figure(crop, stages[:, k], names, opacity, shared, peaks=peaks), width="stretch")
 st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
 
@@ -54,7 +54,7 @@ d1, d2 = st.columns(2)
 strip = belief_strip_image(crop, stages[:, k], names, opacity, shared)
 ok, png = cv2.imencode(".png", cv2.cvtColor(strip, cv2.COLOR_RGB2BGR))
 d1.download_button("Belief maps of this joint (PNG)", png.tobytes(), file_name=f"poseviz_{joint}_stages.png", mime="image/png")
-kp = res["keypoints"].copy()
+kp = res.keypoints.copy()
 kp[:, :2] = (kp[:, :2] + 0.5) / image.scale - 0.5  # back to the original file's pixels
 results_json = json.dumps([coco_result(kp, 0)])
 d2.download_button("Predictions (COCO results JSON)", results_json, file_name="poseviz_results.json", mime="application/json")

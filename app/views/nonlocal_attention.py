@@ -21,10 +21,10 @@ if NAME not in zoo.shipped_models():
 image, box = image_and_person_ui("nl", "nl_person")
 model = get_model(NAME, fast=False)  # reads the block's BatchNorm γ
 res = predict_cached(image.digest, image.rgb, NAME, model, box, False, "dark")
-confidence_warning(res["keypoints"])
-att, hw, crop = res["attention"], tuple(res["attention_hw"]), res["crop"]
-schema = get_schema(res["schema"])
-crop_kp = apply_affine(res["keypoints"][:, :2], res["to_crop"])
+confidence_warning(res.keypoints)
+att, hw, crop = res.attention_map, tuple(res.output.attention_hw), res.crop
+schema = res.schema
+crop_kp = apply_affine(res.keypoints[:, :2], res.transform.matrix)
 size = (crop.shape[1], crop.shape[0])
 st.caption(f"Attention grid {hw[1]}×{hw[0]} (stage {model.config.nonlocal_at[0]}, branch {model.config.nonlocal_at[1] + 1}); "
            f"each cell covers {size[0] // hw[1]}×{size[1] // hw[0]} crop px.")

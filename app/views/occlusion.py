@@ -23,9 +23,9 @@ names = zoo.shipped_models()
 name = st.sidebar.selectbox("Model", names, key="occ_model")
 model = get_model(name)
 clean = predict_cached(image.digest, image.rgb, name, model, box, False, "dark")
-confidence_warning(clean["keypoints"])
-schema = get_schema(clean["schema"])
-crop = clean["crop"]
+confidence_warning(clean.keypoints)
+schema = clean.schema
+crop = clean.crop
 cw, ch = crop.shape[1], crop.shape[0]
 
 st.subheader("Occluders (crop pixels)")
@@ -39,21 +39,21 @@ except (TypeError, ValueError):
     st.stop()
 # occlude in crop space, then express the occluded crop as an image so the same pipeline runs
 occluded_crop = apply_occluders(crop, occluders)
-img_occ = occlude_photo(image.rgb, crop, occluded_crop, clean["to_image"])
+img_occ = occlude_photo(image.rgb, crop, occluded_crop, clean.transform.inverse)
 digest = image.digest + str(hash(tuple(occluders)))
 occ = predict_cached(digest, img_occ, name, model, box, False, "dark")
 
 joint = st.selectbox("Joint", schema.joints, index=schema.joints.index("right_wrist") if "right_wrist" in schema.joints else 0, key="occ_joint")
 k = schema.index(joint)
-st.plotly_chart(belief_maps_figure(crop, clean["stages"][:, k], [f"clean: {s}" for s in clean["stage_names"]]), width="stretch")
-st.plotly_chart(belief_maps_figure(occ["crop"], occ["stages"][:, k], [f"occluded: {s}" for s in occ["stage_names"]]), width="stretch")
+st.plotly_chart(belief_maps_figure(crop, clean.stage_maps[:, k], [f"clean: {s}" for s in clean.stage_names]), width="stretch")
+st.plotly_chart(belief_maps_figure(occ.crop, occ.stage_maps[:, k], [f"occluded: {s}" for s in occ.stage_names]), width="stretch")
 c1, c2 = st.columns(2)
-c1.image(draw_skeleton(image.rgb, clean["keypoints"], schema), caption="clean", width="stretch")
-c2.image(draw_skeleton(img_occ, occ["keypoints"], schema), caption="occluded", width="stretch")
+c1.image(draw_skeleton(image.rgb, clean.keypoints, schema), caption="clean", width="stretch")
+c2.image(draw_skeleton(img_occ, occ.keypoints, schema), caption="occluded", width="stretch")
 gt = lsp_ground_truth(image.path)
 if gt is not None:
     gt[:, :2] = (gt[:, :2] + 0.5) * image.scale - 0.5  # the file's pixels → the processed image's
-rows = occlusion_table(schema.joints, clean["keypoints"], occ["keypoints"], gt)
+rows = occlusion_table(schema.joints, clean.keypoints, occ.keypoints, gt)
 st.dataframe(pd.DataFrame(rows), hide_index=True)
 scores = st.container()  # one slot with or without ground truth, so the widgets below keep their state
 if gt is not None:
@@ -91,7 +91,7 @@ else:
              "window is masked", width="stretch")
     a2.image(overlay(crop, ig, 0.7), caption="integrated gradients |attribution| (grey baseline)", width="stretch")
     sy, sx = np.unravel_index(np.argmax(sens), sens.shape)
-    peak = apply_affine(clean["keypoints"][k:k + 1, :2], clean["to_crop"])[0]
+    peak = apply_affine(clean.keypoints[k:k + 1, :2], clean.transform.matrix)[0]
     shown.caption(f"Most sensitive region centred near ({sx}, {sy}) crop px; the predicted {joint} is at ({peak[0]:.0f}, {peak[1]:.0f}).")
 
 st.subheader("Sweep: occluder size × position over LSP test images")

@@ -46,8 +46,8 @@ if name not in shipped:
 image, box = image_and_person_ui("rf", "rf_person")
 model = get_model(name, fast=False)  # walks the layers
 res = predict_cached(image.digest, image.rgb, name, model, box, False, "dark")
-confidence_warning(res["keypoints"])
-schema = get_schema(res["schema"])
+confidence_warning(res.keypoints)
+schema = res.schema
 joint = st.selectbox("Joint (the unit probed is that joint's peak in each stage)", schema.joints, key="rf_joint")
 
 
@@ -56,7 +56,7 @@ def erfs(digest: str, model_name: str, box: tuple, joint: int, _crop, _model):
     return stage_erfs(_model, model_name, _crop, joint)
 
 
-e = erfs(image.digest, name, box, schema.index(joint), res["crop"], model)
-st.plotly_chart(erf_figure(res["crop"], e.trained, [f"trained: {n}" for n in e.stage_names], e.rf_sizes), width="stretch")
-st.plotly_chart(erf_figure(res["crop"], e.random, [f"random init: {n}" for n in e.stage_names], e.rf_sizes), width="stretch")
+e = erfs(image.digest, name, box, schema.index(joint), res.crop, model)
+st.plotly_chart(erf_figure(res.crop, e.trained, [f"trained: {n}" for n in e.stage_names], e.rf_sizes), width="stretch")
+st.plotly_chart(erf_figure(res.crop, e.random, [f"random init: {n}" for n in e.stage_names], e.rf_sizes), width="stretch")
 st.dataframe(pd.DataFrame(e.table()), hide_index=True)

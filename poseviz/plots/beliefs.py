@@ -10,7 +10,7 @@ from plotly.colors import make_colorscale, sequential
 
 from ..heatmaps import decode, heatmap_to_input
 
-__all__ = ["overlay", "image_uri", "panel_layout", "belief_maps_figure", "joint_grid_figure", "belief_strip_image", "stage_peak_table"]
+__all__ = ["stage_peaks", "overlay", "image_uri", "panel_layout", "belief_maps_figure", "joint_grid_figure", "belief_strip_image", "stage_peak_table"]
 
 # Explicit stops: figures built without validation reach plotly.js with names unresolved,
 # and plotly.js knows only a few colour-scale names (not Inferno).
@@ -156,10 +156,17 @@ def belief_strip_image(crop: np.ndarray, maps: np.ndarray, titles: list[str], op
     return np.hstack(tiles)
 
 
-def stage_peak_table(maps: np.ndarray, stride: float, names: list[str], method: str = "dark") -> list[dict]:
-    """Per stage: the joint's decoded peak (crop px), peak belief and how far it moved since the previous stage."""
+def stage_peaks(maps: np.ndarray, stride: float, method: str = "dark") -> np.ndarray:
+    """One joint's decoded peak in every stage: maps [S, h, w] → [S, 3] (x, y in crop px, peak belief)."""
     coords, maxvals = decode(np.asarray(maps)[:, None], method=method, dark_blur_kernel=3 if method == "dark" else 0)
-    xy = heatmap_to_input(coords[:, 0], stride)
+    return np.column_stack([heatmap_to_input(coords[:, 0], stride), maxvals[:, 0]])
+
+
+def stage_peak_table(maps: np.ndarray, stride: float, names: list[str], method: str = "dark") -> list[dict]:
+    """Per stage, for display: the joint's decoded peak (crop px), peak belief and how far it moved
+    since the previous stage (from ``stage_peaks``)."""
+    peaks = stage_peaks(maps, stride, method)
+    xy, maxvals = peaks[:, :2], peaks[:, 2:]
     rows = []
     for i, name in enumerate(names):
         moved = float(np.linalg.norm(xy[i] - xy[i - 1])) if i else float("nan")
