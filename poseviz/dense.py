@@ -16,7 +16,7 @@ import numpy as np
 
 from .schemas import LSP14
 
-__all__ = ["PARTS", "DenseTargets", "limb_uv", "dense_targets"]
+__all__ = ["part_stats", "PARTS", "DenseTargets", "limb_uv", "dense_targets"]
 
 _J = LSP14.index
 # (name, proximal joint, distal joint); order = part index − 1 after head and torso
@@ -87,3 +87,15 @@ def dense_targets(joints: np.ndarray, shape: tuple[int, int], width: float = 0.1
         idx = PARTS.index(name)
         I[mask], U[mask], V[mask] = idx, u[mask], v[mask]
     return DenseTargets(I, U, V)
+
+
+def part_stats(index: np.ndarray, u: np.ndarray, v: np.ndarray, cell_area: float) -> list[dict]:
+    """Per body part: its area (``cell_area`` per chart cell, e.g. crop px²) and mean U and V
+    (NaN for a part not found). index, u, v: [h, w] charts (I = 0 background)."""
+    rows = []
+    for p, part in enumerate(PARTS[1:], start=1):
+        m = index == p
+        rows.append({"part": part, "area (crop px²)": float(m.sum() * cell_area),
+                     "mean U": float(u[m].mean()) if m.any() else float("nan"),
+                     "mean V": float(v[m].mean()) if m.any() else float("nan")})
+    return rows

@@ -22,7 +22,7 @@ from .inference import model_schema, predict_person
 from .metrics.oks import oks_terms
 from .schemas import COCO17, LSP14, KeypointSchema, joint_mapping
 
-__all__ = ["informative_instance", "ERROR_TYPES", "Instance", "gt_schema", "classify_errors", "restrict_dataset", "predict_dataset", "instances_table", "instances_csv", "instances_from_results", "mirror_permutation", "score_instance", "error_totals",
+__all__ = ["instances_as_results", "joint_table", "informative_instance", "ERROR_TYPES", "Instance", "gt_schema", "classify_errors", "restrict_dataset", "predict_dataset", "instances_table", "instances_csv", "instances_from_results", "mirror_permutation", "score_instance", "error_totals",
            "oks_curve"]
 
 ERROR_TYPES = ("good", "jitter", "inversion", "swap", "miss")
@@ -244,3 +244,24 @@ def instances_from_results(gt: CocoKeypoints, results: list[dict], sigmas: np.nd
         inst = Instance(a["id"], a["image_id"], g, pred, float(a["area"]), tuple(a["bbox"]))
         out.append(score_instance(inst, sig, flip_perm, others))
     return out, gt.dataset, sig
+
+
+def instances_as_results(instances: list[Instance]) -> list[dict]:
+    """One COCO result per instance (the model's prediction, score = mean peak belief), for AP."""
+    return [{"image_id": i.image_id, "category_id": 1, "score": float(i.pred[:, 2].mean()),
+             "keypoints": np.column_stack([i.pred[:, :2], np.ones(len(i.pred))]).ravel().tolist()} for i in instances]
+
+
+def joint_table(inst: Instance, names: list[str], sigmas: np.ndarray, levels: tuple[float, ...]) -> list[dict]:
+    """Per joint of one instance: the tolerance radius at each OKS level (px), its error (px), its
+    OKS term and error type; an unlabelled joint has no position to be wrong about (None)."""
+    from .metrics.oks import tolerance_radius
+
+    rows = []
+    for j, (name, sigma) in enumerate(zip(names, sigmas)):
+        labelled = inst.gt[j, 2] > 0
+        rows.append({"joint": name, **{f"radius at {t} (px)": round(float(tolerance_radius(inst.area, sigma, t)), 2) for t in levels},
+                     "error (px)": round(float(np.linalg.norm(inst.pred[j, :2] - inst.gt[j, :2])), 2) if labelled else None,
+                     "term": round(float(inst.terms[j]), 4) if labelled else None,
+                     "type": inst.errors[j] or "unlabelled"})
+    return rows

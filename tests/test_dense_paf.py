@@ -61,3 +61,17 @@ def test_grouping_recovers_two_skeletons_even_with_crossing_limbs(crossing):
     found = sorted(people, key=lambda p: p[0, 0])
     for got, want in zip(found, (a, b)):
         np.testing.assert_allclose(got[:, :2], want[:, :2], atol=0.5)
+
+
+def test_part_stats_by_hand():
+    import numpy as np
+
+    from poseviz.dense import PARTS, part_stats
+
+    index = np.zeros((4, 4), np.int64)
+    index[:2, :2] = 1  # four cells of part 1
+    u = np.full((4, 4), 0.25)
+    v = np.full((4, 4), 0.75)
+    rows = part_stats(index, u, v, cell_area=9.0)
+    assert rows[0] == {"part": PARTS[1], "area (crop px²)": 36.0, "mean U": 0.25, "mean V": 0.75}
+    assert rows[1]["area (crop px²)"] == 0.0 and np.isnan(rows[1]["mean U"])

@@ -5,7 +5,7 @@ import streamlit as st
 
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
 from poseviz import zoo
-from poseviz.dense import PARTS
+from poseviz.dense import part_stats
 from poseviz.plots.dense import chart_channels_figure, chart_figure
 
 st.title("Dense correspondence")
@@ -38,11 +38,6 @@ st.caption(f"The head predicts on a {index.shape[1]}×{index.shape[0]} grid (str
 st.plotly_chart(chart_channels_figure(index, u, v), width="stretch")
 
 st.subheader("Parts found")
-cell = (crop.shape[1] / index.shape[1]) * (crop.shape[0] / index.shape[0])
-rows = []
-for p, part in enumerate(PARTS[1:], start=1):
-    m = index == p
-    rows.append({"part": part, "area (crop px²)": float(m.sum() * cell),
-                 "mean U": float(u[m].mean()) if m.any() else np.nan, "mean V": float(v[m].mean()) if m.any() else np.nan})
+rows = part_stats(index, u, v, cell_area=(crop.shape[1] / index.shape[1]) * (crop.shape[0] / index.shape[0]))
 st.dataframe(pd.DataFrame(rows), hide_index=True, key="dense_table")
 st.caption(f"Network time {res.latency_ms:.0f} ms. Model card: assets/{name}.md")

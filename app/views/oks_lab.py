@@ -16,8 +16,8 @@ from poseviz.data.root import dataset_dir
 from poseviz.data.lsp_coco import lsp_as_coco
 from poseviz.errors import PoseVizInputError
 from poseviz.image_io import load_image
-from poseviz.metrics import STAT_NAMES, coco_keypoint_eval, tolerance_radius
-from poseviz.oks_lab import error_totals, informative_instance, instances_from_results, mirror_permutation, instances_csv, instances_table, predict_dataset, score_instance
+from poseviz.metrics import STAT_NAMES, coco_keypoint_eval
+from poseviz.oks_lab import error_totals, informative_instance, instances_as_results, joint_table, instances_from_results, mirror_permutation, instances_csv, instances_table, predict_dataset, score_instance
 from poseviz.plots.oks import TOLERANCE_LEVELS, error_totals_figure, oks_curves_figure, oks_instance_image, oks_terms_figure, pr_curve_figure
 
 
@@ -135,8 +135,7 @@ flip_perm = mirror_permutation(joint_names)
 instances = [score_instance(copy.copy(i), sigmas, flip_perm) for i in instances]
 
 # a results file is scored as it is (every detection, its own scores); a model's run gives one detection per person
-results = uploaded_results if res_up is not None else [{"image_id": i.image_id, "category_id": 1, "keypoints": np.column_stack([i.pred[:, :2], np.ones(len(i.pred))]).ravel().tolist(),
-            "score": float(i.pred[:, 2].mean())} for i in instances]
+results = uploaded_results if res_up is not None else instances_as_results(instances)
 ev = coco_keypoint_eval(data, results, sigmas)
 st.subheader("Dataset")
 stats = ev.as_dict()
@@ -179,9 +178,5 @@ c1.image(oks_instance_image(image, inst.gt, inst.pred, inst.area, sigmas, inst.e
          caption="white rings: OKS term 0.5 / 0.75 / 0.95 around each labelled joint; arrows: error; colour: error type", width="stretch")
 c2.plotly_chart(oks_terms_figure(joint_names, inst.terms, inst.errors, inst.oks), width="stretch")
 c2.plotly_chart(oks_curves_figure(joint_names, sigmas, inst.area), width="stretch")
-radii = pd.DataFrame([{"joint": n, **{f"radius at {t} (px)": round(float(tolerance_radius(inst.area, s, t)), 2) for t in TOLERANCE_LEVELS},
-                       # an unlabelled joint has no position to be wrong about
-                       "error (px)": round(float(np.linalg.norm(inst.pred[j, :2] - inst.gt[j, :2])), 2) if inst.gt[j, 2] > 0 else None,
-                       "term": round(float(inst.terms[j]), 4) if inst.gt[j, 2] > 0 else None,
-                       "type": inst.errors[j] or "unlabelled"} for j, (n, s) in enumerate(zip(joint_names, sigmas))])
+radii = pd.DataFrame(joint_table(inst, joint_names, sigmas, TOLERANCE_LEVELS))
 st.dataframe(radii, hide_index=True)
