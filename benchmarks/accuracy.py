@@ -1,42 +1,38 @@
-"""LSP-test PCK@0.2 of every shipped model, with and without flip test, against the model-zoo
-targets (best ≥ 80 %, every model ≥ 70 %, flip allowed). ``--limit N`` scores the first N
-test images only (a quick look; the cards use all 1000)."""
+"""Every shipped model on the three evaluation sources (flip test), against the model-zoo v2 targets:
+LSP test PCK@0.2 best ≥ 82 % and every model ≥ 77 %; COCO-sample OKS-AP with ground-truth boxes
+best ≥ 0.30; MPII validation PCKh@0.5 best ≥ 80 %. ``--limit N`` scores the first N people of each
+source (a quick look; the cards use all of them)."""
 import argparse
 import sys
 
 import torch
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
-from _common import LSP, table  # noqa: E402
+from _common import table  # noqa: E402
 
 from poseviz import zoo  # noqa: E402
-from poseviz.data.lsp import load_lsp, lsp_split  # noqa: E402
-from poseviz.evaluation import evaluate_lsp  # noqa: E402
+from poseviz.fast_inference import for_inference  # noqa: E402
 from poseviz.pretrained import load_pretrained  # noqa: E402
-from poseviz.training.dataset import load_images  # noqa: E402
+from poseviz.source_scores import score_sources  # noqa: E402
 
-BEST_TARGET, EVERY_TARGET = 80.0, 70.0
+LSP_BEST, LSP_EVERY, COCO_BEST, MPII_BEST = 82.0, 77.0, 0.30, 80.0
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--data", default=str(LSP), help="LSP folder")
-    ap.add_argument("--limit", type=int, default=None, help="first N test images (default all 1000)")
+    ap.add_argument("--data-root", default=None, help="data root (default: the resolved one)")
+    ap.add_argument("--limit", type=int, default=None, help="first N people per source (default all)")
     args = ap.parse_args(argv)
     torch.set_num_threads(2)
-    data = load_lsp(args.data)
-    idx = lsp_split("test", len(data))[: args.limit]
-    images = load_images(data, idx)
     rows = []
     for name in zoo.shipped_models(None):
-        m = load_pretrained(name)
-        plain = evaluate_lsp(m, data, idx, images=images, progress=False).pck.mean
-        flip = evaluate_lsp(m, data, idx, flip=True, images=images, progress=False).pck.mean
-        rows.append({"model": name, "task": zoo.ZOO[name].task, "PCK@0.2 (%)": round(plain, 1),
-                     "with flip (%)": round(flip, 1), f"≥ {EVERY_TARGET:.0f} %": "yes" if max(plain, flip) >= EVERY_TARGET else "NO"})
-    best = max((max(r["PCK@0.2 (%)"], r["with flip (%)"]) for r in rows), default=0.0)
-    verdict = "met" if best >= BEST_TARGET else "NOT met"
-    table(rows, f"LSP test PCK@0.2, {len(idx)} images (best {best:.1f} %: target ≥ {BEST_TARGET:.0f} % {verdict})")
+        s = score_sources(for_inference(load_pretrained(name)), root=args.data_root, flip=True, limit=args.limit, progress=False)
+        rows.append({"model": name, "LSP PCK@0.2 flip (%)": s["lsp"]["mean"], f"≥ {LSP_EVERY:.0f} %": "yes" if s["lsp"]["mean"] >= LSP_EVERY else "NO",
+                     "COCO AP (GT boxes)": round(s["coco"]["AP"], 3), "MPII PCKh@0.5 (%)": s["mpii"]["mean"]})
+    best = {k: max(r[k] for r in rows) for k in ("LSP PCK@0.2 flip (%)", "COCO AP (GT boxes)", "MPII PCKh@0.5 (%)")}
+    verdict = ", ".join(f"{k} best {v:g} (target {t:g}: {'met' if v >= t else 'NOT met'})"
+                        for (k, v), t in zip(best.items(), (LSP_BEST, COCO_BEST, MPII_BEST)))
+    table(rows, f"Three sources, flip test — {verdict}")
 
 
 if __name__ == "__main__":
