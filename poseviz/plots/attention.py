@@ -44,5 +44,6 @@ def attention_maps_figure(crop: np.ndarray, maps: list[np.ndarray], titles: list
                                      marker=dict(symbol="circle-open", size=12, color="#ffffff"), showlegend=False,
                                      hovertemplate="top-k<extra></extra>"), row=r, col=c)
     square_panels(fig, n, w, h)
-    fig.update_layout(template="plotly_dark", height=height or max(300, 300 * rows), margin=dict(l=5, r=5, t=35, b=5))
+    # one or two maps get ≥ 400-px panels (readable on a projector); grids of up to five per row, 300 px
+    fig.update_layout(template="plotly_dark", height=height or (460 if n <= 2 else 300 * rows), margin=dict(l=5, r=5, t=35, b=5))
     return fig
