@@ -303,9 +303,9 @@ def _data_words(t: dict) -> str:
     if not t.get("mix"):
         return "LSP images 1–1000"
     per = f", {t['epoch_size']} people drawn per epoch" if t.get("epoch_size") else ""
-    return ("the training mix of the last cycle: LSP images 1–1000, LSP Extended (9,700 people) and MPII (1,086 people), "
-            f"drawn with source shares `{t['mix']}`{per}; 300 LSP Extended and 200 MPII people held out for validation. "
-            "Earlier cycles: LSP images 1–1000 only")
+    return ("LSP images 1–1000, LSP Extended (9,700 people) and MPII (1,086 people) in the last cycle (earlier cycles: "
+            f"LSP images 1–1000 only), drawn with source shares `{t['mix']}`{per}, 300 LSP Extended and 200 MPII people "
+            "held out for validation")
 
 
 def _device_words(t: dict) -> str:
