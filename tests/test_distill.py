@@ -115,7 +115,10 @@ def test_card_says_where_the_last_cycle_ran(tmp_path):
     from poseviz.cards import write_card
 
     m = json.loads((zoo.ASSETS / "hrnet_lsp.json").read_text())
-    m["training"].update(device="NVIDIA H100 80GB HBM3", data_note="a copy made by `pack-lsp --max-side 320`")
+    # a run that kept its last epoch and watched LSP test images (as the runs before the training mix did)
+    m["training"].pop("validation_curve", None)
+    m["training"].update(select="last", pck_curve_200=[[5, 60.0]], device="NVIDIA H100 80GB HBM3",
+                         data_note="a copy made by `pack-lsp --max-side 320`")
     text = write_card(m, tmp_path).read_text()
     assert "min wall time on NVIDIA H100 80GB HBM3;" in text
     assert "the last cycle read a copy made by `pack-lsp --max-side 320` |" in text
@@ -130,7 +133,20 @@ def test_card_says_when_a_run_stopped_early_and_watched_nothing(tmp_path):
     from poseviz.cards import write_card
 
     m = json.loads((zoo.ASSETS / "hrnet_lsp.json").read_text())
-    m["training"].update(epochs=49, scheduled_epochs=52, pck_curve_200=[])
+    m["training"].pop("validation_curve", None)
+    m["training"].update(select="last", epochs=49, scheduled_epochs=52, pck_curve_200=[])
     text = write_card(m, tmp_path).read_text()
     assert "the last epoch (49, the run was stopped 3 epochs before its 52-epoch cosine schedule ended)" in text
     assert "no test image was looked at during training" in text and "monitored" not in text
+
+
+def test_card_of_a_mix_run_names_validation_selection_and_the_mix(tmp_path):
+    from poseviz.cards import write_card
+
+    m = json.loads((zoo.ASSETS / "hrnet_lsp.json").read_text())
+    m["training"].update(select="best", selected_epoch=7, epochs=9, mix="lsp:1,lspet:2,mpii:1", epoch_size=3000,
+                         validation_curve=[[7, 50.0, 30.0, 70.0]], init_from="assets/hrnet_lsp.safetensors", model="hrnet_lsp")
+    text = write_card(m, tmp_path).read_text()
+    assert "| shipped checkpoint | epoch 7 of 9, the best by the validation score" in text
+    assert "no test image was looked at during training" in text and "LSP test images 1001–1200" not in text
+    assert "drawn with source shares `lsp:1,lspet:2,mpii:1`, 3000 people drawn per epoch" in text
