@@ -54,32 +54,26 @@ if kind == "COCO keypoint JSON":
         st.error(f"These annotations cannot be used: {hide_server_paths(exc)}")
         st.stop()
     digest = hashlib.sha256(up.getvalue()).hexdigest() if up is not None else "coco-mini"
-elif kind == "MPII-style JSON":
-    mpii_root = images_folder_ui("MPII folder (annotations.json and images/, under the data root)", "mpii", "oks_mpii_root")
-    first, last = st.sidebar.slider("People (1-based numbers)", 1, 2000, (1, 100), key="oks_mpii_range")
-    img_dir = mpii_root / "images"
-    try:
-        gt = _lsp_gt(str(mpii_root), first, last, "mpii")
-    except PoseVizInputError as exc:
-        st.error(f"This MPII folder cannot be used: {hide_server_paths(exc)}")
-        st.stop()
-    digest = f"mpii:{mpii_root}:{first}-{last}"
-    st.sidebar.caption("MPII's 16 joints are scored on the 14 LSP shares (upper neck as neck). MPII has no person areas: "
-                       "OKS uses each person's joint box as s².")
 else:
-    lsp_root = images_folder_ui("LSP folder (joints.mat and images/, under the data root)", "lsp", "oks_lsp_root")
-    first, last = st.sidebar.slider("LSP images (1-based numbers)", 1, 2000, (1001, 1100), key="oks_lsp_range",
-                                    help="1001–2000 is the standard test split; 1–1000 the images the shipped models were trained on.")
-    img_dir = lsp_root / "images"
+    # LSP joints.mat or an MPII-style annotations.json: a folder under the data root and a range of people
+    mpii = kind == "MPII-style JSON"
+    what = "MPII" if mpii else "LSP"
+    folder = images_folder_ui(f"{what} folder ({'annotations.json' if mpii else 'joints.mat'} and images/, under the data root)",
+                              "mpii" if mpii else "lsp", f"oks_{what.lower()}_root")
+    first, last = st.sidebar.slider("People (1-based numbers)" if mpii else "LSP images (1-based numbers)", 1, 2000,
+                                    (1, 100) if mpii else (1001, 1100), key=f"oks_{what.lower()}_range",
+                                    help=None if mpii else "1001–2000 is the standard test split; 1–1000 are training images.")
+    img_dir = folder / "images"
     try:
-        gt = _lsp_gt(str(lsp_root), first, last)
+        gt = _lsp_gt(str(folder), first, last, what.lower())
     except PoseVizInputError as exc:
-        st.error(f"This LSP folder cannot be used: {hide_server_paths(exc)}")
+        st.error(f"This {what} folder cannot be used: {hide_server_paths(exc)}")
         st.stop()
-    digest = f"lsp:{lsp_root}:{first}-{last}"
-    st.sidebar.caption("LSP has no person areas: OKS uses the area of each person's joint box as s², "
-                       "and LSP-14's sigmas (neck and head top: 0.079).")
-names = zoo.shipped_models()
+    digest = f"{what.lower()}:{folder}:{first}-{last}"
+    st.sidebar.caption(("MPII's 16 joints are scored on the 14 LSP shares (upper neck as neck). " if mpii else "") +
+                       f"{what} has no person areas: OKS uses the area of each person's joint box as s², and LSP-14's "
+                       "sigmas (neck and head top: 0.079).")
+names = zoo.shipped_models(task=None)  # every shipped model predicts LSP-14 top-down
 source = st.sidebar.radio("Predictions", ["Run a model", "Load a results JSON"], key="oks_pred_src")
 res_up = None
 if source == "Run a model":
