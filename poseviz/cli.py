@@ -272,7 +272,6 @@ def _card(args: argparse.Namespace) -> int:
 
 def _grow(args: argparse.Namespace) -> int:
     import copy
-    import dataclasses
 
     import torch
 
