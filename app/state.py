@@ -22,7 +22,7 @@ from poseviz.confidence import confidence_message
 from poseviz.data.paths import is_inside, resolve_inside
 from poseviz.data.root import data_root
 from poseviz.data.samples import sample_images
-from poseviz.person_boxes import PersonCandidate, default_person, person_candidates, whole_image_box
+from poseviz.person_boxes import BOTTOM_UP_FINDER, PersonCandidate, default_person, person_candidates, whole_image_box
 from poseviz.plots.candidates import candidates_image
 from poseviz.errors import PoseVizInputError
 from poseviz.fast_inference import for_inference
@@ -118,7 +118,6 @@ def _candidates(digest: str, _rgb: np.ndarray) -> list[PersonCandidate]:
     return person_candidates(_rgb, finder)
 
 
-BOTTOM_UP_FINDER = "openpose_lsp"
 WHOLE_IMAGE, DRAW_BOX, MANUAL_BOX = "Whole image", "Draw a box on the image", "Type a box (pixels)"
 
 

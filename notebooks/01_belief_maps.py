@@ -14,54 +14,130 @@
 # ---
 
 # %% [markdown]
-# # Belief maps, stage by stage
+# # Lesson 1 — Stages and intermediate supervision
 #
-# Every PoseViz model returns the belief maps of **all** its stages (`PoseOutput.stages`). This notebook shows how one joint's belief sharpens from stage to stage — the intermediate supervision of CPM and the Stacked Hourglass — using the same figure functions as the app.
+# **The question.** Why do Convolutional Pose Machines (Wei et al., CVPR 2016) and Stacked Hourglass networks
+# (Newell et al., ECCV 2016) predict the pose *several times*, one stage after another?
+#
+# Both networks are a chain of stages. Every stage outputs one **belief map** per joint — an image whose bright
+# spots say "the right wrist is probably here" — and the next stage reads those maps together with image features.
+# During training **every stage has its own loss** against the same target (*intermediate supervision*), so an
+# early stage must already make a guess and a later stage learns to correct it, using a larger view of the image
+# and the other joints' beliefs: a wrist that is ambiguous alone is easier once the elbow is known.
+#
+# In this lesson you will watch one joint's belief change from stage to stage on a photo, see every joint at one
+# stage, and measure how much each stage alone gets right. All figures are the ones the PoseViz app draws.
+#
+# *How to use it:* run all cells (Run → Run All Cells). The controls above each figure redraw it when changed.
 
 # %%
 import ipywidgets as widgets
-from poseviz.data.root import data_root, dataset_dir
-from poseviz import zoo
-from poseviz.image_io import load_image
-from poseviz.inference import predict_person
-from poseviz.plots import belief_maps_figure, stage_peak_table, joint_grid_figure
-from poseviz.pretrained import load_pretrained
+import pandas as pd
+from IPython.display import display
 
-DATA = dataset_dir("lsp") / "images"
-IMAGES = sorted(DATA.glob("im10[0-4]*.jpg"))[:10]
-MODELS = zoo.shipped_models()
-print(len(IMAGES), "images;", "models:", MODELS)
-
-# %% [markdown]
-# Pick an image, a model, a joint and a stage. The first figure shows the chosen joint in every stage (one colour scale); the table says where its peak sits and how far it moved; the second shows all joints of the chosen stage.
-
-# %%
-_models = {}
-
-def run(image_path, model_name, joint, stage, flip=False):
-    model = _models.setdefault(model_name, load_pretrained(model_name))
-    img = load_image(image_path)
-    h, w = img.rgb.shape[:2]
-    pred = predict_person(model, img.rgb, (0, 0, w, h), flip=flip)
-    maps = pred.output.stages
-    k = pred.schema.index(joint)
-    stride = pred.crop.shape[1] / maps[-1].shape[-1]
-    names = pred.output.stage_names
-    belief_maps_figure(pred.crop, [m[0, k].numpy() for m in maps], names).show()
-    for row in stage_peak_table(__import__("numpy").stack([m[0, k].numpy() for m in maps]), stride, names):
-        print(row)
-    s = min(stage, len(maps) - 1)
-    joint_grid_figure(pred.crop, maps[s][0].numpy(), list(pred.schema.joints)).show()
-    return pred
-
+import lesson
+from poseviz import list_models
+from poseviz.data.lsp import load_lsp, lsp_split
+from poseviz.evaluation import stage_pck
+from poseviz.plots import belief_maps_figure, joint_grid_figure, stage_peak_table
+from poseviz.plots.skeleton import draw_skeleton
+from poseviz.plots.theme import image_figure
 from poseviz.schemas import LSP14
-# interact_manual: the maps are drawn when you press "Run Interact" (each run takes a second or two)
-widgets.interact_manual(run, image_path=widgets.Dropdown(options=IMAGES), model_name=widgets.Dropdown(options=MODELS),
-                 joint=widgets.Dropdown(options=LSP14.joints, value="right_wrist"), stage=widgets.IntSlider(0, 0, 7), flip=False);
+
+MODELS = list_models()
+IMAGE_NAMES = list(lesson.IMAGES)
 
 # %% [markdown]
-# The same call without widgets, for a fixed choice (this is what the test suite checks):
+# ## 1. One joint, every stage
+#
+# Choose a photo, a model and a joint. The row of maps shows that joint's belief in every stage on one colour
+# scale; the star marks the decoded peak. **What to look for:** in the first stage of `cpm_lsp` a wrist or ankle
+# often lights up in two places (both wrists look alike); by the last stage one blob remains. The table gives the
+# peak's position in crop pixels, its height, and how far it moved since the previous stage — large moves are a
+# later stage overruling an earlier one. `hrnet_lsp` has a single output, so it shows one map: it is not a
+# multi-stage network.
 
 # %%
-pred = run(IMAGES[0], MODELS[0], "right_wrist", 0)
-print("stages:", pred.output.num_stages, "keypoints (image px):", pred.keypoints[:, :2].round(1).tolist()[:3])
+def one_joint(image: str, model_name: str, joint: str, flip: bool):
+    pred = lesson.person(image, model_name, flip)
+    k = pred.schema.index(joint)
+    fig = belief_maps_figure(pred.crop, pred.stage_maps[:, k], pred.stage_names)
+    fig.update_layout(title=f"{joint} in every stage of {model_name} ({len(pred.stage_names)} stage(s))")
+    table = pd.DataFrame(stage_peak_table(pred.stage_maps[:, k], pred.stride, pred.stage_names)).set_index("stage")
+    return [fig, table]
+
+
+lesson.panel(one_joint, image=lesson.dropdown("photo", IMAGE_NAMES), model_name=lesson.dropdown("model", MODELS, "cpm_lsp"),
+             joint=lesson.dropdown("joint", LSP14.joints, "right_wrist"), flip=widgets.Checkbox(False, description="flip test"));
+
+# %% [markdown]
+# ## 2. Every joint at one stage
+#
+# The stage slider's range follows the chosen model (3 stages for `cpm_lsp`, 3 stacks for `hourglass_lsp`, one
+# output for `hrnet_lsp`). **What to look for:** compare stage 1 with the last stage: early maps are broad and
+# often bright on the wrong side of the body; the final ones are compact. The photo on the right is the final
+# skeleton in the original image.
+
+# %%
+def stage_count(image: str, model_name: str) -> int:
+    return len(lesson.person(image, model_name).stage_names)
+
+
+stage = lesson.int_slider("stage", 3, 1, 3)
+
+
+def sync_stage(changed: str) -> None:
+    if changed in ("model_name", "image"):
+        n = stage_count(panel.controls["image"].value, panel.controls["model_name"].value)
+        stage.max, stage.value = n, n
+
+
+def all_joints(image: str, model_name: str, stage: int):
+    pred = lesson.person(image, model_name)
+    s = min(stage, len(pred.stage_names)) - 1
+    grid = joint_grid_figure(pred.crop, pred.stage_maps[s], list(pred.schema.joints))
+    grid.update_layout(title=f"all joints, {pred.stage_names[s]} of {model_name}")
+    skeleton = image_figure(draw_skeleton(lesson.photo(image), pred.keypoints, pred.schema),
+                            f"final keypoints of {model_name} on the photo")
+    return [grid, skeleton]
+
+
+panel = lesson.panel(all_joints, on_change=sync_stage, image=lesson.dropdown("photo", IMAGE_NAMES),
+                     model_name=lesson.dropdown("model", MODELS, "cpm_lsp"), stage=stage)
+
+# %% [markdown]
+# ## 3. What does each stage get right on its own?
+#
+# A picture is one example; a measurement covers many. Below, every stage's own belief maps are decoded and
+# scored with PCK@0.2 (a joint counts as correct when it lies within 0.2 torso lengths of the annotation) on
+# LSP test people, cropped from their annotated boxes. **What to look for:** with intermediate supervision each
+# stage is a complete pose estimator, and the score climbs from stage to stage — most of the gain comes from
+# the second stage.
+
+# %%
+LSP = lesson.dataset("lsp")
+if LSP is not None:
+    data = load_lsp(LSP)
+    people = lsp_split("test")[:100]
+    rows = []
+    for name in ("cpm_lsp", "hourglass_lsp"):
+        for s, value in stage_pck(lesson.model(name), data, people, progress=False).items():
+            rows.append({"model": name, "stage": s, f"PCK@0.2 (%), {len(people)} LSP test people": round(value, 1)})
+    stage_table = pd.DataFrame(rows).set_index(["model", "stage"])
+    display(stage_table)
+
+# %% [markdown]
+# ## Conclusion
+#
+# Each stage of a CPM or Stacked Hourglass is trained to predict the full pose, and each later stage refines the
+# one before by looking at a larger region and at every joint's belief at once. Ambiguities between similar parts
+# (left/right, wrist/ankle) are resolved late; the score of each stage rises accordingly.
+#
+# ### Exercises
+#
+# 1. Pick the astronaut photo and `cpm_lsp`, joint `left_wrist`. *Predict* whether stage 1 or stage 3 has the
+#    higher peak belief, then check the table. Does a higher peak always mean a better position?
+# 2. Switch on the flip test (the image is also run mirrored and the two averaged). Which stages change most, and
+#    why would averaging help the ambiguous left/right joints in particular?
+# 3. In section 3, change `people` to the first 30 test people, then to 400. How much do the stage scores move?
+#    How many people would you need before a 1-point difference between two stages means something?

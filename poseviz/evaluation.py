@@ -17,7 +17,7 @@ from .inference import DEFAULT_ENLARGE, keypoints_from_heatmaps, model_input_siz
 from .metrics.pck import PCKResult, lsp_head_size, lsp_torso_size, pck
 from .training.dataset import load_images
 
-__all__ = ["LSPEvaluation", "evaluate_lsp", "lsp_crops", "count_flops", "REFERENCES"]
+__all__ = ["LSPEvaluation", "evaluate_lsp", "stage_pck", "lsp_crops", "count_flops", "REFERENCES"]
 
 REFERENCES = {"torso": lsp_torso_size, "head": lsp_head_size}
 
@@ -67,6 +67,27 @@ def evaluate_lsp(
     res = pck(pred, gt, REFERENCES[reference](gt), alpha)
     return LSPEvaluation(pck=res, predictions=pred, indices=np.asarray(indices),
                          median_ms=1000 * statistics.median(times), flip=flip)
+
+
+def stage_pck(model: nn.Module, data: LSPData, indices: np.ndarray, method: str = "dark", alpha: float = 0.2,
+              images: list[np.ndarray] | None = None, progress: bool = True) -> dict[str, float]:
+    """{stage name: PCK@α (%)} of every stage's own belief maps, on the crops ``evaluate_lsp`` scores (no flip):
+    what intermediate supervision lets each stage do on its own. The last stage's value is ``evaluate_lsp``'s."""
+    model.eval()
+    w, _ = model_input_size(model)
+    per_stage: list[list[np.ndarray]] = []
+    names: list[str] = []
+    for _, _, t, crop in lsp_crops(model, data, indices, images, progress, "stages"):
+        with torch.no_grad():
+            out = run_model(model, crop[None])
+        names = list(out.stage_names)
+        if not per_stage:
+            per_stage = [[] for _ in names]
+        for s, maps in enumerate(out.stages):
+            per_stage[s].append(keypoints_from_heatmaps(maps.numpy(), [t], w / maps.shape[-1], method)[0])
+    gt = data.joints[np.asarray(indices)]
+    ref = REFERENCES["torso"](gt)
+    return {name: float(pck(np.stack(p), gt, ref, alpha).mean) for name, p in zip(names, per_stage)}
 
 
 def lsp_crops(model: nn.Module, data: LSPData, indices: np.ndarray, images: list[np.ndarray] | None = None,

@@ -17,14 +17,15 @@ from torch import nn
 from .detect import detect_people
 from .inference import DEFAULT_ENLARGE
 
-__all__ = ["PersonCandidate", "person_candidates", "default_person", "whole_image_box",
-           "MIN_BOTTOM_UP_JOINTS", "MIN_HOG_SCORE", "JOINTS_TO_PERSON_BOX"]
+__all__ = ["BOTTOM_UP_FINDER", "PersonCandidate", "person_candidates", "default_person", "whole_image_box",
+           "MIN_BOTTOM_UP_JOINTS", "MIN_HOG_SCORE", "JOINTS_TO_PERSON_BOX", "default_box"]
 
 MIN_BOTTOM_UP_JOINTS = 5  # fewer found joints are too often a limb or a pattern
 MIN_HOG_SCORE = 1.0  # HOG's SVM margin; below it, boxes on COCO photos were mostly not people
 # A person's box is larger than the extent of their joints (head top to ankles leaves hair, hands,
 # feet): on COCO people with ≥ 12 labelled joints the box's longer side is a median 1.22× the joints'.
 JOINTS_TO_PERSON_BOX = 1.22
+BOTTOM_UP_FINDER = "openpose_lsp"  # the shipped model whose people become candidates (the app and notebooks)
 
 
 @dataclass(frozen=True)
@@ -78,3 +79,12 @@ def default_person(candidates: list[PersonCandidate]) -> int | None:
         return max(bottom_up, key=lambda i: candidates[i].area)
     confident = [i for i, c in enumerate(candidates) if c.source == "HOG" and c.score >= MIN_HOG_SCORE]
     return max(confident, key=lambda i: candidates[i].area) if confident else None
+
+
+def default_box(rgb: np.ndarray, finder: nn.Module | None = None) -> tuple[float, float, float, float]:
+    """The box (x, y, w, h) the app starts from on a photo: ``default_person`` among ``person_candidates``,
+    else the whole image."""
+    candidates = person_candidates(rgb, finder)
+    chosen = default_person(candidates)
+    h, w = rgb.shape[:2]
+    return candidates[chosen].box if chosen is not None else whole_image_box(w, h)

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-__all__ = ["most_varied_channel", "POOLINGS", "PoolResult", "pool", "unpool_roundtrip", "adaptive_windows", "formula_windows", "adaptive_formula_agrees", "pool_gradient"]
+__all__ = ["PoolingPanels", "pooling_panels", "unpool_panels", "grey_working_image", "model_feature_maps", "rectified_channel", "most_varied_channel", "POOLINGS", "PoolResult", "pool", "unpool_roundtrip", "adaptive_windows", "formula_windows", "adaptive_formula_agrees", "pool_gradient"]
 
 POOLINGS = ("max", "min", "avg", "l2", "stochastic", "kmax", "softpool", "adaptive_avg", "adaptive_max", "global_avg", "global_max")
 
@@ -168,3 +168,63 @@ def most_varied_channel(features: torch.Tensor) -> int:
     or dead channel shows nothing pooling could keep or lose)."""
     x = torch.clamp(features.detach().float(), min=0).flatten(1)
     return int(x.var(dim=1, unbiased=False).argmax())
+
+
+def grey_working_image(rgb: np.ndarray, side: int) -> np.ndarray:
+    """The image in grey levels (0–1) with its longer side ``side`` px: small enough to see single windows."""
+    import cv2
+
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    h, w = grey.shape
+    s = side / max(h, w)
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    return cv2.resize(grey, size, interpolation=cv2.INTER_AREA).astype(np.float64) / 255.0
+
+
+@dataclass(frozen=True)
+class PoolingPanels:
+    """What one pooling does to a 2-D map: titled panels (input, output, selected positions, gradient), and how
+    many input positions receive gradient."""
+
+    panels: dict[str, np.ndarray]
+    gradient_positions: int
+    input_positions: int
+
+
+def pooling_panels(arr: np.ndarray, kind: str, kernel: int = 2, stride: int = 2, padding: int = 0,
+                   output_size: int = 1, k: int = 2) -> PoolingPanels:
+    """Pool a 2-D map ``arr`` with ``kind``; the panels the pooling laboratory and lesson 4 draw."""
+    x = torch.from_numpy(np.asarray(arr, dtype=np.float64))[None, None]
+    args = dict(kernel=int(kernel), stride=int(stride), padding=int(padding), output_size=output_size, k=k)
+    res = pool(x, kind, **args)
+    h, w = arr.shape
+    panels = {f"input {w}×{h}": np.asarray(arr), f"output {res.output.shape[-1]}×{res.output.shape[-2]}": res.output[0, 0].numpy()}
+    if res.selected is not None:
+        panels["selected input positions (count)"] = selection_mask(res.selected[0, 0], arr.shape)
+    grad = pool_gradient(x, kind, **args)[0, 0].numpy()
+    panels["gradient reaching the input"] = grad
+    return PoolingPanels(panels, int((grad != 0).sum()), int(arr.size))
+
+
+def unpool_panels(arr: np.ndarray, kernel: int = 2, stride: int | None = None, padding: int = 0) -> tuple[dict[str, np.ndarray], UnpoolResult]:
+    """Max-pool then max-unpool a 2-D map: panels (input, reconstruction, |error|) and the ``UnpoolResult``."""
+    x = torch.from_numpy(np.asarray(arr, dtype=np.float64))[None, None]
+    u = unpool_roundtrip(x, int(kernel), None if stride is None else int(stride), int(padding))
+    rec = u.reconstruction[0, 0].numpy()
+    return {"input": np.asarray(arr), "unpooled (zeros = lost)": rec, "|error|": np.abs(rec - arr)}, u
+
+
+def model_feature_maps(model: torch.nn.Module, rgb: np.ndarray) -> dict[str, torch.Tensor]:
+    """{name: [C, H, W]} the model's named feature maps for an image resized to its input size."""
+    import cv2
+
+    from .preprocess import to_tensor
+
+    crop = cv2.resize(rgb, tuple(model.config.input_size))
+    with torch.no_grad():
+        return {name: f[0] for name, f in model(to_tensor(crop)).features.items()}
+
+
+def rectified_channel(features: torch.Tensor, channel: int) -> np.ndarray:
+    """One channel of [C, H, W] features after ReLU (stochastic pooling assumes activations ≥ 0)."""
+    return np.maximum(features[int(channel)].numpy().astype(np.float64), 0)

@@ -138,3 +138,16 @@ def test_hand_computed_adaptive_and_global():
     assert pool(X4, "adaptive_max", output_size=2).output[0, 0].tolist() == [[6.0, 8.0], [14.0, 16.0]]
     # adaptive to 1×3 on width 4: windows [0, 2), [1, 3), [2, 4) (floor/ceil of i·4/3), all rows
     assert pool(X4, "adaptive_avg", output_size=(1, 3)).output[0, 0].tolist() == [[7.5, 8.5, 9.5]]  # column means 7, 8, 9, 10
+
+
+def test_pooling_panels_hand_computed_max_case():
+    from poseviz.pooling import pooling_panels, unpool_panels
+
+    arr = np.array([[1, 5, 0, 2], [3, 2, 7, 1], [0, 0, 1, 1], [4, 0, 1, 9]], dtype=float)
+    view = pooling_panels(arr, "max", kernel=2, stride=2)
+    out, sel, grad = (view.panels[k] for k in ("output 2×2", "selected input positions (count)", "gradient reaching the input"))
+    assert out.tolist() == [[5, 7], [4, 9]]
+    assert np.argwhere(sel).tolist() == [[0, 1], [1, 2], [3, 0], [3, 3]]  # the four window maxima
+    assert view.gradient_positions == 4 and view.input_positions == 16 and grad.sum() == 4
+    panels, u = unpool_panels(arr, 2)
+    assert u.kept_fraction == 0.25 and panels["|error|"][0, 0] == 1 and panels["|error|"][0, 1] == 0

@@ -11,6 +11,7 @@ from poseviz.disagreement import max_pairwise_distance
 from poseviz.plots import belief_maps_figure, draw_skeleton
 from poseviz.plots.skeleton import draw_crop_box
 from poseviz.schemas import get_schema
+from poseviz.plots.theme import TEMPLATE
 
 st.title("Compare models")
 image, box = image_and_person_ui("cmp", "cmp_person")
@@ -37,7 +38,7 @@ if len(schemas) == 1:
     st.subheader("Per-joint disagreement")
     st.caption("Largest distance between any two models' predictions of the joint, in image pixels (joints in skeleton order).")
     fig = go.Figure(go.Bar(x=list(schema.joints), y=dist, marker_color=[f"rgb{c}" for c in schema.colors]))
-    fig.update_layout(template="plotly_dark", height=320, xaxis=dict(title="joint", categoryorder="array", categoryarray=list(schema.joints)),
+    fig.update_layout(template=TEMPLATE, height=320, xaxis=dict(title="joint", categoryorder="array", categoryarray=list(schema.joints)),
                       yaxis_title="max pairwise distance (px)", margin=dict(l=10, r=10, t=20, b=10))
     st.plotly_chart(fig, width="stretch")
     joint = st.selectbox("Joint", schema.joints, key="cmp_joint")

@@ -14,6 +14,7 @@ from poseviz.occlusion import FILLS, Occluder, apply_occluders, occlude_photo, o
 from poseviz.plots import belief_maps_figure, draw_skeleton
 from poseviz.plots.beliefs import overlay
 from poseviz.schemas import get_schema
+from poseviz.plots.theme import TEMPLATE
 
 st.title("Occlusion explorer")
 st.caption("Why do models fail under occlusion? Paste occluders on the person and compare every stage with the clean result.")
@@ -111,6 +112,6 @@ elif st.button("Run the sweep for every shipped model", key="occ_run"):
         fig.add_trace(go.Scatter(x=100 * res.sizes, y=res.drop, mode="lines+markers", name=m))
         ev = evaluate_lsp(get_model(m), data, idx, progress=False)
         vis_rows.append({"model": m, **visibility_accuracy(ev.pck.correct, data.joints[idx][..., 2])})
-    fig.update_layout(template="plotly_dark", xaxis_title="occluder side (% of the crop)", yaxis_title="PCK@0.2 drop (points)", height=340)
+    fig.update_layout(template=TEMPLATE, xaxis_title="occluder side (% of the crop)", yaxis_title="PCK@0.2 drop (points)", height=340)
     st.plotly_chart(fig, width="stretch")
     st.dataframe(pd.DataFrame(vis_rows).round(1), hide_index=True)

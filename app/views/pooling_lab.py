@@ -1,15 +1,11 @@
 """Pooling laboratory: what each pooling keeps, throws away, and sends gradient to."""
-import cv2
-import numpy as np
 import pandas as pd
 import streamlit as st
-import torch
 
 from app.state import get_model, image_source_ui
 from poseviz import zoo
 from poseviz.plots.pooling import adaptive_windows_figure, pooling_figure
-from poseviz.pooling import POOLINGS, most_varied_channel, adaptive_formula_agrees, adaptive_windows, formula_windows, pool, pool_gradient, selection_mask, unpool_roundtrip
-from poseviz.preprocess import to_tensor
+from poseviz.pooling import POOLINGS, adaptive_formula_agrees, adaptive_windows, formula_windows, grey_working_image, model_feature_maps, most_varied_channel, pooling_panels, rectified_channel, unpool_panels
 
 st.title("Pooling laboratory")
 st.caption("Max, min, average, L2, stochastic, k-max, SoftPool, adaptive and global pooling on your image or on a feature map.")
@@ -22,23 +18,17 @@ source = st.radio("Pool what", ["The image (grey levels)", "A model's feature ma
 branch = st.container()
 if source.startswith("The image"):
     side = branch.slider("Working size (px)", 16, 128, 48, 8, key="pool_side", help="Small sizes make individual windows visible.")
-    grey = cv2.cvtColor(image.rgb, cv2.COLOR_RGB2GRAY)
-    h, w = grey.shape
-    s = side / max(h, w)
-    arr = cv2.resize(grey, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA).astype(np.float64) / 255.0
+    arr = grey_working_image(image.rgb, side)
 else:
     names = zoo.shipped_models(task=None)
     name = branch.selectbox("Model", names, key="pool_model")
     model = get_model(name, fast=False)  # reads layers and features
-    crop = cv2.resize(image.rgb, tuple(model.config.input_size))
-    with torch.no_grad():
-        feats = model(to_tensor(crop)).features
+    feats = model_feature_maps(model, image.rgb)
     fname = branch.selectbox("Feature map", list(feats), key="pool_feat")
-    f = feats[fname][0]
+    f = feats[fname]
     ch = branch.number_input(f"Channel (0–{f.shape[0] - 1}; starts at the most varied one)", 0, f.shape[0] - 1,
                          most_varied_channel(f), key=f"pool_ch_{name}_{fname}")
-    arr = f[int(ch)].numpy().astype(np.float64)
-    arr = np.maximum(arr, 0)  # after ReLU, as stochastic pooling assumes
+    arr = rectified_channel(f, ch)
 
 c1, c2, c3, c4 = st.columns(4)
 kind = c1.selectbox("Pooling", POOLINGS, key="pool_kind")
@@ -47,21 +37,14 @@ stride = c3.number_input("Stride (px)", 1, 9, 2, key="pool_stride")
 padding = c4.number_input("Padding (px)", 0, int(kernel) // 2, 0, key="pool_pad")
 k = st.slider("k (k-max)", 1, int(kernel) ** 2, min(2, int(kernel) ** 2), key="pool_kk") if kind == "kmax" else 2
 out_size = st.slider("Output size (adaptive)", 1, max(1, min(arr.shape)), max(1, min(arr.shape) // 3), key="pool_out") if kind.startswith("adaptive") else 1
-x = torch.from_numpy(arr)[None, None]
-res = pool(x, kind, int(kernel), int(stride), int(padding), output_size=out_size, k=k)
-panels = {f"input {arr.shape[1]}×{arr.shape[0]}": arr, f"output {res.output.shape[-1]}×{res.output.shape[-2]}": res.output[0, 0].numpy()}
-if res.selected is not None:
-    panels["selected input positions (count)"] = selection_mask(res.selected[0, 0], arr.shape)
-grad = pool_gradient(x, kind, kernel=int(kernel), stride=int(stride), padding=int(padding), output_size=out_size, k=k)
-panels["gradient reaching the input"] = grad[0, 0].numpy()
-st.plotly_chart(pooling_figure(panels), width="stretch")
-st.caption(f"{int((grad != 0).sum())} of {arr.size} input positions receive gradient "
+view = pooling_panels(arr, kind, kernel, stride, padding, output_size=out_size, k=k)
+st.plotly_chart(pooling_figure(view.panels), width="stretch")
+st.caption(f"{view.gradient_positions} of {view.input_positions} input positions receive gradient "
            f"({'only the arg-max of each window' if kind == 'max' else 'see the last panel'}).")
 
 st.subheader("Max-pool, then max-unpool")
-u = unpool_roundtrip(x, int(kernel), int(stride), int(padding))
-st.plotly_chart(pooling_figure({"input": arr, "unpooled (zeros = lost)": u.reconstruction[0, 0].numpy(),
-                                "|error|": np.abs(u.reconstruction[0, 0].numpy() - arr)}), width="stretch")
+panels, u = unpool_panels(arr, kernel, stride, padding)
+st.plotly_chart(pooling_figure(panels), width="stretch")
 m1, m2 = st.columns(2)
 m1.metric("Input positions kept", f"{100 * u.kept_fraction:.1f} %")
 m2.metric("Reconstruction MSE", f"{u.mse:.4f}")

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .beliefs import _upsample, square_panels
+from .theme import TEMPLATE
 
 __all__ = ["attention_maps_figure", "grid_to_crop"]
 
@@ -45,5 +46,5 @@ def attention_maps_figure(crop: np.ndarray, maps: list[np.ndarray], titles: list
                                      hovertemplate="top-k<extra></extra>"), row=r, col=c)
     square_panels(fig, n, w, h)
     # one or two maps get ≥ 400-px panels (readable on a projector); grids of up to five per row, 300 px
-    fig.update_layout(template="plotly_dark", height=height or (460 if n <= 2 else 300 * rows), margin=dict(l=5, r=5, t=35, b=5))
+    fig.update_layout(template=TEMPLATE, height=height or (460 if n <= 2 else 300 * rows), margin=dict(l=5, r=5, t=35, b=5))
     return fig

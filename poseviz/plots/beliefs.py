@@ -6,9 +6,11 @@ import base64
 import cv2
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.colors import make_colorscale, sequential
 
 from ..heatmaps import decode, heatmap_to_input
+from .theme import TEMPLATE
 
 __all__ = ["stage_peaks", "overlay", "image_uri", "panel_layout", "belief_maps_figure", "joint_grid_figure", "belief_strip_image", "stage_peak_table"]
 
@@ -118,15 +120,10 @@ def belief_maps_figure(
     # Rows tall enough for panels readable on a projector: ≥ 300 px for a stage strip of up to four
     # panels in a wide page, ≥ 200 px tiles in the all-joints grid.
     layout.update(height=max(340, (340 if cols <= MAX_STAGE_COLUMNS else 250) * rows), margin=dict(l=5, r=5, t=35, b=5),
-                  template=_dark_template(),
+                  template=pio.templates[TEMPLATE],  # an object: _validate=False below would not resolve a name
                   plot_bgcolor="rgba(0,0,0,0)")
     return go.Figure(data=data, layout=layout, _validate=False)
 
-
-def _dark_template() -> go.layout.Template:
-    import plotly.io as pio
-
-    return pio.templates["plotly_dark"]
 
 
 def square_panels(fig: go.Figure, n: int, w: int, h: int) -> None:

@@ -8,6 +8,7 @@ from plotly.subplots import make_subplots
 
 from ..dense import PARTS
 from .beliefs import square_panels
+from .theme import TEMPLATE
 
 __all__ = ["PART_COLORS", "part_image", "chart_figure", "chart_channels_figure", "upsample_charts"]
 
@@ -59,7 +60,7 @@ def chart_figure(crop: np.ndarray, index: np.ndarray, u: np.ndarray, v: np.ndarr
                                  hovertemplate=f"x=%{{x}} px, y=%{{y}} px<br>{label}=%{{z:.2f}}<extra></extra>"), row=1, col=col)
     _part_legend(fig)
     square_panels(fig, 3, w, h)
-    fig.update_layout(height=380, margin=dict(l=5, r=5, t=35, b=5), template="plotly_dark",
+    fig.update_layout(height=380, margin=dict(l=5, r=5, t=35, b=5), template=TEMPLATE,
                       legend=dict(orientation="h", y=-0.05, title_text="parts:"))
     return fig
 
@@ -85,6 +86,6 @@ def chart_channels_figure(index: np.ndarray, u: np.ndarray, v: np.ndarray) -> go
                                  hovertemplate="cell (%{x}, %{y})<br>%{z:.2f}<extra></extra>"), row=1, col=col)
     _part_legend(fig)
     square_panels(fig, 3, w, h)
-    fig.update_layout(height=350, margin=dict(l=5, r=5, t=35, b=5), template="plotly_dark",
+    fig.update_layout(height=350, margin=dict(l=5, r=5, t=35, b=5), template=TEMPLATE,
                       legend=dict(orientation="h", y=-0.05, title_text="parts:"))
     return fig

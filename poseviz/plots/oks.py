@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from ..metrics.coco_eval import OKS_THRESHOLDS, RECALL_THRESHOLDS
 from ..metrics.oks import tolerance_radius
 from ..oks_lab import ERROR_TYPES, oks_curve
+from .theme import TEMPLATE
 
 __all__ = ["ERROR_COLORS", "oks_instance_image", "oks_terms_figure", "oks_curves_figure", "pr_curve_figure", "TOLERANCE_LEVELS"]
 
@@ -62,7 +63,7 @@ def oks_terms_figure(names: list[str], terms: np.ndarray, errors: list, oks: flo
     fig = go.Figure(go.Bar(x=list(names), y=np.nan_to_num(terms), marker_color=[ERROR_COLORS[e] for e in errors],
                            text=[e or "unlabelled" for e in errors], hovertemplate="%{x}: %{y:.3f} (%{text})<extra></extra>"))
     fig.add_hline(y=oks, line_dash="dash", annotation_text=f"OKS {oks:.3f}")
-    fig.update_layout(template="plotly_dark", height=300, yaxis=dict(title="OKS term exp(−d²/2s²k²)", range=[0, 1.05]),
+    fig.update_layout(template=TEMPLATE, height=300, yaxis=dict(title="OKS term exp(−d²/2s²k²)", range=[0, 1.05]),
                       margin=dict(l=10, r=10, t=20, b=10))
     return fig
 
@@ -81,7 +82,7 @@ def oks_curves_figure(names: list[str], sigmas: np.ndarray, area: float, max_px:
         fig.add_trace(go.Scatter(x=d, y=oks_curve(d, area, s), name=f"{key} (σ={s:.3f})", mode="lines"))
     for t in TOLERANCE_LEVELS:
         fig.add_hline(y=t, line_dash="dot", line_color="#888")
-    fig.update_layout(template="plotly_dark", height=320, xaxis_title="pixel error (px)", yaxis_title="OKS term",
+    fig.update_layout(template=TEMPLATE, height=320, xaxis_title="pixel error (px)", yaxis_title="OKS term",
                       margin=dict(l=10, r=10, t=20, b=10))
     return fig
 
@@ -92,7 +93,7 @@ def pr_curve_figure(precision: np.ndarray) -> go.Figure:
     p = precision[:, :, 0]
     for label, row in (("OKS 0.50", p[0]), ("OKS 0.75", p[int(np.argmin(np.abs(OKS_THRESHOLDS - 0.75)))]), ("mean 0.50:0.95", p.mean(0))):
         fig.add_trace(go.Scatter(x=RECALL_THRESHOLDS, y=np.maximum(row, 0), name=label, mode="lines"))
-    fig.update_layout(template="plotly_dark", height=320, xaxis_title="recall", yaxis_title="precision",
+    fig.update_layout(template=TEMPLATE, height=320, xaxis_title="recall", yaxis_title="precision",
                       yaxis_range=[0, 1.02], margin=dict(l=10, r=10, t=20, b=10))
     return fig
 
@@ -100,5 +101,5 @@ def pr_curve_figure(precision: np.ndarray) -> go.Figure:
 def error_totals_figure(totals: dict[str, int]) -> go.Figure:
     """Bar chart of error-type totals over the dataset."""
     fig = go.Figure(go.Bar(x=list(ERROR_TYPES), y=[totals[e] for e in ERROR_TYPES], marker_color=[ERROR_COLORS[e] for e in ERROR_TYPES]))
-    fig.update_layout(template="plotly_dark", height=280, yaxis_title="predicted joints", margin=dict(l=10, r=10, t=20, b=10))
+    fig.update_layout(template=TEMPLATE, height=280, yaxis_title="predicted joints", margin=dict(l=10, r=10, t=20, b=10))
     return fig

@@ -11,6 +11,7 @@ from plotly.subplots import make_subplots
 from ..schemas import KeypointSchema
 from .beliefs import COLORSCALE, _upsample, overlay, square_panels
 from .skeleton import draw_skeleton
+from .theme import TEMPLATE
 
 __all__ = ["arrow_segments", "paf_stages_figure", "people_image", "person_colors"]
 
@@ -77,7 +78,7 @@ def paf_stages_figure(image: np.ndarray, beliefs: list[np.ndarray], pafs: list[n
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#00e5ff", width=1.5), hoverinfo="skip",
                                  showlegend=False, name=f"PAF stage {i + 1}"), row=2, col=i + 1)
     square_panels(fig, 2 * s, w, h)
-    fig.update_layout(height=520, margin=dict(l=5, r=5, t=35, b=5), template="plotly_dark")
+    fig.update_layout(height=520, margin=dict(l=5, r=5, t=35, b=5), template=TEMPLATE)
     return fig
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+from .theme import TEMPLATE
 
 __all__ = ["pooling_figure", "adaptive_windows_figure"]
 
@@ -20,7 +21,7 @@ def pooling_figure(panels: dict[str, np.ndarray]) -> go.Figure:
         sfx = "" if i == 1 else str(i)
         fig.layout[f"yaxis{sfx}"].update(autorange="reversed", scaleanchor=f"x{sfx}", constrain="domain")
         fig.layout[f"xaxis{sfx}"].update(constrain="domain", title="x (px)")
-    fig.update_layout(template="plotly_dark", height=320, margin=dict(l=5, r=5, t=35, b=5))
+    fig.update_layout(template=TEMPLATE, height=320, margin=dict(l=5, r=5, t=35, b=5))
     return fig
 
 
@@ -31,6 +32,6 @@ def adaptive_windows_figure(pytorch: list[tuple[int, int]], formula: list[tuple[
         for i, (a, b) in enumerate(wins):
             fig.add_trace(go.Scatter(x=[a - 0.5, b - 0.5], y=[row * 1.0 + i * 0.08] * 2, mode="lines", line=dict(color=color, width=6),
                                      name=name, showlegend=i == 0, hovertemplate=f"{name}: output {i} ← input [{a}, {b})<extra></extra>"))
-    fig.update_layout(template="plotly_dark", height=230, xaxis=dict(title="input position (px)", range=[-1, in_size]),
+    fig.update_layout(template=TEMPLATE, height=230, xaxis=dict(title="input position (px)", range=[-1, in_size]),
                       yaxis=dict(showticklabels=False), margin=dict(l=5, r=5, t=10, b=5))
     return fig

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 
 from ..receptive_field import ERFResult, LayerRF
 from .beliefs import square_panels
+from .theme import TEMPLATE
 
 __all__ = ["rf_growth_figure", "erf_figure"]
 
@@ -30,7 +31,7 @@ def rf_growth_figure(tables: dict[str, list[LayerRF]], input_size: int | None = 
     fig.update_layout(xaxis_title="depth (convolution and pooling layers on the longest path)",
                       yaxis_title="theoretical receptive field (input px, log scale)", yaxis_type="log",
                       yaxis_range=[np.log10(lo) - 0.05, np.log10(hi) + 0.1],
-                      template="plotly_dark", height=420, margin=dict(l=10, r=10, t=30, b=10))
+                      template=TEMPLATE, height=420, margin=dict(l=10, r=10, t=30, b=10))
     return fig
 
 
@@ -55,5 +56,5 @@ def erf_figure(crop: np.ndarray, results: list[ERFResult], titles: list[str], rf
             fig.add_trace(go.Scatter(x=cx + r * np.cos(t), y=cy + r * np.sin(t), mode="lines", line=dict(color=color, width=1),
                                      name=name, showlegend=i == 1), row=1, col=i)
     square_panels(fig, len(results), w, h)
-    fig.update_layout(template="plotly_dark", height=330, margin=dict(l=5, r=5, t=35, b=5), legend=dict(orientation="h"))
+    fig.update_layout(template=TEMPLATE, height=330, margin=dict(l=5, r=5, t=35, b=5), legend=dict(orientation="h"))
     return fig

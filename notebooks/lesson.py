@@ -1,0 +1,182 @@
+"""The widget glue every companion notebook shares: controls that redraw the figures below them.
+
+Kept beside the notebooks, not in ``poseviz`` (the library holds no user interface): each notebook imports it from
+its own folder. A lesson's drawing function takes the controls' values and returns what to show — Plotly figures,
+DataFrames or Markdown — so the notebook never prints an object's repr, and the test suite can drive every control
+of every panel with real widget events and check that what is shown changes.
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from typing import Callable, Iterable
+
+import ipywidgets as widgets
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import numpy as np
+from IPython.display import Markdown, display
+
+import poseviz
+from poseviz.data.root import data_root
+from poseviz.data.samples import sample_images
+from poseviz.inference import Prediction
+from poseviz.person_boxes import BOTTOM_UP_FINDER, default_box
+from poseviz.plots.theme import TEMPLATE
+
+pio.templates.default = TEMPLATE  # figures made here with plotly.express get the app's look too
+# JupyterLab draws this MIME type itself (plotly's lab extension); the classic "notebook" renderer, also in the
+# default, would re-send plotly.js with every redraw.
+pio.renderers.default = "plotly_mimetype"
+pd.set_option("display.precision", 3)
+
+PANELS: list["Panel"] = []  # every panel shown in this kernel, in order (the tests drive them)
+
+IMAGES = sample_images()  # {label: path}: the app's gallery (bundled photos, plus dataset images in the data root)
+
+_WIDE = widgets.Layout(width="auto")
+_STYLE = {"description_width": "initial"}  # labels are never cut off
+
+
+def dropdown(description: str, options, value=None) -> widgets.Dropdown:
+    """A dropdown whose label and options are shown in full. ``options``: values or (label, value) pairs."""
+    options = list(options)
+    if value is None:
+        value = options[0][1] if isinstance(options[0], tuple) else options[0]
+    return widgets.Dropdown(description=description, options=options, value=value, layout=_WIDE, style=_STYLE)
+
+
+def int_slider(description: str, value: int, lo: int, hi: int, step: int = 1) -> widgets.IntSlider:
+    """An integer slider that only reports when released (each redraw runs a network)."""
+    return widgets.IntSlider(description=description, value=value, min=lo, max=hi, step=step,
+                             continuous_update=False, style=_STYLE)
+
+
+def float_slider(description: str, value: float, lo: float, hi: float, step: float) -> widgets.FloatSlider:
+    """A float slider that only reports when released."""
+    return widgets.FloatSlider(description=description, value=value, min=lo, max=hi, step=step,
+                               continuous_update=False, style=_STYLE)
+
+
+def _fingerprint(item) -> str:
+    """What a displayed item shows, as a short digest: figure JSON, table values, or Markdown text."""
+    if isinstance(item, go.Figure):
+        text = item.to_json()
+    elif isinstance(item, pd.DataFrame):
+        text = item.to_csv()
+    elif isinstance(item, Markdown):
+        text = item.data
+    else:
+        raise TypeError(f"a lesson panel shows figures, DataFrames or Markdown, not {type(item).__name__}")
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+class Panel:
+    """Controls above a fixed number of displayed items; every change of a control redraws them with
+    ``draw(**values)``, which returns the same number of items each time.
+
+    The items are IPython displays updated in place (``display_id``), not an Output widget: they stay in the saved
+    notebook, and a headless run (nbclient) does not stall on large outputs inside a widget.
+    ``on_change`` (optional) runs before the redraw with the changed control's name, e.g. to take a slider's range
+    from the chosen model.
+    """
+
+    def __init__(self, draw: Callable[..., Iterable], controls: dict[str, widgets.ValueWidget],
+                 on_change: Callable[[str], None] | None = None):
+        self.draw, self.controls, self.on_change = draw, controls, on_change
+        self.handles: list = []
+        self.shown: list[str] = []  # fingerprints of what the last redraw displayed
+        self.redraws = 0
+        self._syncing = False
+        for name, control in controls.items():
+            control.observe(lambda change, name=name: self._changed(name), names="value")
+        PANELS.append(self)
+
+    def _changed(self, name: str) -> None:
+        if self._syncing:  # a control set by on_change: one redraw follows anyway
+            return
+        if self.on_change is not None:
+            self._syncing = True
+            try:
+                self.on_change(name)
+            finally:
+                self._syncing = False
+        self.redraw()
+
+    def values(self) -> dict:
+        return {name: control.value for name, control in self.controls.items()}
+
+    def redraw(self) -> None:
+        items = list(self.draw(**self.values()))
+        if self.handles and len(items) != len(self.handles):
+            raise ValueError(f"a panel's drawing returned {len(items)} items, first {len(self.handles)}")
+        fingerprints = [_fingerprint(i) for i in items]
+        if not self.handles:
+            self.handles = [display(item, display_id=True) for item in items]
+        else:
+            for handle, item in zip(self.handles, items):
+                handle.update(item)
+        self.shown = fingerprints
+        self.redraws += 1
+
+    def show(self) -> None:
+        """Display the controls and the first drawing."""
+        display(widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")))
+        self.redraw()
+
+
+def panel(draw: Callable[..., Iterable], on_change: Callable[[str], None] | None = None, **controls) -> Panel:
+    """Build and show a ``Panel`` in one call (the usual notebook line)."""
+    p = Panel(draw, controls, on_change)
+    p.show()
+    return p
+
+
+class Progress:
+    """A progress bar for a loop that takes more than a second, shown where the loop runs."""
+
+    def __init__(self, total: int, description: str):
+        self.bar = widgets.IntProgress(value=0, min=0, max=max(total, 1), description=description, style=_STYLE)
+        display(self.bar)
+
+    def step(self) -> None:
+        self.bar.value += 1
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+@lru_cache(maxsize=8)
+def model(name: str, fast: bool = True):
+    """A shipped model, loaded once per kernel (``fast=False`` keeps BatchNorm layers, for pages that read layers)."""
+    return poseviz.load_model(name, fast=fast)
+
+
+@lru_cache(maxsize=32)
+def photo(label: str) -> np.ndarray:
+    """The RGB pixels of a gallery image."""
+    return poseviz.load_image(IMAGES[label]).rgb
+
+
+@lru_cache(maxsize=32)
+def person_box(label: str) -> tuple[float, float, float, float]:
+    """The person the app would pick by default in a gallery image (x, y, w, h in pixels)."""
+    finder = model(BOTTOM_UP_FINDER) if BOTTOM_UP_FINDER in poseviz.list_models(None) else None
+    return default_box(photo(label), finder)
+
+
+@lru_cache(maxsize=64)
+def person(label: str, model_name: str, flip: bool = False) -> Prediction:
+    """``poseviz.predict_person`` on the default person of a gallery image (cached: controls redraw quickly)."""
+    return poseviz.predict_person(model(model_name), photo(label), person_box(label), flip=flip)
+
+
+def dataset(name: str):
+    """The folder of a dataset in the data root, or None after showing how to get it."""
+    folder = data_root() / name
+    if folder.is_dir():
+        return folder
+    display(Markdown(f"> **{name} is not in the data root** (`{data_root()}`), so this part is skipped. "
+                     f"Get it with `python -m poseviz data fetch {name}` and run the notebook again."))
+    return None
