@@ -141,6 +141,8 @@ def test_hand_computed_adaptive_and_global():
 
 
 def test_pooling_panels_hand_computed_max_case():
+    import numpy as np
+
     from poseviz.pooling import pooling_panels, unpool_panels
 
     arr = np.array([[1, 5, 0, 2], [3, 2, 7, 1], [0, 0, 1, 1], [4, 0, 1, 9]], dtype=float)
