@@ -14,45 +14,108 @@
 # ---
 
 # %% [markdown]
-# # Receptive fields
+# # Lesson 2 — Receptive fields: what each stage can see
 #
-# The theoretical receptive field (RF) of a unit is every input pixel it could depend on; CPM's paper argues that accuracy rises as later stages see more of the image (its stage 2 sees ≈ 400 px at 368 px input). The **effective** RF (Luo et al., NeurIPS 2016) is where the gradient really lands.
+# **The question.** To place a wrist, a network must see the elbow and shoulder too. How much of the image can a
+# unit of a belief map depend on, and how much does it actually use?
+#
+# The **theoretical receptive field** (RF) of a unit is the square of input pixels it could depend on: every
+# convolution of kernel *k* widens it by (*k* − 1) × *jump*, where the jump is the product of the strides before it
+# (8 px after three 2× poolings). Convolutional Pose Machines (Wei et al., CVPR 2016, section 3.2) build on this: at
+# 368 × 368 input their stage 2 already covers ≈ 400 px, the whole person, and accuracy rose with the RF. The
+# **effective receptive field** (Luo et al., NeurIPS 2016) is where the gradient of the unit really lands: it is
+# roughly Gaussian, much smaller than the theoretical square, and training changes it.
+#
+# *How to use it:* run all cells; the controls above each figure redraw it.
 
 # %%
+import ipywidgets as widgets
 import pandas as pd
-from poseviz.data.root import data_root, dataset_dir
-from poseviz import zoo
-from poseviz.models import create_model
-from poseviz.receptive_field import receptive_fields, stage_receptive_fields
-from poseviz.plots.receptive import rf_growth_figure, erf_figure
+
+import lesson
+from poseviz import list_models, zoo
 from poseviz.erf import stage_erfs
-from poseviz.image_io import load_image
-from poseviz.inference import predict_person
-from poseviz.pretrained import load_pretrained
+from poseviz.models import create_model
+from poseviz.plots.receptive import erf_figure, rf_growth_figure
+from poseviz.receptive_field import receptive_fields, stage_receptive_fields
+from poseviz.schemas import LSP14
 
 # %% [markdown]
-# ## Theoretical RF per stage of the paper's CPM (368 × 368)
+# ## 1. The paper's CPM at 368 × 368, and what sets its receptive field
+#
+# The defaults are the paper's network: three poolings (jump 8 px) and 11 × 11 convolutions in every stage after
+# the first. Each stage adds three 11 × 11 convolutions, 3 × 10 × 8 = 240 px, so stage 2 sees 407 px — more than
+# the 368-px input. **What to look for:** change the stage kernel to 3 and the growth per stage falls to
+# 3 × 2 × 8 = 48 px; add a fourth pooling and every number doubles. The dotted line is the input size.
 
 # %%
-cpm = create_model("cpm")
-table = pd.DataFrame([{"stage": r.name, "RF (px)": r.rf.size, "jump (px)": r.rf.jump} for r in stage_receptive_fields(cpm)])
-table
+def cpm_rf(stage_kernel: int, num_pools: int):
+    cpm = create_model("cpm", stage_kernel=stage_kernel, num_pools=num_pools)
+    rows = [{"stage": r.name, "theoretical RF (px)": r.rf.size, "jump (px)": r.rf.jump,
+             "RF / input (368 px)": round(r.rf.size / 368, 2)} for r in stage_receptive_fields(cpm)]
+    fig = rf_growth_figure({f"CPM, {stage_kernel}×{stage_kernel} stage kernels, {num_pools} poolings": receptive_fields(cpm)},
+                           input_size=368)
+    fig.update_layout(title="theoretical RF of every layer (stars: stage outputs)")
+    return [pd.DataFrame(rows).set_index("stage"), fig]
 
-# %%
-tables = {n: receptive_fields(zoo.build(n)) for n in zoo.list_zoo()}
-tables["CPM paper"] = receptive_fields(cpm)
-rf_growth_figure(tables, input_size=128).show()
+
+lesson.panel(cpm_rf, stage_kernel=lesson.dropdown("stage kernel (px)", [3, 5, 7, 9, 11], 11),
+             num_pools=lesson.dropdown("poolings", [2, 3, 4], 3));
 
 # %% [markdown]
-# ## Effective RF of every stage, trained vs random weights
+# ## 2. The shipped models, side by side
+#
+# Our models work on 128 × 128 crops. **What to look for:** where each line crosses the dotted 128-px line — after
+# that depth a unit can see the whole crop, and more depth buys context only through what the units compute, not
+# through what they can see. HRNet reaches the whole crop through its low-resolution branches; the hourglass
+# inside its first hourglass (the pooling bottleneck); CPM only in its second stage.
 
 # %%
-name = zoo.shipped_models()[0]
-model = load_pretrained(name)
-img = load_image(dataset_dir("lsp") / "images" / "im1001.jpg")
-h, w = img.rgb.shape[:2]
-pred = predict_person(model, img.rgb, (0, 0, w, h))
-erfs = stage_erfs(model, name, pred.crop, joint=pred.schema.index("right_wrist"))
-erf_figure(pred.crop, erfs.trained, erfs.stage_names, erfs.rf_sizes).show()
-erf_figure(pred.crop, erfs.random, erfs.stage_names, erfs.rf_sizes).show()
-pd.DataFrame(erfs.table())
+def zoo_growth(models: tuple):
+    tables = {name: receptive_fields(zoo.build(name)) for name in models}
+    fig = rf_growth_figure(tables, input_size=128)
+    fig.update_layout(title="theoretical RF against depth, shipped architectures at 128 × 128")
+    return [fig]
+
+
+lesson.panel(zoo_growth, models=widgets.SelectMultiple(options=zoo.list_zoo(), value=tuple(zoo.list_zoo()),
+                                                       description="models", rows=6));
+
+# %% [markdown]
+# ## 3. Effective receptive field: trained against random weights
+#
+# For one joint, each stage's unit at its belief peak is differentiated with respect to the input crop. The
+# colour is √|∂y/∂x| (normalised per panel); the dashed square is the theoretical RF, the circles hold 50 % and
+# 90 % of the gradient. The second row is the same architecture with freshly initialised weights, probed at the
+# same units. **What to look for:** the circles are far smaller than the square; in the trained network the
+# gradient spreads along the body (toward the joints that help locate this one), in the random one it is a blob.
+
+# %%
+def erfs(image: str, model_name: str, joint: str):
+    pred = lesson.person(image, model_name)
+    result = stage_erfs(lesson.model(model_name, fast=False), model_name, pred.crop, joint=pred.schema.index(joint))
+    trained = erf_figure(pred.crop, result.trained, result.stage_names, result.rf_sizes)
+    trained.update_layout(title=f"trained weights: effective RF of {joint}, {model_name}")
+    random = erf_figure(pred.crop, result.random, result.stage_names, result.rf_sizes)
+    random.update_layout(title="random weights (same architecture, seed 0), probed at the same units")
+    return [trained, random, pd.DataFrame(result.table()).set_index("stage")]
+
+
+lesson.panel(erfs, image=lesson.dropdown("photo", list(lesson.IMAGES)), model_name=lesson.dropdown("model", list_models(), "cpm_lsp"),
+             joint=lesson.dropdown("joint", LSP14.joints, "right_wrist"));
+
+# %% [markdown]
+# ## Conclusion
+#
+# The theoretical RF is arithmetic on kernels and strides; it grows linearly with depth and fast after each
+# pooling, and CPM's design makes it exceed the person by stage 2. The effective RF is what the network uses:
+# a fraction of the square, concentrated, and reshaped by training toward the body.
+#
+# ### Exercises
+#
+# 1. Without running anything, compute stage 3's theoretical RF of the paper's CPM with 7 × 7 stage kernels.
+#    Then set the controls in section 1 and check your number.
+# 2. In section 3, compare r90 of the first and last stage of `cpm_lsp` for `right_ankle`. Predict whether the
+#    ratio r90 / theoretical RF grows or shrinks from stage to stage, then check the table.
+# 3. Pick the cameraman photo, where the person is small in the crop. Does the trained ERF still follow the body?
+#    What would you expect for a joint that is outside the crop?
