@@ -14,32 +14,132 @@
 # ---
 
 # %% [markdown]
-# # The pooling laboratory
+# # Lesson 4 — Pooling and unpooling: what each kind keeps
 #
-# Every pooling in `poseviz.pooling` shares one signature. Here: what each keeps, what max-unpooling recovers, where the gradient flows, and where the popular adaptive-pooling shortcut differs from PyTorch.
+# **The question.** Pose networks shrink their feature maps (the hourglass pools down to 4 × 4 and back up; CPM
+# pools three times) to see more of the image per unit. Every pooling summarises a window by one number — which
+# number decides what survives, and where the gradient goes during training.
+#
+# The kinds, all behind one function `poseviz.pooling.pool`:
+# - **max / min**: the largest (smallest) value of each window; the gradient reaches only that one position.
+# - **average** and **L2** (√ of the mean square, an Lp pooling): every position contributes and gets gradient.
+# - **stochastic** (Zeiler & Fergus, ICLR 2013): in training one position is sampled with probability
+#   a_i / Σ a_j; at test time the probability-weighted average Σ p_i a_i (shown here).
+# - **k-max**: the mean of the k largest values — k = 1 is max pooling, k = window size is average pooling.
+# - **SoftPool** (Stergiou et al., ICCV 2021): Σ softmax(a)_i · a_i, a smooth maximum.
+# - **adaptive** (a fixed output size whatever the input) and **global** (one value per map).
+# - **max-unpooling** (as in SegNet): put each maximum back where it came from, zeros elsewhere.
+#
+# *How to use it:* run all cells; the controls above each figure redraw it.
 
 # %%
-import numpy as np, torch, cv2
-from poseviz.data.root import data_root, dataset_dir
-from poseviz.image_io import load_image
-from poseviz.pooling import pool, pool_gradient, unpool_roundtrip, selection_mask, adaptive_windows, formula_windows, adaptive_formula_agrees, POOLINGS
-from poseviz.plots.pooling import pooling_figure, adaptive_windows_figure
+import pandas as pd
 
-img = load_image(dataset_dir("lsp") / "images" / "im1001.jpg")
-grey = cv2.resize(cv2.cvtColor(img.rgb, cv2.COLOR_RGB2GRAY), (40, 48)).astype(np.float64) / 255
-x = torch.from_numpy(grey)[None, None]
-for kind in POOLINGS:
-    out = pool(x, kind, 2, 2, output_size=6).output
-    print(f"{kind:<13} output {tuple(out.shape[-2:])}  mean {out.mean():.4f}")
+import lesson
+from poseviz.plots.pooling import adaptive_windows_figure, pooling_figure
+from poseviz.pooling import (POOLINGS, adaptive_formula_agrees, adaptive_windows, formula_windows, grey_working_image,
+                             pooling_panels, unpool_panels)
+
+IMAGE_NAMES = list(lesson.IMAGES)
+WINDOWED = [k for k in POOLINGS if not k.startswith(("adaptive", "global"))]
+
+# %% [markdown]
+# ## 1. One pooling on a photo
+#
+# The photo is reduced to grey levels at a small working size so single windows are visible. Panels: the input,
+# the pooled output, for selecting poolings how often each input position was chosen, and the gradient that
+# reaches the input when the output's sum is differentiated. The table compares every windowed kind with the same
+# kernel and stride. **What to look for:** max pooling sends gradient to one position per window (¼ of the input
+# for 2 × 2 windows); average, L2 and SoftPool to all of them. Overlapping windows (stride < kernel) let one
+# position win several windows.
 
 # %%
-res = pool(x, "max", 2, 2)
-pooling_figure({"input": grey, "max-pooled": res.output[0, 0].numpy(), "selected": selection_mask(res.selected[0, 0], grey.shape),
-                "gradient": pool_gradient(x, "max", kernel=2)[0, 0].numpy()}).show()
-u = unpool_roundtrip(x, 2)
-print(f"max-unpool keeps {100 * u.kept_fraction:.1f} % of positions; reconstruction MSE {u.mse:.5f}")
+def one_pooling(image: str, side: int, kind: str, kernel: int, stride: int):
+    arr = grey_working_image(lesson.photo(image), side)
+    view = pooling_panels(arr, kind, kernel, stride)
+    fig = pooling_figure(view.panels)
+    fig.update_layout(title=f"{kind} pooling, {kernel}×{kernel} windows, stride {stride} px")
+    rows = []
+    for other in WINDOWED:
+        v = pooling_panels(arr, other, kernel, stride)
+        out = next(p for t, p in v.panels.items() if t.startswith("output"))
+        rows.append({"pooling": other, "output mean (grey level)": float(out.mean()),
+                     "inputs receiving gradient (%)": 100 * v.gradient_positions / v.input_positions})
+    return [fig, pd.DataFrame(rows).set_index("pooling")]
+
+
+lesson.panel(one_pooling, image=lesson.dropdown("photo", IMAGE_NAMES), side=lesson.int_slider("working size (px)", 48, 16, 96, 8),
+             kind=lesson.dropdown("pooling", WINDOWED, "max"), kernel=lesson.int_slider("kernel (px)", 2, 1, 5),
+             stride=lesson.int_slider("stride (px)", 2, 1, 5));
+
+# %% [markdown]
+# ## 2. k-max pooling: from max to average
+#
+# With 3 × 3 windows, k runs from 1 (max pooling) to 9 (average pooling). **What to look for:** the output mean
+# falls as k grows, and the gradient spreads from one position per window to all nine.
 
 # %%
-print("sizes where stride=floor(in/out), kernel=in-(out-1)*stride matches PyTorch (out = 4):",
-      [n for n in range(4, 30) if adaptive_formula_agrees(n, 4)])
-adaptive_windows_figure(adaptive_windows(10, 4), formula_windows(10, 4), 10).show()
+def kmax(image: str, k: int):
+    arr = grey_working_image(lesson.photo(image), 48)
+    view = pooling_panels(arr, "kmax", 3, 3, k=k)
+    fig = pooling_figure(view.panels)
+    fig.update_layout(title=f"k-max pooling, k = {k} of 9 (3×3 windows)")
+    return [fig]
+
+
+lesson.panel(kmax, image=lesson.dropdown("photo", IMAGE_NAMES), k=lesson.int_slider("k", 2, 1, 9));
+
+# %% [markdown]
+# ## 3. Max-pool, then max-unpool
+#
+# Unpooling puts each window's maximum back at its position and fills the rest with zeros. **What to look for:**
+# with 2 × 2 windows, three quarters of the positions are lost (the dark panel); a decoder that unpools must learn
+# to fill them in, which is why the hourglass adds skip connections from before each pooling.
+
+# %%
+def unpooling(image: str, kernel: int):
+    arr = grey_working_image(lesson.photo(image), 48)
+    panels, u = unpool_panels(arr, kernel)
+    fig = pooling_figure(panels)
+    fig.update_layout(title=f"max-pool {kernel}×{kernel} then max-unpool")
+    return [fig, pd.DataFrame([{"positions kept (%)": 100 * u.kept_fraction, "reconstruction MSE (grey level²)": u.mse}])]
+
+
+lesson.panel(unpooling, image=lesson.dropdown("photo", IMAGE_NAMES), kernel=lesson.int_slider("kernel (px)", 2, 2, 4));
+
+# %% [markdown]
+# ## 4. Adaptive pooling: PyTorch's windows against the popular formula
+#
+# Adaptive pooling chooses its windows from the input and output sizes. A formula often quoted for it —
+# stride = ⌊in/out⌋, kernel = in − (out − 1)·stride — gives fixed windows; PyTorch uses ⌊i·in/out⌋ … ⌈(i+1)·in/out⌉,
+# which may vary in size. **What to look for:** where the two rows of windows differ; the table lists which input
+# sizes the formula gets right for the chosen output size.
+
+# %%
+def adaptive(in_size: int, out_size: int):
+    out_size = min(out_size, in_size)
+    fig = adaptive_windows_figure(adaptive_windows(in_size, out_size), formula_windows(in_size, out_size), in_size)
+    fig.update_layout(title=f"adaptive pooling windows, {in_size} → {out_size}")
+    agree = pd.DataFrame([{"input size": n, "formula matches PyTorch": adaptive_formula_agrees(n, out_size)}
+                          for n in range(out_size, out_size + 16)]).set_index("input size").T
+    return [fig, agree]
+
+
+lesson.panel(adaptive, in_size=lesson.int_slider("input size", 10, 2, 40), out_size=lesson.int_slider("output size", 4, 1, 12));
+
+# %% [markdown]
+# ## Conclusion
+#
+# Poolings differ in what they keep — the extreme (max, min, SoftPool approximately), the mean (average, L2,
+# stochastic at test time) or something between (k-max) — and, as important for training, in where the gradient
+# goes: max pooling trains one position per window. Unpooling restores positions, not values, and adaptive pooling
+# is not a fixed-window pooling unless the sizes divide evenly.
+#
+# ### Exercises
+#
+# 1. Set kernel 3 and stride 2 in section 1. Predict the percentage of inputs that receive gradient under max
+#    pooling on a photo, then check the table. Why is it above 100 / 9 %?
+# 2. In section 4, find an output size for which the formula is right for *every* input size in the table, and
+#    explain why.
+# 3. Which pooling would you choose to keep a thin bright limb visible after downsampling, and which one to
+#    suppress isolated bright noise? Try both on the cameraman photo.
