@@ -14,74 +14,132 @@
 # ---
 
 # %% [markdown]
-# # Dense correspondence and part affinity fields
+# # Lesson 7 — Beyond joints: dense charts and part affinity fields
 #
-# Two more ways to see a body. **DensePose-style charts** give every body pixel a part index I and chart coordinates U, V. **OpenPose-style part affinity fields** (PAFs) give every limb a 2-D unit-vector field, so people can be assembled bottom-up from a whole image.
+# **The question.** A skeleton of 14 points says little about the body's surface, and a top-down model needs a
+# box around each person before it can start. Two ideas go further:
 #
-# > The chart model here is trained on **skeleton-derived charts** built from LSP joints (limb capsules, a torso quadrilateral, a head capsule) — not DensePose-COCO, which is not available to this project.
+# - **DensePose** (Güler et al., CVPR 2018) labels every body pixel with a part index I and chart coordinates
+#   (U, V) on that part — a dense map from the image to the body surface.
+# - **OpenPose** (Cao et al., CVPR 2017) predicts, besides belief maps, one **part affinity field** (PAF) per limb:
+#   at each pixel on the limb a 2-D unit vector pointing from one joint to the other. Peaks of the belief maps are
+#   linked into people by integrating the PAF along each candidate limb — bottom-up, with no person boxes.
+#
+# > The chart model here is trained on **skeleton-derived charts** made from LSP joints (limb capsules, a torso
+# > quadrilateral, a head capsule) — not DensePose-COCO, which this project does not have. Its parts follow the
+# > skeleton, not the clothes or the silhouette.
+#
+# *How to use it:* run all cells; the controls above each figure redraw it. Section 2 needs LSP in the data root.
 
 # %%
 import numpy as np
-import plotly.express as px
-from poseviz.data.root import data_root, dataset_dir
-from poseviz import zoo
-from poseviz.bottom_up import predict_people
+import pandas as pd
+from IPython.display import display
+
+import lesson
+from poseviz import list_models, load_image, predict_people, predict_person
 from poseviz.data.lsp import load_lsp, lsp_split
-from poseviz.dense import PARTS, dense_targets
+from poseviz.dense import dense_targets, part_stats
 from poseviz.dense_eval import evaluate_dense
 from poseviz.heatmaps import input_to_heatmap
-from poseviz.image_io import load_image
-from poseviz.inference import predict_person
-from poseviz.plots.dense import chart_figure, chart_channels_figure
+from poseviz.plots.dense import chart_channels_figure, chart_figure
 from poseviz.plots.paf import paf_stages_figure, people_image
-from poseviz.pretrained import load_pretrained
+from poseviz.plots.theme import image_figure
 from poseviz.schemas import LSP14
 
-SHARED = data_root()
-data = load_lsp(SHARED / "lsp")
-dense_model = load_pretrained(zoo.shipped_models("dense")[0])
-paf_model = load_pretrained(zoo.shipped_models("paf")[0])
+IMAGE_NAMES = list(lesson.IMAGES)
+DENSE = list_models("dense")[0]
+PAF = list_models("paf")[0]
 
 # %% [markdown]
-# ## Charts of one LSP test person
+# ## 1. Charts of a person
 #
-# Parts in colour, then U and V as iso-lines over the crop, as DensePose draws them; below, the raw channels on the head's 64×64 grid.
+# Parts in colour, then U and V as iso-lines over the crop (as DensePose draws them); below, the raw channels on
+# the head's own grid, and each part's area. **What to look for:** U runs along each limb from one joint to the
+# next, V across it; where parts meet (elbows, knees) the index flips and the iso-lines restart. Iso-line density
+# is yours to choose.
 
 # %%
-i = int(lsp_split("test")[3])
-img = load_image(data.image_path(i)).rgb
-x0, y0 = data.joints[i][:, :2].min(0); x1, y1 = data.joints[i][:, :2].max(0)
-pred = predict_person(dense_model, img, (x0, y0, x1 - x0, y1 - y0))
-index, u, v = (a[0].numpy() for a in pred.output.dense.charts())
-chart_figure(pred.crop, index, u, v).show()
-chart_channels_figure(index, u, v).show()
-cell = (pred.crop.shape[0] / index.shape[0]) ** 2
-for p, name in enumerate(PARTS[1:], start=1):
-    print(f"{name:<16} {cell * (index == p).sum():7.0f} crop px²")
+def charts(image: str, levels: int):
+    pred = lesson.person(image, DENSE)
+    index, u, v = pred.charts
+    chart = chart_figure(pred.crop, index, u, v, 0.6, levels)
+    chart.update_layout(title=f"parts and U/V iso-lines ({levels} per unit), {DENSE}")
+    channels = chart_channels_figure(index, u, v)
+    channels.update_layout(title=f"raw channels on the {index.shape[1]}×{index.shape[0]} output grid")
+    cell = (pred.crop.shape[1] / index.shape[1]) * (pred.crop.shape[0] / index.shape[0])
+    return [chart, channels, pd.DataFrame(part_stats(index, u, v, cell_area=cell))]
+
+
+lesson.panel(charts, image=lesson.dropdown("photo", IMAGE_NAMES), levels=lesson.int_slider("iso-lines per unit", 10, 2, 20));
 
 # %% [markdown]
-# What the model was taught for this crop: the chart made from the ground-truth skeleton.
-
-# %%
-gt_crop = pred.transform.to_crop(data.joints[i][:, :2])
-t = dense_targets(input_to_heatmap(gt_crop, 2), index.shape)
-chart_figure(pred.crop, t.I, t.U, t.V).show()
-scores = evaluate_dense(dense_model, data, lsp_split("test")[:10], progress=False)
-print(f"mean part IoU on 10 LSP test crops: {100 * scores.miou:.1f} %, U/V error {scores.uv_error:.3f}")
-
-# %% [markdown]
-# ## Part affinity fields, bottom-up
+# ## 2. What the model was taught, and how close it gets
 #
-# One pass over the whole image; every stage predicts belief maps and PAFs. Pick a limb to see its field sharpen stage by stage.
+# For an LSP test person, the chart made from the annotated skeleton (the training target) beside the model's
+# prediction. The table scores the model on LSP test crops: mean intersection-over-union of the parts and the mean
+# U/V error where both agree on the part. **What to look for:** the target's clean capsules against the predicted
+# parts' blurred edges; IoU is hurt most where parts are thin (forearms).
 
 # %%
-coco = sorted((SHARED / "coco-mini" / "train2017").glob("*.jpg"))
-rgb = load_image(coco[0]).rgb
-res = predict_people(paf_model, rgb)
-print("people found:", len(res.people), "scores:", np.round(res.scores, 3).tolist())
-px.imshow(people_image(rgb, res.people, LSP14)).show()
-limb = 1  # right knee → right hip
-a, b = res.limbs[limb]
-paf_stages_figure(res.image, res.stages, [p[limb] for p in res.pafs], res.limbs[limb],
-                  f"{LSP14.joints[a]} → {LSP14.joints[b]}", res.stride).show()
-print("largest PAF magnitude per stage:", [round(float(np.hypot(*p[limb]).max()), 2) for p in res.pafs])
+LSP = lesson.dataset("lsp")
+
+
+def taught(person: int):
+    data = load_lsp(LSP)
+    i = int(lsp_split("test")[person])
+    joints = data.joints[i]
+    (x0, y0), (x1, y1) = joints[:, :2].min(0), joints[:, :2].max(0)
+    pred = predict_person(lesson.model(DENSE), load_image(data.image_path(i)).rgb, (x0, y0, x1 - x0, y1 - y0))
+    index, u, v = pred.charts
+    target = dense_targets(input_to_heatmap(pred.transform.to_crop(joints[:, :2]), 2), index.shape)
+    taught_fig = chart_figure(pred.crop, target.I, target.U, target.V)
+    taught_fig.update_layout(title=f"target: the chart made from LSP test person {i + 1}'s annotated skeleton")
+    predicted = chart_figure(pred.crop, index, u, v)
+    predicted.update_layout(title="the model's prediction")
+    return [taught_fig, predicted]
+
+
+if LSP is not None:
+    lesson.panel(taught, person=lesson.int_slider("LSP test person", 3, 0, 99))
+    scores = evaluate_dense(lesson.model(DENSE), load_lsp(LSP), lsp_split("test")[:50], progress=False)
+    display(pd.DataFrame([{"LSP test crops": 50, "mean part IoU (%)": 100 * scores.miou, "mean U/V error": scores.uv_error}]))
+
+# %% [markdown]
+# ## 3. Part affinity fields, bottom-up
+#
+# One pass over the whole photo finds every person (one colour each). Below, for the chosen limb, every stage's
+# belief map of the limb's first joint with the PAF drawn as arrows, and the largest PAF magnitude per stage.
+# **What to look for:** the arrows line up along the limb and lengthen toward 1 (a confident unit vector) from
+# stage to stage; where two people's limbs cross, the field has to choose.
+
+# %%
+def bottom_up(image: str, limb: int):
+    res = predict_people(lesson.model(PAF), lesson.photo(image))
+    people = image_figure(people_image(lesson.photo(image), res.people, LSP14), f"{len(res.people)} people found by {PAF}")
+    a, b = res.limbs[limb]
+    name = f"{LSP14.joints[a]} → {LSP14.joints[b]}"
+    stages = paf_stages_figure(res.image, res.stages, [p[limb] for p in res.pafs], res.limbs[limb], name, res.stride)
+    stages.update_layout(title=f"limb {name}: belief of {LSP14.joints[a]} and the PAF, every stage")
+    magnitude = pd.DataFrame([{"stage": i + 1, "largest PAF magnitude": float(np.hypot(*p[limb]).max())} for i, p in enumerate(res.pafs)])
+    return [people, stages, magnitude.set_index("stage")]
+
+
+LIMBS = [(f"{LSP14.joints[a]} → {LSP14.joints[b]}", i) for i, (a, b) in enumerate(lesson.model(PAF).limbs)]
+lesson.panel(bottom_up, image=lesson.dropdown("photo", IMAGE_NAMES, IMAGE_NAMES[-1]), limb=lesson.dropdown("limb", LIMBS, 1));
+
+# %% [markdown]
+# ## Conclusion
+#
+# Dense charts and PAFs both replace points by fields: a chart assigns every body pixel to a surface position, a
+# PAF gives every limb pixel a direction. Fields carry more supervision per image, and PAFs let a single pass
+# assemble every person without boxes — at the price of a grouping step that crossing limbs can confuse.
+#
+# ### Exercises
+#
+# 1. In section 1, where along a forearm do you expect U = 0.5? Predict from how the target is built, then hover
+#    over the U channel to check.
+# 2. Pick a photo with several people in section 3. Find a limb whose PAF is weak in stage 1 and strong in the last
+#    stage. What does that say about the limbs the grouping of stage 1 alone would get wrong?
+# 3. The chart model never saw a silhouette. Predict where its parts will differ from the true body outline on the
+#    astronaut photo (hair, suit, hands), then check.

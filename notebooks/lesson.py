@@ -89,6 +89,10 @@ class Panel:
         self.shown: list[str] = []  # fingerprints of what the last redraw displayed
         self.redraws = 0
         self._syncing = False
+        # Shown beside the controls while a drawing reports progress (see ``report``): a callback's own output
+        # would not reach the notebook, the widget does.
+        self.progress = widgets.FloatProgress(value=0, min=0, max=1, description="working", style=_STYLE,
+                                              layout=widgets.Layout(visibility="hidden"))
         for name, control in controls.items():
             control.observe(lambda change, name=name: self._changed(name), names="value")
         PANELS.append(self)
@@ -108,7 +112,13 @@ class Panel:
         return {name: control.value for name, control in self.controls.items()}
 
     def redraw(self) -> None:
-        items = list(self.draw(**self.values()))
+        global _DRAWING
+        _DRAWING = self
+        try:
+            items = list(self.draw(**self.values()))
+        finally:
+            _DRAWING = None
+            self.progress.layout.visibility = "hidden"
         if self.handles and len(items) != len(self.handles):
             raise ValueError(f"a panel's drawing returned {len(items)} items, first {len(self.handles)}")
         fingerprints = [_fingerprint(i) for i in items]
@@ -122,8 +132,18 @@ class Panel:
 
     def show(self) -> None:
         """Display the controls and the first drawing."""
-        display(widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")))
+        display(widgets.HBox([*self.controls.values(), self.progress], layout=widgets.Layout(flex_flow="row wrap")))
         self.redraw()
+
+
+_DRAWING: Panel | None = None
+
+
+def report(fraction: float) -> None:
+    """Progress of the drawing under way (0–1), shown on its panel's bar; pass it as a ``progress_callback``."""
+    if _DRAWING is not None:
+        _DRAWING.progress.layout.visibility = "visible"
+        _DRAWING.progress.value = min(max(float(fraction), 0.0), 1.0)
 
 
 def panel(draw: Callable[..., Iterable], on_change: Callable[[str], None] | None = None, **controls) -> Panel:

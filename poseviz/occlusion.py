@@ -18,11 +18,11 @@ from tqdm.auto import tqdm
 from .data.lsp import LSPData, joints_box
 from .geometry import box_to_center_scale, crop_transform, warp_crop
 from .heatmaps import decode, heatmap_to_input
-from .inference import DEFAULT_ENLARGE, model_input_size
+from .inference import DEFAULT_ENLARGE, model_input_size, predict_person
 from .metrics.pck import lsp_torso_size, pck
 from .preprocess import to_tensor
 
-__all__ = ["FILLS", "Occluder", "apply_occluders", "occlude_photo", "occlusion_table", "occlusion_sensitivity", "integrated_gradients", "SweepResult", "occlusion_sweep",
+__all__ = ["attribution_display", "predict_occluded", "FILLS", "Occluder", "apply_occluders", "occlude_photo", "occlusion_table", "occlusion_sensitivity", "integrated_gradients", "SweepResult", "occlusion_sweep",
            "visibility_accuracy"]
 
 FILLS = ("grey", "noise", "blur", "patch", "limb")
@@ -158,6 +158,17 @@ def occlusion_sweep(
     return SweepResult(sizes, per_pos.mean(1), per_pos)
 
 
+def attribution_display(attribution: np.ndarray, outlier_percent: float = 2.0) -> np.ndarray:
+    """An attribution map scaled to 0–1 for display: divided by its (100 − ``outlier_percent``)th percentile and
+    clipped, as captum's visualisation does. Integrated gradients are heavy-tailed: scaled by the maximum, a few
+    pixels are bright and the rest of the map looks empty."""
+    a = np.maximum(np.asarray(attribution, dtype=np.float64), 0)
+    scale = float(np.percentile(a, 100 - outlier_percent))
+    if scale <= 0:
+        scale = float(a.max())
+    return np.clip(a / scale, 0, 1) if scale > 0 else np.zeros_like(a)
+
+
 def visibility_accuracy(correct: np.ndarray, visibility: np.ndarray) -> dict[str, float]:
     """PCK (%) on joints LSP marks visible (v = 2) and occluded (v = 1), from ``PCKResult.correct`` [N, K]."""
     vis = visibility == 2
@@ -179,6 +190,15 @@ def occlude_photo(image: np.ndarray, crop: np.ndarray, occluded_crop: np.ndarray
     out = image.copy()
     out[changed > 0] = warped[changed > 0]
     return out
+
+
+def predict_occluded(model: nn.Module, image: np.ndarray, box: tuple[float, float, float, float], clean,
+                     occluders: list[Occluder]):
+    """(occluded photo, its ``Prediction``): ``occluders`` (crop pixels) pasted on the crop of the ``clean``
+    ``Prediction``, put back into the photo, and the photo predicted again from the same box."""
+    occluded_crop = apply_occluders(clean.crop, occluders)
+    photo = occlude_photo(image, clean.crop, occluded_crop, clean.transform.inverse)
+    return photo, predict_person(model, photo, box)
 
 
 def occlusion_table(joints: tuple[str, ...], clean: np.ndarray, occluded: np.ndarray, gt: np.ndarray | None = None,

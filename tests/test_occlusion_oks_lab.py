@@ -182,3 +182,19 @@ def test_informative_instance_prefers_labelled_joints_then_area():
         return Instance(1, 1, gt, gt.copy(), area, (0, 0, 1, 1))
 
     assert informative_instance([inst(1, 5000.0), inst(12, 900.0), inst(12, 2000.0), inst(3, 9e4)]) == 2
+
+
+def test_attribution_display_is_not_dominated_by_a_few_pixels():
+    """Integrated gradients are heavy-tailed: one pixel 1000× the rest must not blank the map (scaled by the maximum,
+    the rest would show 0.001); scaling by the 98th percentile keeps it visible, and a zero map stays zero."""
+    import numpy as np
+
+    from poseviz.occlusion import attribution_display
+
+    a = np.ones((50, 50))
+    a[0, 0] = 1000.0
+    shown = attribution_display(a)
+    assert np.median(shown) == 1.0 and shown.max() == 1.0
+    b = np.linspace(0, 1, 100).reshape(10, 10)
+    assert np.isclose(attribution_display(b)[5, 0], 0.5 / np.percentile(b, 98), atol=0.02)
+    assert not attribution_display(np.zeros((4, 4))).any()

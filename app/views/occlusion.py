@@ -12,7 +12,7 @@ from poseviz.evaluation import evaluate_lsp
 from poseviz.geometry import apply_affine
 from poseviz.occlusion import FILLS, Occluder, apply_occluders, occlude_photo, occlusion_table, integrated_gradients, occlusion_sensitivity, occlusion_sweep, visibility_accuracy
 from poseviz.plots import belief_maps_figure, draw_skeleton
-from poseviz.plots.beliefs import overlay
+from poseviz.plots.attribution import attribution_figure
 from poseviz.schemas import get_schema
 from poseviz.plots.theme import TEMPLATE
 
@@ -87,10 +87,8 @@ if st.session_state.get("occ_attr_inputs") != inputs:
 else:
     with shown:
         sens, ig = attributions(image.digest + str(box), name, k, crop, model)
-    a1, a2 = shown.columns(2)
-    a1.image(overlay(crop, np.maximum(sens, 0), 0.7), caption="occlusion sensitivity: drop of the belief peak when each 16 px "
-             "window is masked", width="stretch")
-    a2.image(overlay(crop, ig, 0.7), caption="integrated gradients |attribution| (grey baseline)", width="stretch")
+    shown.plotly_chart(attribution_figure(crop, {"occlusion sensitivity (belief drop, 16-px mask)": sens,
+                                                 "integrated gradients |attribution| (grey baseline)": ig}), width="stretch")
     sy, sx = np.unravel_index(np.argmax(sens), sens.shape)
     peak = apply_affine(clean.keypoints[k:k + 1, :2], clean.transform.matrix)[0]
     shown.caption(f"Most sensitive region centred near ({sx}, {sy}) crop px; the predicted {joint} is at ({peak[0]:.0f}, {peak[1]:.0f}).")
