@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .geometry import CropTransform, box_to_center_scale, check_box, crop_transform, warp_crop
+from .geometry import PIXEL_STD, CropTransform, box_to_center_scale, check_box, crop_transform, warp_crop
 from .heatmaps import decode, flip_heatmaps, heatmap_to_input
 from .models import PoseOutput
 from .preprocess import to_tensor
@@ -48,6 +48,15 @@ class Prediction:
     def stage_maps(self) -> np.ndarray:
         """Every stage's belief maps of this person as one array [S, K, h, w]."""
         return np.stack([s[0].detach().cpu().numpy() for s in self.output.stages])
+
+    def photo_view(self, image: np.ndarray, max_side: int = 512) -> np.ndarray:
+        """The crop's region of the original ``image`` at the photo's own resolution (the network saw it
+        downsampled to its input size), at most ``max_side`` px: the same transform at a larger output size."""
+        t = self.transform
+        w, h = t.output_size
+        native = float(t.scale[0]) * PIXEL_STD / w  # photo px per crop px
+        f = min(max(native, 1.0), max_side / max(w, h))
+        return warp_crop(image, crop_transform(t.center, t.scale, (round(w * f), round(h * f)), t.rotation))
 
     @property
     def stride(self) -> float:

@@ -97,3 +97,32 @@ def test_crop_box_outlines_the_crop_in_the_image():
     drawn = np.argwhere(out.any(-1))
     assert abs(drawn[:, 0].min() - 29.5) <= 3 and abs(drawn[:, 0].max() - 69.5) <= 3  # the 40-px border, ± line width
     assert not out[50, 50].any() and not image.any()  # inside untouched, input not modified
+
+
+def test_photo_view_covers_the_crop_exactly_at_the_photos_resolution():
+    """A dot at a known photo position lands, in the high-resolution view, on the pixel whose centre the figure
+    places at the dot's crop coordinate (view pixel i ↔ crop (i + ½)/f − ½): maps and picture stay aligned."""
+    import numpy as np
+
+    from poseviz.geometry import apply_affine, box_to_center_scale, crop_transform
+    from poseviz.inference import DEFAULT_ENLARGE, Prediction
+    from poseviz.plots.beliefs import _background, belief_maps_figure
+
+    photo = np.zeros((1200, 900, 3), np.uint8)
+    dot = np.array([[431.0, 517.0]])
+    photo[517, 431] = 255
+    c, s = box_to_center_scale((300, 300, 400, 600), 1.0, DEFAULT_ENLARGE)
+    t = crop_transform(c, s, (128, 128))
+    pred = Prediction(keypoints=np.zeros((14, 3)), output=None, crop=np.zeros((128, 128, 3), np.uint8), transform=t, schema=None)
+    view = pred.photo_view(photo, max_side=512)
+    assert view.shape[:2] == (512, 512)  # the person is ~780 photo px tall: capped at 512
+    f = 512 / 128
+    ys, xs = np.nonzero(view[..., 0] > 40)
+    hit = np.array([xs.mean(), ys.mean()])
+    crop_xy = apply_affine(dot, t.matrix)[0]
+    _, place = _background(pred.crop, view)
+    shown_at = (place["x0"] + hit[0] * place["dx"], place["y0"] + hit[1] * place["dy"])
+    assert np.allclose(shown_at, crop_xy, atol=1 / f)
+    fig = belief_maps_figure(pred.crop, np.zeros((1, 32, 32)), ["s"], photo=view)
+    assert fig.data[0].dx == 1 / f and np.isclose(fig.data[0].x0, 0.5 / f - 0.5)
+    assert pred.photo_view(photo, max_side=128).shape[:2] == (128, 128)  # never below the network's own crop

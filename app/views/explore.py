@@ -28,6 +28,7 @@ res = predict_cached(image.digest, image.rgb, label, model, box, flip, method)
 confidence_warning(res.keypoints)
 schema = res.schema
 stages, names, crop = res.stage_maps, res.stage_names, res.crop
+view = res.photo_view(image.rgb)  # the maps are drawn over the photo's own pixels, not the 128-px input blown up
 
 c1, c2 = st.columns([1, 2])
 c1.image(crop, caption=f"Network input: {crop.shape[1]}×{crop.shape[0]} px crop", width="stretch")
@@ -42,12 +43,12 @@ shared = j3.toggle("One colour scale", value=True, help="Off: each stage on its 
 k = schema.index(joint)
 table = stage_peak_table(stages[:, k], res.stride, names, method)
 peaks = stage_peaks(stages[:, k], res.stride, method)[:, :2]
-st.plotly_chart(belief_maps_figure(crop, stages[:, k], names, opacity, shared, peaks=peaks), width="stretch")
+st.plotly_chart(belief_maps_figure(crop, stages[:, k], names, opacity, shared, peaks=peaks, photo=view), width="stretch")
 st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
 
 st.subheader("All joints of one stage")
 stage = st.select_slider("Stage", options=names, value=names[-1])
-st.plotly_chart(joint_grid_figure(crop, stages[names.index(stage)], list(schema.joints), opacity), width="stretch")
+st.plotly_chart(joint_grid_figure(crop, stages[names.index(stage)], list(schema.joints), opacity, photo=res.photo_view(image.rgb, 256)), width="stretch")
 
 st.subheader("Downloads")
 d1, d2 = st.columns(2)

@@ -77,6 +77,15 @@ def panel_layout(n: int, cols: int, w: int, h: int, titles: list[str], hgap: flo
 MAX_STAGE_COLUMNS = 4  # more stages wrap onto a second row rather than shrink below ~300 px
 
 
+def _background(crop: np.ndarray, photo: np.ndarray | None) -> tuple[np.ndarray, dict]:
+    """The picture under the maps and where its pixel centres lie in crop pixels: a view ``f`` times larger has
+    its pixel i centred at (i + ½)/f − ½, so it covers exactly the crop's extent."""
+    if photo is None:
+        return crop, {}
+    fx, fy = photo.shape[1] / crop.shape[1], photo.shape[0] / crop.shape[0]
+    return photo, dict(x0=0.5 / fx - 0.5, dx=1 / fx, y0=0.5 / fy - 0.5, dy=1 / fy)
+
+
 def belief_maps_figure(
     crop: np.ndarray,
     maps: np.ndarray,
@@ -85,19 +94,22 @@ def belief_maps_figure(
     shared_scale: bool = True,
     columns: int | None = None,
     peaks: np.ndarray | None = None,
+    photo: np.ndarray | None = None,
 ) -> go.Figure:
     """Belief maps [S, h, w] over the crop side by side, with hover values and a colour bar.
 
     Axes are crop pixels; colour is the belief (network output, unitless). Each panel is
     the crop blended with its map (``overlay``); a transparent heatmap at the map's own
     resolution carries the hover values and the colour bar. ``peaks`` [S, 2] marks each
-    map's decoded maximum in crop pixels.
+    map's decoded maximum in crop pixels. ``photo``: the same region at a higher resolution
+    (``Prediction.photo_view``), drawn instead of the network's crop, axes unchanged.
     """
     maps = np.asarray(maps, dtype=np.float32)
     s = len(maps)
     cols = columns or min(s, MAX_STAGE_COLUMNS)
     rows = int(np.ceil(s / cols))
     h, w = crop.shape[:2]
+    background, placement = _background(crop, photo)
     stride_x, stride_y = w / maps.shape[-1], h / maps.shape[-2]
     scales = _scale(maps, shared_scale)
     data: list[dict] = []
@@ -105,7 +117,8 @@ def belief_maps_figure(
         sfx = "" if i == 0 else str(i + 1)
         axes = dict(xaxis=f"x{sfx}", yaxis=f"y{sfx}")
         lo, hi = scales[i]
-        data.append(dict(type="image", source=image_uri(overlay(crop, m, opacity, lo, hi)), hoverinfo="skip", **axes))
+        data.append(dict(type="image", source=image_uri(overlay(background, m, opacity, lo, hi)), hoverinfo="skip",
+                         **placement, **axes))
         data.append(dict(
             type="heatmap", z=np.round(m, 4), x0=stride_x / 2 - 0.5, dx=stride_x, y0=stride_y / 2 - 0.5, dy=stride_y,
             zmin=lo, zmax=hi, colorscale=COLORSCALE, opacity=0.0,
@@ -135,9 +148,10 @@ def square_panels(fig: go.Figure, n: int, w: int, h: int) -> None:
                                          scaleanchor=f"x{sfx}", constrain="domain")
 
 
-def joint_grid_figure(crop: np.ndarray, heatmaps: np.ndarray, joint_names: list[str], opacity: float = 0.6, columns: int = 5) -> go.Figure:
+def joint_grid_figure(crop: np.ndarray, heatmaps: np.ndarray, joint_names: list[str], opacity: float = 0.6, columns: int = 5,
+                      photo: np.ndarray | None = None) -> go.Figure:
     """All joints' belief maps [K, h, w] of one stage over the crop, each on its own scale."""
-    return belief_maps_figure(crop, heatmaps, list(joint_names), opacity, shared_scale=False, columns=columns)
+    return belief_maps_figure(crop, heatmaps, list(joint_names), opacity, shared_scale=False, columns=columns, photo=photo)
 
 
 def belief_strip_image(crop: np.ndarray, maps: np.ndarray, titles: list[str], opacity: float = 0.6,
