@@ -62,7 +62,7 @@ def one_joint(image: str, model_name: str, joint: str, flip: bool):
     pred = lesson.person(image, model_name, flip)
     k = pred.schema.index(joint)
     fig = belief_maps_figure(pred.crop, pred.stage_maps[:, k], pred.stage_names)
-    fig.update_layout(title=f"{joint} in every stage of {model_name} ({len(pred.stage_names)} stage(s))")
+    lesson.titled(fig, f"{joint} in every stage of {model_name} ({len(pred.stage_names)} stage(s))")
     table = pd.DataFrame(stage_peak_table(pred.stage_maps[:, k], pred.stride, pred.stage_names)).set_index("stage")
     return [fig, table]
 
@@ -96,7 +96,7 @@ def all_joints(image: str, model_name: str, stage: int):
     pred = lesson.person(image, model_name)
     s = min(stage, len(pred.stage_names)) - 1
     grid = joint_grid_figure(pred.crop, pred.stage_maps[s], list(pred.schema.joints))
-    grid.update_layout(title=f"all joints, {pred.stage_names[s]} of {model_name}")
+    lesson.titled(grid, f"all joints, {pred.stage_names[s]} of {model_name}")
     skeleton = image_figure(draw_skeleton(lesson.photo(image), pred.keypoints, pred.schema),
                             f"final keypoints of {model_name} on the photo")
     return [grid, skeleton]

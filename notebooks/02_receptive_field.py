@@ -55,7 +55,7 @@ def cpm_rf(stage_kernel: int, num_pools: int):
              "RF / input (368 px)": round(r.rf.size / 368, 2)} for r in stage_receptive_fields(cpm)]
     fig = rf_growth_figure({f"CPM, {stage_kernel}×{stage_kernel} stage kernels, {num_pools} poolings": receptive_fields(cpm)},
                            input_size=368)
-    fig.update_layout(title="theoretical RF of every layer (stars: stage outputs)")
+    lesson.titled(fig, "theoretical RF of every layer (stars: stage outputs)")
     return [pd.DataFrame(rows).set_index("stage"), fig]
 
 
@@ -74,7 +74,7 @@ lesson.panel(cpm_rf, stage_kernel=lesson.dropdown("stage kernel (px)", [3, 5, 7,
 def zoo_growth(models: tuple):
     tables = {name: receptive_fields(zoo.build(name)) for name in models}
     fig = rf_growth_figure(tables, input_size=128)
-    fig.update_layout(title="theoretical RF against depth, shipped architectures at 128 × 128")
+    lesson.titled(fig, "theoretical RF against depth, shipped architectures at 128 × 128")
     return [fig]
 
 
@@ -95,9 +95,9 @@ def erfs(image: str, model_name: str, joint: str):
     pred = lesson.person(image, model_name)
     result = stage_erfs(lesson.model(model_name, fast=False), model_name, pred.crop, joint=pred.schema.index(joint))
     trained = erf_figure(pred.crop, result.trained, result.stage_names, result.rf_sizes)
-    trained.update_layout(title=f"trained weights: effective RF of {joint}, {model_name}")
+    lesson.titled(trained, f"trained weights: effective RF of {joint}, {model_name}")
     random = erf_figure(pred.crop, result.random, result.stage_names, result.rf_sizes)
-    random.update_layout(title="random weights (same architecture, seed 0), probed at the same units")
+    lesson.titled(random, "random weights (same architecture, seed 0), probed at the same units")
     return [trained, random, pd.DataFrame(result.table()).set_index("stage")]
 
 

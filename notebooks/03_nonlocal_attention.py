@@ -64,7 +64,7 @@ def one_query(image: str, joint: str, k: int):
     cell = grid_cell(tuple(crop_xy), size, hw)
     amap = query_map(att, hw, cell)
     fig = attention_maps_figure(pred.crop, [amap], [f"query: {joint}"], [cell], hw, top=[top_k(amap, k)])
-    fig.update_layout(title=f"attention of the {joint} query, {hw[1]}×{hw[0]} grid over the 128-px crop")
+    lesson.titled(fig, f"attention of the {joint} query, {hw[1]}×{hw[0]} grid over the 128-px crop")
     top = pd.DataFrame([{"rank": r + 1, "column": cx, "row": cy, "weight": wt} for r, (cx, cy, wt) in enumerate(top_k(amap, k))])
     return [fig, top.set_index("rank")]
 

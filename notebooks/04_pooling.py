@@ -58,7 +58,7 @@ def one_pooling(image: str, side: int, kind: str, kernel: int, stride: int):
     arr = grey_working_image(lesson.photo(image), side)
     view = pooling_panels(arr, kind, kernel, stride)
     fig = pooling_figure(view.panels)
-    fig.update_layout(title=f"{kind} pooling, {kernel}×{kernel} windows, stride {stride} px")
+    lesson.titled(fig, f"{kind} pooling, {kernel}×{kernel} windows, stride {stride} px")
     rows = []
     for other in WINDOWED:
         v = pooling_panels(arr, other, kernel, stride)
@@ -83,7 +83,7 @@ def kmax(image: str, k: int):
     arr = grey_working_image(lesson.photo(image), 48)
     view = pooling_panels(arr, "kmax", 3, 3, k=k)
     fig = pooling_figure(view.panels)
-    fig.update_layout(title=f"k-max pooling, k = {k} of 9 (3×3 windows)")
+    lesson.titled(fig, f"k-max pooling, k = {k} of 9 (3×3 windows)")
     return [fig]
 
 
@@ -101,7 +101,7 @@ def unpooling(image: str, kernel: int):
     arr = grey_working_image(lesson.photo(image), 48)
     panels, u = unpool_panels(arr, kernel)
     fig = pooling_figure(panels)
-    fig.update_layout(title=f"max-pool {kernel}×{kernel} then max-unpool")
+    lesson.titled(fig, f"max-pool {kernel}×{kernel} then max-unpool")
     return [fig, pd.DataFrame([{"positions kept (%)": 100 * u.kept_fraction, "reconstruction MSE (grey level²)": u.mse}])]
 
 
@@ -119,7 +119,7 @@ lesson.panel(unpooling, image=lesson.dropdown("photo", IMAGE_NAMES), kernel=less
 def adaptive(in_size: int, out_size: int):
     out_size = min(out_size, in_size)
     fig = adaptive_windows_figure(adaptive_windows(in_size, out_size), formula_windows(in_size, out_size), in_size)
-    fig.update_layout(title=f"adaptive pooling windows, {in_size} → {out_size}")
+    lesson.titled(fig, f"adaptive pooling windows, {in_size} → {out_size}")
     agree = pd.DataFrame([{"input size": n, "formula matches PyTorch": adaptive_formula_agrees(n, out_size)}
                           for n in range(out_size, out_size + 16)]).set_index("input size").T
     return [fig, agree]

@@ -58,7 +58,7 @@ from poseviz.schemas import COCO17
 def term_curves(area: int, joints: tuple):
     sigmas = np.array([COCO17.sigmas[COCO17.index(j)] for j in joints])
     fig = oks_curves_figure(list(joints), sigmas, float(area))
-    fig.update_layout(title=f"OKS term against error, person area {area:,} px² (s = {np.sqrt(area):.0f} px)")
+    lesson.titled(fig, f"OKS term against error, person area {area:,} px² (s = {np.sqrt(area):.0f} px)")
     radii = pd.DataFrame([{"joint": j, "σ": s, **{f"error at term {t} (px)": tolerance_radius(area, s, t) for t in TOLERANCE_LEVELS}}
                           for j, s in zip(joints, sigmas)]).set_index("joint")
     return [fig, radii]
@@ -94,9 +94,9 @@ def ap_view(model_name: str, sigma_scale: float):
     ev = coco_keypoint_eval(data, instances_as_results(instances), sigmas * sigma_scale)
     table = pd.DataFrame([dict(zip(STAT_NAMES, ev.stats))], index=[f"{model_name}, {len(instances)} people, σ × {sigma_scale}"])
     pr = pr_curve_figure(ev.precision)
-    pr.update_layout(title="precision against recall at each OKS threshold")
+    lesson.titled(pr, "precision against recall at each OKS threshold")
     errors = error_totals_figure(error_totals(instances))
-    errors.update_layout(title=f"error types of all predicted joints ({len(instances)} people, σ × 1)")
+    lesson.titled(errors, f"error types of all predicted joints ({len(instances)} people, σ × 1)")
     return [table, pr, errors]
 
 
@@ -121,7 +121,7 @@ def person_view(model_name: str, rank: int):
     picture = image_figure(oks_instance_image(image, inst.gt, inst.pred, inst.area, sigmas, inst.errors, inst.bbox),
                            f"person {inst.ann_id}: OKS {inst.oks:.3f} (rank {rank + 1} of {len(instances)})", height=520)
     terms = oks_terms_figure(names, inst.terms, inst.errors, inst.oks)
-    terms.update_layout(title="each joint's OKS term (colour: error type)")
+    lesson.titled(terms, "each joint's OKS term (colour: error type)")
     return [picture, terms, pd.DataFrame(joint_table(inst, names, sigmas, TOLERANCE_LEVELS)).set_index("joint")]
 
 

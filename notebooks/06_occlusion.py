@@ -65,9 +65,9 @@ def occlude(image: str, model_name: str, joint: str, side: int, x: int, y: int):
     photo, occluded = predict_occluded(lesson.model(model_name), lesson.photo(image), lesson.person_box(image), clean, [occluder])
     k = LSP14.index(joint)
     before = belief_maps_figure(clean.crop, clean.stage_maps[:, k], [f"clean: {s}" for s in clean.stage_names])
-    before.update_layout(title=f"{joint}, clean")
+    lesson.titled(before, f"{joint}, clean")
     after = belief_maps_figure(occluded.crop, occluded.stage_maps[:, k], [f"occluded: {s}" for s in occluded.stage_names])
-    after.update_layout(title=f"{joint}, with a {side} % grey square")
+    lesson.titled(after, f"{joint}, with a {side} % grey square")
     picture = image_figure(draw_skeleton(photo, occluded.keypoints, occluded.schema), "occluded photo and its prediction")
     table = pd.DataFrame(occlusion_table(LSP14.joints, clean.keypoints, occluded.keypoints)).set_index("joint")
     return [before, after, picture, table]

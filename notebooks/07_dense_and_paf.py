@@ -64,9 +64,9 @@ def charts(image: str, levels: int):
     pred = lesson.person(image, DENSE)
     index, u, v = pred.charts
     chart = chart_figure(pred.crop, index, u, v, 0.6, levels)
-    chart.update_layout(title=f"parts and U/V iso-lines ({levels} per unit), {DENSE}")
+    lesson.titled(chart, f"parts and U/V iso-lines ({levels} per unit), {DENSE}")
     channels = chart_channels_figure(index, u, v)
-    channels.update_layout(title=f"raw channels on the {index.shape[1]}×{index.shape[0]} output grid")
+    lesson.titled(channels, f"raw channels on the {index.shape[1]}×{index.shape[0]} output grid")
     cell = (pred.crop.shape[1] / index.shape[1]) * (pred.crop.shape[0] / index.shape[0])
     return [chart, channels, pd.DataFrame(part_stats(index, u, v, cell_area=cell))]
 
@@ -94,9 +94,9 @@ def taught(person: int):
     index, u, v = pred.charts
     target = dense_targets(input_to_heatmap(pred.transform.to_crop(joints[:, :2]), 2), index.shape)
     taught_fig = chart_figure(pred.crop, target.I, target.U, target.V)
-    taught_fig.update_layout(title=f"target: the chart made from LSP test person {i + 1}'s annotated skeleton")
+    lesson.titled(taught_fig, f"target: the chart made from LSP test person {i + 1}'s annotated skeleton")
     predicted = chart_figure(pred.crop, index, u, v)
-    predicted.update_layout(title="the model's prediction")
+    lesson.titled(predicted, "the model's prediction")
     return [taught_fig, predicted]
 
 
@@ -120,7 +120,7 @@ def bottom_up(image: str, limb: int):
     a, b = res.limbs[limb]
     name = f"{LSP14.joints[a]} → {LSP14.joints[b]}"
     stages = paf_stages_figure(res.image, res.stages, [p[limb] for p in res.pafs], res.limbs[limb], name, res.stride)
-    stages.update_layout(title=f"limb {name}: belief of {LSP14.joints[a]} and the PAF, every stage")
+    lesson.titled(stages, f"limb {name}: belief of {LSP14.joints[a]} and the PAF, every stage")
     magnitude = pd.DataFrame([{"stage": i + 1, "largest PAF magnitude": float(np.hypot(*p[limb]).max())} for i, p in enumerate(res.pafs)])
     return [people, stages, magnitude.set_index("stage")]
 

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import numpy as np
-from IPython.display import Markdown, display
+from IPython.display import Markdown, clear_output, display
 
 import poseviz
 from poseviz.data.root import data_root
@@ -59,6 +59,13 @@ def float_slider(description: str, value: float, lo: float, hi: float, step: flo
                                continuous_update=False, style=_STYLE)
 
 
+def titled(fig: go.Figure, text: str) -> go.Figure:
+    """Give a figure a title, with room for it above the panels (the figure functions keep a thin top margin)."""
+    top = fig.layout.margin.t if fig.layout.margin and fig.layout.margin.t is not None else 0
+    fig.update_layout(title=dict(text=text, x=0.01, xanchor="left"), margin=dict(t=max(top, 75)))
+    return fig
+
+
 def _fingerprint(item) -> str:
     """What a displayed item shows, as a short digest: figure JSON, table values, or Markdown text."""
     if isinstance(item, go.Figure):
@@ -73,24 +80,21 @@ def _fingerprint(item) -> str:
 
 
 class Panel:
-    """Controls above a fixed number of displayed items; every change of a control redraws them with
-    ``draw(**values)``, which returns the same number of items each time.
+    """Controls above one output area; every change of a control redraws the area with ``draw(**values)``.
 
-    The items are IPython displays updated in place (``display_id``), not an Output widget: they stay in the saved
-    notebook, and a headless run (nbclient) does not stall on large outputs inside a widget.
-    ``on_change`` (optional) runs before the redraw with the changed control's name, e.g. to take a slider's range
-    from the chosen model.
+    An Output widget, cleared and refilled, rather than displays updated in place: JupyterLab's plotly renderer
+    ignores updates to a figure it has already drawn. ``on_change`` (optional) runs before the redraw with the
+    changed control's name, e.g. to take a slider's range from the chosen model.
     """
 
     def __init__(self, draw: Callable[..., Iterable], controls: dict[str, widgets.ValueWidget],
                  on_change: Callable[[str], None] | None = None):
         self.draw, self.controls, self.on_change = draw, controls, on_change
-        self.handles: list = []
+        self.out = widgets.Output()
         self.shown: list[str] = []  # fingerprints of what the last redraw displayed
         self.redraws = 0
         self._syncing = False
-        # Shown beside the controls while a drawing reports progress (see ``report``): a callback's own output
-        # would not reach the notebook, the widget does.
+        # Shown beside the controls while a drawing reports progress (see ``report``).
         self.progress = widgets.FloatProgress(value=0, min=0, max=1, description="working", style=_STYLE,
                                               layout=widgets.Layout(visibility="hidden"))
         for name, control in controls.items():
@@ -119,20 +123,18 @@ class Panel:
         finally:
             _DRAWING = None
             self.progress.layout.visibility = "hidden"
-        if self.handles and len(items) != len(self.handles):
-            raise ValueError(f"a panel's drawing returned {len(items)} items, first {len(self.handles)}")
         fingerprints = [_fingerprint(i) for i in items]
-        if not self.handles:
-            self.handles = [display(item, display_id=True) for item in items]
-        else:
-            for handle, item in zip(self.handles, items):
-                handle.update(item)
+        with self.out:
+            clear_output(wait=True)
+            for item in items:
+                display(item)
         self.shown = fingerprints
         self.redraws += 1
 
     def show(self) -> None:
-        """Display the controls and the first drawing."""
-        display(widgets.HBox([*self.controls.values(), self.progress], layout=widgets.Layout(flex_flow="row wrap")))
+        """Display the controls, the output area and the first drawing."""
+        bar = widgets.HBox([*self.controls.values(), self.progress], layout=widgets.Layout(flex_flow="row wrap"))
+        display(widgets.VBox([bar, self.out]))
         self.redraw()
 
 

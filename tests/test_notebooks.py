@@ -44,6 +44,12 @@ print("DRIVE " + _json.dumps(_report))
 
 
 def _execute(path, extra: str = DRIVE):
+    """Run the notebook with ``extra`` appended. nbclient plays the widget frontend; the kernel's echo of each
+    widget state update (ipywidgets ≥ 8, for syncing several frontends) stalls it on large Output-widget contents
+    until its timeout, so the kernel runs with echo off (JUPYTER_WIDGETS_ECHO=0, read by ipywidgets)."""
+    import os
+
+    os.environ["JUPYTER_WIDGETS_ECHO"] = "0"  # inherited by the kernel nbclient starts
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(extra))
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
@@ -64,7 +70,11 @@ def _shows_something(cell) -> bool:
 
 
 def _html(nb) -> str:
-    return "\n".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in _outputs(c))
+    """Every HTML output, in cells and inside Output widgets (whose contents nbclient keeps in the widget state)."""
+    outputs = [o for c in nb.cells for o in _outputs(c)]
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    outputs += [o for w in state.values() for o in w.get("state", {}).get("outputs", [])]
+    return "\n".join(str(o.get("data", {}).get("text/html", "")) for o in outputs)
 
 
 def test_there_are_seven_lessons():
