@@ -151,3 +151,15 @@ def test_notebook_and_its_reviewed_source_are_in_sync(path):
     pairs = [(c.cell_type, c.source.strip()) for c in nb.cells]
     assert pairs == [(c.cell_type, c.source.strip()) for c in py.cells], f"run `jupytext --sync {source.name}`"
     assert "formats: ipynb,py:percent" in source.read_text()
+
+
+@pytest.mark.parametrize("name", ["01_belief_maps.ipynb", "07_dense_and_paf.ipynb"])
+def test_lesson_runs_with_an_empty_data_root(name, tmp_path, monkeypatch):
+    """A student with nothing but the repository: the lesson runs on the bundled photos and says which dataset a
+    skipped section needs and how to fetch it."""
+    monkeypatch.setenv("POSEVIZ_DATA", str(tmp_path))  # inherited by the kernel
+    nb = _execute(ROOT / "notebooks" / name, extra="print('done')")
+    errors = [o for c in nb.cells for o in _outputs(c) if o.get("output_type") == "error"]
+    assert not errors, errors
+    markdown = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells for o in _outputs(c))
+    assert "**lsp is not in the data root**" in markdown and "python -m poseviz data fetch lsp" in markdown
