@@ -391,36 +391,38 @@ def _eager_note(m: dict) -> str:
             f"(eager PyTorch: {m['median_ms_per_crop_eager']} ms)")
 
 
+def _block(lines: list[str]) -> str:
+    """Lines to splice into the card template after a line of its own (each starts on a new line)."""
+    return "".join("\n" + line for line in lines)
+
+
 def write_card(m: dict, out_dir: Path | None = None) -> Path:
-    """Write the JSON figures and a Markdown card beside the weights."""
+    """Write the JSON figures and a Markdown card beside the weights (``poseviz/card_template.md``)."""
+    from importlib.resources import files
+    from string import Template
+
     out_dir = out_dir or zoo.ASSETS
     atomic_write_text(out_dir / f"{m['model']}.json", json.dumps(m, indent=1))
     t = m.get("training", {})
-    lines = [
-        f"# {m['model']}", "", m["description"], "",
-        "| | |", "|---|---|",
-        f"| architecture | `{m['arch']}` with `{json.dumps(m['config'])}` |",
-        f"| parameters | {m['params'] / 1e6:.2f} M |",
-        f"| GFLOPs per crop | {m['gflops']} |",
-        f"| training data | {_data_words(t)}, augmentation: rotation ±30°, "
-        f"scale ±{40 if m.get('task') == 'paf' else 25} %, flip, colour jitter, synthetic occluders{_targets_note(m)}"
-        f"{'; the last cycle read ' + t['data_note'] if t.get('data_note') else ''} |",
-        f"| training | {t.get('epochs', '?')} epochs, {t.get('wall_minutes', '?')} min wall time on {_device_words(t)}; {t.get('optimizer', 'Adam')}, cosine schedule, {json.dumps(t.get('config', {}))}{_distill_note(t)} |",
-        _checkpoint_row(t, out_dir),
-        f"| LSP test PCK@0.2 (1001–2000, torso = r-shoulder→l-hip) | {m['pck_test']} % without flip, {m['pck_test_flip']} % with flip test |",
-        f"| PCK@0.2 on test images 1001–1050 (re-checked by the tests) | {m['pck_subset50']} % |",
-        *_source_rows(m),
-        f"| median CPU latency per crop | {m['median_ms_per_crop']} ms ({m['median_ms_per_crop_flip']} ms with flip) on {m['machine']}{_eager_note(m)} |",
-        "", f"![training curves]({m['model']}_curves.png)", "", "## Per-joint PCK@0.2 (flip test)", "", "| joint | PCK % |", "|---|---|",
-        *[f"| {j} | {v} |" for j, v in m["pck_per_joint_flip"].items()],
-        *_task_section(m),
-        *_history_section(t),
-        "", "## Limits", "",
-        (f"Below the project's target of ≥ {TARGET_PCK:g} % PCK@0.2 (flip) for every shipped model; shipped so the "
-         "explorer shows real, trained belief maps. " if m["pck_test_flip"] < TARGET_PCK
-         else f"Meets the project's ≥ {TARGET_PCK:g} % PCK@0.2 target for shipped models. ") +
-        "Resume training with `python -m poseviz train --model " + m["model"] + " --init-from assets/" + m["model"] + ".safetensors`.",
-    ]
+    limits = (f"Below the project's target of ≥ {TARGET_PCK:g} % PCK@0.2 (flip) for every shipped model; shipped so the "
+              "explorer shows real, trained belief maps. " if m["pck_test_flip"] < TARGET_PCK
+              else f"Meets the project's ≥ {TARGET_PCK:g} % PCK@0.2 target for shipped models. ")
+    values = dict(
+        model=m["model"], description=m["description"], arch=m["arch"], config=json.dumps(m["config"]),
+        params=f"{m['params'] / 1e6:.2f}", gflops=m["gflops"],
+        training_data=(f"{_data_words(t)}, augmentation: rotation ±30°, scale ±{40 if m.get('task') == 'paf' else 25} %, flip, "
+                       f"colour jitter, synthetic occluders{_targets_note(m)}"
+                       f"{'; the last cycle read ' + t['data_note'] if t.get('data_note') else ''}"),
+        training=(f"{t.get('epochs', '?')} epochs, {t.get('wall_minutes', '?')} min wall time on {_device_words(t)}; "
+                  f"{t.get('optimizer', 'Adam')}, cosine schedule, {json.dumps(t.get('config', {}))}{_distill_note(t)}"),
+        checkpoint_row=_checkpoint_row(t, out_dir), pck_test=m["pck_test"], pck_test_flip=m["pck_test_flip"],
+        pck_subset50=m["pck_subset50"], source_rows=_block(_source_rows(m)),
+        latency=f"{m['median_ms_per_crop']} ms ({m['median_ms_per_crop_flip']} ms with flip) on {m['machine']}{_eager_note(m)}",
+        joint_rows=_block([f"| {j} | {v} |" for j, v in m["pck_per_joint_flip"].items()]),
+        task_section=_block(_task_section(m)), history_section=_block(_history_section(t)),
+        limits=limits + f"Resume training with `python -m poseviz train --model {m['model']} --init-from assets/{m['model']}.safetensors`.",
+    )
+    template = Template(files("poseviz").joinpath("card_template.md").read_text(encoding="utf-8"))
     path = out_dir / f"{m['model']}.md"
-    atomic_write_text(path, "\n".join(lines) + "\n")
+    atomic_write_text(path, template.substitute(values))
     return path
