@@ -37,7 +37,7 @@ from IPython.display import display
 
 import lesson
 from poseviz import list_models
-from poseviz.data.lsp import load_lsp, lsp_split
+from poseviz.data.lsp import lsp_split
 from poseviz.evaluation import stage_pck
 from poseviz.plots import belief_maps_figure, joint_grid_figure, stage_peak_table
 from poseviz.plots.skeleton import draw_skeleton
@@ -117,7 +117,7 @@ panel = lesson.panel(all_joints, on_change=sync_stage, image=lesson.dropdown("ph
 # %%
 LSP = lesson.dataset("lsp")
 if LSP is not None:
-    data = load_lsp(LSP)
+    data = lesson.lsp()
     people = lsp_split("test")[:100]
     rows = []
     for name in ("cpm_lsp", "hourglass_lsp"):

@@ -36,7 +36,7 @@ from IPython.display import display
 
 import lesson
 from poseviz import list_models
-from poseviz.data.lsp import load_lsp, lsp_split
+from poseviz.data.lsp import lsp_split
 from poseviz.evaluation import evaluate_lsp
 from poseviz.occlusion import (Occluder, integrated_gradients, occlusion_sensitivity, occlusion_sweep, occlusion_table,
                                predict_occluded, visibility_accuracy)
@@ -114,7 +114,7 @@ SWEEP_PEOPLE = 40
 
 
 def sweep(model_name: str):
-    data = load_lsp(LSP)
+    data = lesson.lsp()
     people = lsp_split("test")[:SWEEP_PEOPLE]
     res = occlusion_sweep(lesson.model(model_name), data, people, sizes=(0.0, 0.15, 0.3, 0.45), grid=2, progress=False,
                           progress_callback=lesson.report)
@@ -137,7 +137,7 @@ if LSP is not None:
 
 # %%
 if LSP is not None:
-    data = load_lsp(LSP)
+    data = lesson.lsp()
     people = lsp_split("test")[:200]
     rows, progress = [], lesson.Progress(len(MODELS), "models")
     for name in MODELS:

@@ -38,7 +38,7 @@ from IPython.display import display
 
 import lesson
 from poseviz import list_models, load_image, predict_people, predict_person
-from poseviz.data.lsp import load_lsp, lsp_split
+from poseviz.data.lsp import lsp_split
 from poseviz.dense import dense_targets, part_stats
 from poseviz.dense_eval import evaluate_dense
 from poseviz.heatmaps import input_to_heatmap
@@ -86,7 +86,7 @@ LSP = lesson.dataset("lsp")
 
 
 def taught(person: int):
-    data = load_lsp(LSP)
+    data = lesson.lsp()
     i = int(lsp_split("test")[person])
     joints = data.joints[i]
     (x0, y0), (x1, y1) = joints[:, :2].min(0), joints[:, :2].max(0)
@@ -102,7 +102,7 @@ def taught(person: int):
 
 if LSP is not None:
     lesson.panel(taught, person=lesson.int_slider("LSP test person", 3, 0, 99))
-    scores = evaluate_dense(lesson.model(DENSE), load_lsp(LSP), lsp_split("test")[:50], progress=False)
+    scores = evaluate_dense(lesson.model(DENSE), lesson.lsp(), lsp_split("test")[:50], progress=False)
     display(pd.DataFrame([{"LSP test crops": 50, "mean part IoU (%)": 100 * scores.miou, "mean U/V error": scores.uv_error}]))
 
 # %% [markdown]

@@ -202,3 +202,11 @@ def dataset(name: str):
     display(Markdown(f"> **{name} is not in the data root** (`{data_root()}`), so this part is skipped. "
                      f"Get it with `python -m poseviz data fetch {name}` and run the notebook again."))
     return None
+
+
+@lru_cache(maxsize=1)
+def lsp():
+    """LSP's annotations from the data root, read once per kernel (``poseviz.data.lsp.LSPData``)."""
+    from poseviz.data.lsp import load_lsp
+
+    return load_lsp(data_root() / "lsp")
