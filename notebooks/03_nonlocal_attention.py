@@ -85,12 +85,13 @@ lesson.panel(one_query, image=lesson.dropdown("photo", IMAGE_NAMES), joint=lesso
 def all_queries(image: str):
     pred, att, hw = attention_of(image)
     n = att.shape[1]
-    entropy = attention_maps_figure(pred.crop, [entropy_map(att, hw) / np.log(n)], ["entropy / ln N (1 = uniform)"], [None], hw,
+    relative_entropy = entropy_map(att, hw) / np.log(n)
+    entropy = attention_maps_figure(pred.crop, [relative_entropy], ["entropy / ln N (1 = uniform)"], [None], hw,
                                     colorbar_title="entropy / ln N", height=440)
     average = attention_maps_figure(pred.crop, [mean_attention(att, hw)], ["mean over all queries"], [None], hw,
                                     colorbar_title="mean attention weight", height=440)
     summary = pd.DataFrame([{"grid positions N": n, "mean JS divergence between queries (10⁻⁶ nats)": 1e6 * query_dependence(att),
-                             "mean entropy / ln N": float(entropy_map(att, hw).mean() / np.log(n)),
+                             "mean entropy / ln N": float(relative_entropy.mean()),
                              "output gate max |γ|": output_gate(lesson.model(NAME, fast=False).nonlocal_block)}])
     return [entropy, average, summary]
 
