@@ -22,6 +22,8 @@ pages = [
     st.Page(VIEWS / "occlusion.py", title="Occlusion explorer", icon=":material/visibility_off:"),
     st.Page(VIEWS / "dense.py", title="Dense correspondence", icon=":material/texture:"),
     st.Page(VIEWS / "paf.py", title="Part affinity fields", icon=":material/moving:"),
+    st.Page(VIEWS / "live.py", title="Live camera", icon=":material/videocam:"),
+    st.Page(VIEWS / "video.py", title="Video file", icon=":material/movie:"),
     st.Page(VIEWS / "data.py", title="Data", icon=":material/database:"),
 ]
 from poseviz.data.root import data_root, development_data  # noqa: E402  (after the path set-up above)

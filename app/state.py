@@ -10,7 +10,9 @@ import dataclasses
 import hashlib
 import os
 import tempfile
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 USER_CHECKPOINT = "Your checkpoint…"
 FOLDER_CHECKPOINT = "A checkpoint in the data root…"
 CHECKPOINT_SUFFIXES = (".pth", ".pt", ".tar", ".safetensors", ".bin")
+FROZEN_FRAME = "frozen_frame"  # (PNG bytes, name) of the frame frozen on the Live or Video page
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,31 @@ class ImageChoice:
     scale: float  # processed / original pixels
     warnings: tuple[str, ...] = ()
     path: Path | None = None  # the gallery file it came from (None for uploads and the camera)
+
+
+class SharedStore:
+    """A bounded, thread-safe cache shared by every session: the oldest entry goes when a new one would
+    exceed ``size`` (a video analysis is tens of MB; the server's memory must stay bounded)."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self._items, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        """The value stored under ``key`` (now the most recent), or None."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+            return self._items.get(key)
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 def gallery() -> dict[str, Path]:
@@ -78,10 +106,13 @@ def _decode(data: bytes, name: str) -> ImageChoice:
 def image_source_ui(key: str = "img") -> ImageChoice | None:
     """Sidebar: upload / gallery / camera → the chosen image, or None with a message shown."""
     st.sidebar.subheader("Image")
-    options = ["Gallery", "Upload", "Camera"]
+    options = ["Gallery", "Upload", "Camera"] + (["Frozen frame"] if FROZEN_FRAME in st.session_state else [])
     source = st.sidebar.radio("Source", options, horizontal=True, key=f"{key}_source")
     data, name, path = None, None, None
-    if source == "Upload":
+    if source == "Frozen frame":
+        data, name = st.session_state[FROZEN_FRAME]
+        st.sidebar.caption(f"The {name} you froze; freeze another on the Live camera or Video file page.")
+    elif source == "Upload":
         up = st.sidebar.file_uploader("Image file", type=["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"], key=f"{key}_upload")
         if up is not None:
             data, name = up.getvalue(), up.name

@@ -15,7 +15,7 @@ from .models import PoseOutput
 from .preprocess import to_tensor
 from .schemas import KeypointSchema, get_schema
 
-__all__ = ["Prediction", "model_schema", "model_input_size", "run_model", "predict_person", "DEFAULT_ENLARGE"]
+__all__ = ["Prediction", "model_schema", "model_input_size", "run_model", "predict_person", "predict_crop", "DEFAULT_ENLARGE"]
 
 DEFAULT_ENLARGE = 1.3
 
@@ -127,8 +127,14 @@ def predict_person(
     w, h = model_input_size(model)
     center, scale = box_to_center_scale(box, w / h, enlarge)
     t = crop_transform(center, scale, (w, h))
-    crop = warp_crop(image, t)
+    return predict_crop(model, warp_crop(image, t), t, flip, method)
+
+
+def predict_crop(model: nn.Module, crop: np.ndarray, transform: CropTransform, flip: bool = False,
+                 method: str = "dark") -> Prediction:
+    """Predict from a crop (RGB uint8, the model's input size) already cut from an image with ``transform``;
+    keypoints come back in that image's pixels. Re-running a stored crop reproduces its prediction exactly."""
     out = run_model(model, crop[None], flip=flip)
-    stride = w / out.heatmaps.shape[-1]
-    kp = keypoints_from_heatmaps(out.heatmaps.numpy(), [t], stride, method)[0]
-    return Prediction(keypoints=kp, output=out, crop=crop, transform=t, schema=model_schema(model))
+    stride = crop.shape[1] / out.heatmaps.shape[-1]
+    kp = keypoints_from_heatmaps(out.heatmaps.numpy(), [transform], stride, method)[0]
+    return Prediction(keypoints=kp, output=out, crop=crop, transform=transform, schema=model_schema(model))

@@ -18,7 +18,7 @@ from .detect import detect_people
 from .inference import DEFAULT_ENLARGE
 
 __all__ = ["BOTTOM_UP_FINDER", "PersonCandidate", "person_candidates", "default_person", "whole_image_box",
-           "MIN_BOTTOM_UP_JOINTS", "MIN_HOG_SCORE", "JOINTS_TO_PERSON_BOX", "default_box"]
+           "MIN_BOTTOM_UP_JOINTS", "MIN_HOG_SCORE", "JOINTS_TO_PERSON_BOX", "default_box", "box_around_joints"]
 
 MIN_BOTTOM_UP_JOINTS = 5  # fewer found joints are too often a limb or a pattern
 MIN_HOG_SCORE = 1.0  # HOG's SVM margin; below it, boxes on COCO photos were mostly not people
@@ -60,15 +60,20 @@ def person_candidates(rgb: np.ndarray, finder: nn.Module | None = None) -> list[
             found = kp[kp[:, 2] > 0, :2]
             if len(found) < MIN_BOTTOM_UP_JOINTS:
                 continue
-            (x0, y0), (x1, y1) = found.min(0), found.max(0)
-            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            bw, bh = max(x1 - x0, 1.0) * JOINTS_TO_PERSON_BOX, max(y1 - y0, 1.0) * JOINTS_TO_PERSON_BOX
-            bx0, by0 = max(cx - bw / 2, 0.0), max(cy - bh / 2, 0.0)
-            box = (bx0, by0, min(cx + bw / 2, w) - bx0, min(cy + bh / 2, h) - by0)
-            out.append(PersonCandidate(tuple(float(v) for v in box), float(score), "bottom-up"))
+            out.append(PersonCandidate(box_around_joints(found, w, h), float(score), "bottom-up"))
     hog = [PersonCandidate(d.box, d.score, "HOG") for d in detect_people(rgb)]
     out.sort(key=lambda c: -c.area)
     return out + sorted(hog, key=lambda c: -c.area)
+
+
+def box_around_joints(points: np.ndarray, width: int, height: int) -> tuple[float, float, float, float]:
+    """The person box (x, y, w, h) around joint positions [N, 2] (image px): their extent grown by
+    ``JOINTS_TO_PERSON_BOX`` about its centre, clipped to the image."""
+    (x0, y0), (x1, y1) = points.min(0), points.max(0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    bw, bh = max(x1 - x0, 1.0) * JOINTS_TO_PERSON_BOX, max(y1 - y0, 1.0) * JOINTS_TO_PERSON_BOX
+    bx0, by0 = max(cx - bw / 2, 0.0), max(cy - bh / 2, 0.0)
+    return tuple(float(v) for v in (bx0, by0, min(cx + bw / 2, width) - bx0, min(cy + bh / 2, height) - by0))
 
 
 def default_person(candidates: list[PersonCandidate]) -> int | None:

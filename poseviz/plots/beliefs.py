@@ -12,7 +12,7 @@ from plotly.colors import make_colorscale, sequential
 from ..heatmaps import decode, heatmap_to_input
 from .theme import TEMPLATE
 
-__all__ = ["stage_peaks", "overlay", "image_uri", "panel_layout", "belief_maps_figure", "joint_grid_figure", "belief_strip_image", "stage_peak_table"]
+__all__ = ["stage_peaks", "overlay", "image_uri", "panel_layout", "belief_maps_figure", "joint_grid_figure", "belief_strip_image", "belief_tiles", "labelled_tile", "stage_peak_table"]
 
 # Explicit stops: figures built without validation reach plotly.js with names unresolved,
 # and plotly.js knows only a few colour-scale names (not Inferno).
@@ -154,17 +154,26 @@ def joint_grid_figure(crop: np.ndarray, heatmaps: np.ndarray, joint_names: list[
     return belief_maps_figure(crop, heatmaps, list(joint_names), opacity, shared_scale=False, columns=columns, photo=photo)
 
 
+def labelled_tile(rgb: np.ndarray, title: str, tile: int) -> np.ndarray:
+    """``rgb`` resized to ``tile`` px square (nearest neighbour: map cells stay visible) under a dark title bar."""
+    t = cv2.resize(rgb, (tile, tile), interpolation=cv2.INTER_NEAREST)
+    t = cv2.copyMakeBorder(t, 28, 4, 4, 4, cv2.BORDER_CONSTANT, value=(20, 20, 20))
+    cv2.putText(t, title, (8, 20), cv2.FONT_HERSHEY_SIMPLEX, min(0.5, tile / 320), (240, 240, 240), 1, cv2.LINE_AA)
+    return t
+
+
+def belief_tiles(crop: np.ndarray, maps: np.ndarray, titles: list[str], opacity: float = 0.6,
+                 shared_scale: bool = True, tile: int = 256) -> list[np.ndarray]:
+    """One titled RGB tile per belief map [S, h, w] over the crop (tile + 8 px wide, tile + 32 px high)."""
+    scales = _scale(np.asarray(maps, dtype=np.float32), shared_scale)
+    return [labelled_tile(overlay(crop, m, opacity, lo, hi), f"{title}  max {m.max():.2f}", tile)
+            for m, title, (lo, hi) in zip(maps, titles, scales)]
+
+
 def belief_strip_image(crop: np.ndarray, maps: np.ndarray, titles: list[str], opacity: float = 0.6,
                        shared_scale: bool = True, tile: int = 256) -> np.ndarray:
     """The same strip as ``belief_maps_figure`` as one RGB image (for PNG download)."""
-    scales = _scale(np.asarray(maps, dtype=np.float32), shared_scale)
-    tiles = []
-    for m, title, (lo, hi) in zip(maps, titles, scales):
-        t = cv2.resize(overlay(crop, m, opacity, lo, hi), (tile, tile), interpolation=cv2.INTER_NEAREST)
-        t = cv2.copyMakeBorder(t, 28, 4, 4, 4, cv2.BORDER_CONSTANT, value=(20, 20, 20))
-        cv2.putText(t, f"{title}  max {m.max():.2f}", (8, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (240, 240, 240), 1, cv2.LINE_AA)
-        tiles.append(t)
-    return np.hstack(tiles)
+    return np.hstack(belief_tiles(crop, maps, titles, opacity, shared_scale, tile))
 
 
 def stage_peaks(maps: np.ndarray, stride: float, method: str = "dark") -> np.ndarray:
