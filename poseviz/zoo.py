@@ -13,7 +13,7 @@ from torch import nn
 from .errors import PoseVizInputError
 from .models import create_model
 
-__all__ = ["ZooEntry", "ZOO", "TASKS", "ASSETS", "PUBLIC_ARCHS", "build", "build_public", "weights_path", "list_zoo", "shipped_models"]
+__all__ = ["ZooEntry", "ZOO", "TASKS", "ASSETS", "PUBLIC_ARCHS", "build", "build_public", "weights_path", "list_zoo", "shipped_models", "fastest_model"]
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
@@ -147,3 +147,10 @@ def card_metrics(name: str) -> dict:
 def shipped_models(task: str | None = "keypoints") -> list[str]:
     """Zoo models of ``task`` (None: every task) whose weights are present in ``assets/``."""
     return [n for n in list_zoo(task) if weights_path(n).is_file()]
+
+
+def fastest_model(task: str | None = None) -> str | None:
+    """The shipped model with the lowest median latency per crop on its card (live views start with it),
+    or None when nothing is shipped; models without a measured latency come last."""
+    names = shipped_models(task)
+    return min(names, key=lambda n: card_metrics(n).get("median_ms_per_crop", float("inf")), default=None)

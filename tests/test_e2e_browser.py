@@ -1,58 +1,21 @@
 """End to end: the real app in Debian's Chromium, driven by Playwright (no browser download)."""
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
+from browser import CHROMIUM, ensure_chromium, running_app
 from conftest import LSP_ROOT, ROOT
 
 pytestmark = pytest.mark.devdata  # every test here reads ../shared/data
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-
-
-def _ensure_chromium() -> None:
-    """Test setup: Debian's chromium via apt when it is not installed yet."""
-    if shutil.which("chromium") or (shutil.os.path.exists(CHROMIUM)):
-        return
-    subprocess.run(["apt-get", "update", "-qq"], check=True)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server():
-    _ensure_chromium()
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError("the app did not become healthy in 90 s")
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    ensure_chromium()
+    with running_app() as app:
+        yield app.url
 
 
 @pytest.fixture(scope="module")

@@ -26,13 +26,15 @@ if not names:
     st.error("No trained weights are in assets/.")
     st.stop()
 st.sidebar.subheader("Model")
-name = st.sidebar.selectbox("Network", names, key="live_model", format_func=lambda n: f"{n} — {zoo.ZOO[n].description}")
+name = st.sidebar.selectbox("Network", names, key="live_model", index=names.index(zoo.fastest_model()),
+                            format_func=lambda n: f"{n} — {zoo.ZOO[n].description}", help="The fastest shipped model is the default.")
 model = get_model(name)
 schema = model_schema(model)
 st.sidebar.subheader("View")
 joint = st.sidebar.selectbox("Joint", range(len(schema.joints)), format_func=lambda i: schema.joints[i], key="live_joint",
                              index=schema.joints.index("right_wrist") if "right_wrist" in schema.joints else 0)
-layout = st.sidebar.radio("Stages", LAYOUTS, horizontal=True, key="live_layout",
+layout = st.sidebar.radio("Stages", LAYOUTS, index=LAYOUTS.index("beside"), horizontal=True, key="live_layout",
+                          help="Beside keeps the whole view on one screen; below gives each stage more room.",
                           format_func=lambda v: {"below": "below the video", "beside": "beside the video"}[v])
 flip = st.sidebar.toggle("Flip test", value=False, key="live_flip", help="Average with the mirrored crop (about twice the time per frame).")
 task = zoo.ZOO[name].task
@@ -85,11 +87,15 @@ def stats():
 
 stats()
 if ctx.state.playing or processor.last_frame is not None:
-    if st.button("Freeze this frame and open it in Explore", key="live_freeze", disabled=processor.last_frame is None):
-        ok, png = cv2.imencode(".png", cv2.cvtColor(processor.last_frame, cv2.COLOR_RGB2BGR))
-        st.session_state[FROZEN_FRAME] = (png.tobytes(), f"live frame {processor.meter.frames}")
-        st.session_state["img_source"] = "Frozen frame"
-        st.switch_page("views/explore.py")
+    if st.button("Freeze this frame and open it in Explore", key="live_freeze"):
+        frame = processor.last_frame  # read once: the video thread replaces it
+        if frame is None:
+            st.warning("No frame has arrived from the camera yet.")
+        else:
+            ok, png = cv2.imencode(".png", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+            st.session_state[FROZEN_FRAME] = (png.tobytes(), f"live frame {processor.meter.frames}")
+            st.session_state["img_source"] = "Frozen frame"
+            st.switch_page("views/explore.py")
 else:
     st.info("Press **Start camera** and allow the browser to use it. Nothing leaves this machine: the video goes "
             "to the PoseViz server only (no STUN/TURN server is used).")

@@ -55,7 +55,7 @@ st.caption(f"{video_name}: {info.width}×{info.height} px, {info.fps:.1f} frames
 
 names = zoo.shipped_models(None)
 st.sidebar.subheader("Analysis")
-name = st.sidebar.selectbox("Network", names, key="video_model", format_func=lambda n: f"{n} — {zoo.ZOO[n].description}")
+name = st.sidebar.selectbox("Network", names, key="video_model", index=names.index(zoo.fastest_model()), format_func=lambda n: f"{n} — {zoo.ZOO[n].description}")
 flip = st.sidebar.toggle("Flip test", value=False, key="video_flip")
 max_frames = st.sidebar.number_input("Read at most (frames)", 10, DEFAULT_MAX_FRAMES, min(DEFAULT_MAX_FRAMES, max(10, info.frames or DEFAULT_MAX_FRAMES)), key="video_max")
 every = st.sidebar.number_input("Analyse every k-th frame", 1, 60, auto_every(info, max_frames), key=f"video_every_{digest}",

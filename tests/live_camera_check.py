@@ -1,0 +1,60 @@
+"""The Live camera page in Chromium with a fake camera: run by tests/test_live_browser.py, possibly inside a
+network namespace of its own. Prints one JSON line with what it saw.
+
+usage: live_camera_check.py CLIP.y4m SCREENSHOT.png
+"""
+import json
+import sys
+import time
+
+from browser import CHROMIUM, running_app
+
+LIVE_ENV = {"POSEVIZ_RTC_LOOPBACK": "1"}  # server media on 127.0.0.1 only
+
+
+def _frames_processed(page) -> int:
+    for m in page.get_by_test_id("stMetric").all():
+        if "Frames processed" in m.inner_text():
+            return int(m.get_by_test_id("stMetricValue").inner_text())
+    return -1
+
+
+def main(clip: str, shot: str, seconds: float = 40.0, enough_frames: int | None = 60) -> dict:
+    """Stream for up to ``seconds`` (until ``enough_frames`` are counted, if given), freeze a frame, open it in
+    Explore; returns the frame counts read every 2 s, the server's RSS at each read, the returned video's size
+    and the exceptions shown."""
+    from playwright.sync_api import sync_playwright
+
+    seen: dict = {"counts": [], "rss_mb": []}
+    with running_app(LIVE_ENV) as app, sync_playwright() as p:
+        url = app.url
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={clip}"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(f"{url}/live")
+        page.get_by_text("Frames processed").wait_for(timeout=120_000)
+        component = page.frame_locator("iframe[title*='webrtc'], iframe").first
+        component.get_by_role("button", name="Start camera").click(timeout=60_000)
+        start = time.time()
+        while time.time() - start < seconds:
+            page.wait_for_timeout(2000)
+            seen["counts"].append(_frames_processed(page))
+            seen["rss_mb"].append(app.rss_mb())
+            if enough_frames is not None and seen["counts"][-1] > enough_frames:
+                break
+        video = component.locator("video").first
+        seen["video_size"] = video.evaluate("v => [v.videoWidth, v.videoHeight]")
+        seen["exceptions"] = page.locator("[data-testid=stException]").count()
+        page.screenshot(path=shot)
+        page.get_by_role("button", name="Freeze this frame and open it in Explore").click()
+        page.get_by_role("heading", name="Explore belief maps").wait_for(timeout=120_000)
+        page.get_by_text("One joint, every stage").wait_for(timeout=120_000)
+        seen["explore_source"] = page.locator("[data-testid=stSidebar]").get_by_text("Frozen frame").count()
+        seen["exceptions_after_freeze"] = page.locator("[data-testid=stException]").count()
+        browser.close()
+    return seen
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1], sys.argv[2])))
