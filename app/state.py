@@ -36,6 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 USER_CHECKPOINT = "Your checkpoint…"
 FOLDER_CHECKPOINT = "A checkpoint in the data root…"
 CHECKPOINT_SUFFIXES = (".pth", ".pt", ".tar", ".safetensors", ".bin")
+# Images, checkpoints and annotation files: 20 MB each (checked by the browser). The server accepts up to
+# .streamlit/config.toml's maxUploadSize (100 MB), which only the Video page's uploader uses.
+UPLOAD_MB = 20
 FROZEN_FRAME = "frozen_frame"  # (PNG bytes, name) of the frame frozen on the Live or Video page
 
 
@@ -113,7 +116,8 @@ def image_source_ui(key: str = "img") -> ImageChoice | None:
         data, name = st.session_state[FROZEN_FRAME]
         st.sidebar.caption(f"The {name} you froze; freeze another on the Live camera or Video file page.")
     elif source == "Upload":
-        up = st.sidebar.file_uploader("Image file", type=["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"], key=f"{key}_upload")
+        up = st.sidebar.file_uploader("Image file", type=["jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"], key=f"{key}_upload",
+                                   max_upload_size=UPLOAD_MB)
         if up is not None:
             data, name = up.getvalue(), up.name
         data, name = _keep_last(f"{key}_last_upload", data, name)
@@ -296,7 +300,8 @@ def model_ui(key: str = "model", allow_user: bool = True):
             st.error(str(exc))
             return None, None
     arch = st.sidebar.selectbox("Architecture", list(zoo.PUBLIC_ARCHS), key=f"{key}_arch")
-    up = st.sidebar.file_uploader("Checkpoint (.pth or .safetensors)", type=["pth", "pt", "tar", "safetensors", "bin"], key=f"{key}_ckpt")
+    up = st.sidebar.file_uploader("Checkpoint (.pth or .safetensors)", type=["pth", "pt", "tar", "safetensors", "bin"], key=f"{key}_ckpt",
+                                  max_upload_size=UPLOAD_MB)
     if up is None:
         st.info("Upload a checkpoint downloaded from the official HRNet or pytorch-pose releases.")
         return None, None

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.state import get_model, hide_server_paths, images_folder_ui, read_dataset_image
+from app.state import UPLOAD_MB, get_model, hide_server_paths, images_folder_ui, read_dataset_image
 from poseviz import zoo
 from poseviz.coco import load_coco, load_results
 from poseviz.data.lsp import load_lsp
@@ -40,7 +40,7 @@ st.sidebar.subheader("Data")
 kind = st.sidebar.radio("Annotations", ["COCO keypoint JSON", "LSP joints.mat", "MPII-style JSON"], horizontal=True, key="oks_kind")
 up = None
 if kind == "COCO keypoint JSON":
-    up = st.sidebar.file_uploader("COCO keypoint JSON (default: the COCO sample)", type=["json"], key="oks_json")
+    up = st.sidebar.file_uploader("COCO keypoint JSON (default: the COCO sample)", type=["json"], key="oks_json", max_upload_size=UPLOAD_MB)
     img_dir = images_folder_ui("Images folder (under the data root)", "coco-mini/train2017", "oks_imgdir")
     default_json = COCO_DIR / "annotations" / "person_keypoints_train2017.json"
     if up is None and not default_json.is_file():
@@ -80,7 +80,7 @@ if source == "Run a model":
     model_name = st.sidebar.selectbox("Model", names, key="oks_model")
     flip = st.sidebar.toggle("Flip test", value=False, key="oks_flip")
 else:
-    res_up = st.sidebar.file_uploader("COCO results JSON", type=["json"], key="oks_results")
+    res_up = st.sidebar.file_uploader("COCO results JSON", type=["json"], key="oks_results", max_upload_size=UPLOAD_MB)
     if res_up is None:
         st.info("Upload a results file: a JSON list of {image_id, category_id, keypoints, score}.")
         st.stop()

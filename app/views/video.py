@@ -33,7 +33,8 @@ def _sample_clip(name: str) -> bytes:
 st.sidebar.subheader("Video")
 source = st.sidebar.radio("Source", ["Upload", "Sample clip"], horizontal=True, key="video_source")
 if source == "Upload":
-    up = st.sidebar.file_uploader(f"Video file (≤ {MAX_VIDEO_BYTES // 2**20} MB)", type=["mp4", "webm", "mov", "mkv", "avi", "m4v"], key="video_upload")
+    up = st.sidebar.file_uploader(f"Video file (≤ {MAX_VIDEO_BYTES // 2**20} MB)", type=["mp4", "webm", "mov", "mkv", "avi", "m4v"], key="video_upload",
+                                  max_upload_size=MAX_VIDEO_BYTES // 2**20)
     if up is None:
         st.info("Upload a video (mp4, webm, mov, mkv, avi), or pick **Sample clip** in the sidebar.")
         st.stop()

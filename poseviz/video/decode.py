@@ -22,7 +22,7 @@ from ..errors import PoseVizInputError
 __all__ = ["VideoError", "VideoInfo", "VideoFrame", "FrameReader", "probe", "MAX_VIDEO_BYTES", "MAX_SOURCE_SIDE",
            "DEFAULT_MAX_SIDE", "DEFAULT_MAX_FRAMES", "DEFAULT_TIME_LIMIT_S"]
 
-MAX_VIDEO_BYTES = 200 * 2**20  # Streamlit's upload limit; a longer lesson clip should be cut first
+MAX_VIDEO_BYTES = 100 * 2**20  # the app's upload limit for videos; a longer lesson clip should be cut first
 MAX_SOURCE_SIDE = 8192  # 8K UHD is 7680 px wide; larger streams are refused before decoding
 DEFAULT_MAX_SIDE = 640  # frames are analysed at most this large: persons stay far above the 128-px input
 DEFAULT_MAX_FRAMES = 1800  # one minute at 30 fps
