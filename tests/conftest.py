@@ -17,6 +17,8 @@ COCO_GT = COCO_MINI / "annotations" / "person_keypoints_train2017.json"
 LSP_ROOT = SHARED / "data" / "lsp"
 MANIFEST = SHARED / "manifests" / "official_checkpoints.json"
 HAVE_DEVDATA = (SHARED / "data" / "lsp").is_dir()
+# Pages AppTest cannot run: the Live camera page needs a browser's WebRTC session (tests/test_live_browser.py).
+BROWSER_ONLY_PAGES = {"live.py"}
 NO_DEVDATA = "needs the development data (../shared/data), which CI has and a user's checkout does not"
 
 

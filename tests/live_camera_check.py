@@ -1,7 +1,7 @@
 """The Live camera page in Chromium with a fake camera: run by tests/test_live_browser.py, possibly inside a
 network namespace of its own. Prints one JSON line with what it saw.
 
-usage: live_camera_check.py CLIP.y4m SCREENSHOT.png
+usage: live_camera_check.py CLIP.y4m SCREENSHOT.png [DATA_ROOT]
 """
 import json
 import sys
@@ -19,14 +19,15 @@ def _frames_processed(page) -> int:
     return -1
 
 
-def main(clip: str, shot: str, seconds: float = 40.0, enough_frames: int | None = 60) -> dict:
+def main(clip: str, shot: str, seconds: float = 40.0, enough_frames: int | None = 60, data_root: str | None = None) -> dict:
     """Stream for up to ``seconds`` (until ``enough_frames`` are counted, if given), freeze a frame, open it in
     Explore; returns the frame counts read every 2 s, the server's RSS at each read, the returned video's size
     and the exceptions shown."""
     from playwright.sync_api import sync_playwright
 
     seen: dict = {"counts": [], "rss_mb": []}
-    with running_app(LIVE_ENV) as app, sync_playwright() as p:
+    env = {**LIVE_ENV, **({"POSEVIZ_DATA": data_root} if data_root else {})}
+    with running_app(env) as app, sync_playwright() as p:
         url = app.url
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
             "--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
@@ -57,4 +58,4 @@ def main(clip: str, shot: str, seconds: float = 40.0, enough_frames: int | None 
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], sys.argv[2])))
+    print(json.dumps(main(sys.argv[1], sys.argv[2], data_root=sys.argv[3] if len(sys.argv) > 3 else None)))

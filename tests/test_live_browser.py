@@ -30,7 +30,9 @@ def test_live_page_streams_a_fake_camera_and_draws_every_stage(tmp_path):
     assert write_y4m(panning_clip(astronaut(), 90, (640, 480)), clip, fps=30) == 90
     artifacts = ROOT / "tests" / "artifacts"
     artifacts.mkdir(exist_ok=True)
-    check = [sys.executable, str(ROOT / "tests" / "live_camera_check.py"), str(clip), str(artifacts / "live.png")]
+    empty_root = tmp_path / "data"  # a first start: the live page needs no dataset
+    empty_root.mkdir()
+    check = [sys.executable, str(ROOT / "tests" / "live_camera_check.py"), str(clip), str(artifacts / "live.png"), str(empty_root)]
     if _own_namespace_works():
         cmd = ["unshare", "-n", "sh", "-c", NAMESPACE_SETUP + ' && exec "$@"', "sh", *check]
     else:
