@@ -19,18 +19,18 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from poseviz import zoo
-from poseviz.confidence import confidence_message
+from poseviz.core.errors import PoseVizInputError
 from poseviz.data.paths import is_inside, resolve_inside
 from poseviz.data.root import data_root
 from poseviz.data.samples import sample_images
-from poseviz.person_boxes import BOTTOM_UP_FINDER, PersonCandidate, default_person, person_candidates, whole_image_box
+from poseviz.inference.confidence import confidence_message
+from poseviz.inference.person_boxes import BOTTOM_UP_FINDER, PersonCandidate, default_person, person_candidates, whole_image_box
+from poseviz.inference.top_down import Prediction, predict_person
+from poseviz.io.images import check_person_photo, load_image
+from poseviz.models import zoo
+from poseviz.models.fast_inference import for_inference
+from poseviz.models.pretrained import load_pretrained, load_state_dict_checked, read_state_dict
 from poseviz.plots.candidates import candidates_image
-from poseviz.errors import PoseVizInputError
-from poseviz.fast_inference import for_inference
-from poseviz.image_io import check_person_photo, load_image
-from poseviz.inference import Prediction, predict_person
-from poseviz.pretrained import load_pretrained, load_state_dict_checked, read_state_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 USER_CHECKPOINT = "Your checkpoint…"
@@ -160,7 +160,7 @@ def person_ui(image: ImageChoice, key: str = "person") -> tuple[float, float, fl
     """Choose the person: numbered candidates (drawn on the image), the whole image, a box dragged on
     the image, or one typed in pixels; returns (x, y, w, h) in processed pixels.
 
-    The default is ``poseviz.person_boxes.default_person`` (the whole image when no candidate is confident).
+    The default is ``poseviz.inference.person_boxes.default_person`` (the whole image when no candidate is confident).
     """
     from streamlit_image_coordinates import streamlit_image_coordinates
 
@@ -354,7 +354,7 @@ def read_dataset_image(folder: Path, file_name: str) -> np.ndarray:
 
 
 def confidence_warning(keypoints: np.ndarray, model: str | None = None) -> None:
-    """Show ``poseviz.confidence``'s warning when the prediction is not confident."""
+    """Show ``poseviz.inference.confidence``'s warning when the prediction is not confident."""
     message = confidence_message(keypoints)
     with st.container():  # always one slot: a warning that comes and goes must not shift the widgets below
         if message:

@@ -9,11 +9,10 @@ import torch
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
 from _common import table  # noqa: E402
-
 from poseviz import zoo  # noqa: E402
-from poseviz.fast_inference import for_inference  # noqa: E402
-from poseviz.pretrained import load_pretrained  # noqa: E402
-from poseviz.source_scores import score_sources  # noqa: E402
+from poseviz.metrics.source_scores import score_sources  # noqa: E402
+from poseviz.models.fast_inference import for_inference  # noqa: E402
+from poseviz.models.pretrained import load_pretrained  # noqa: E402
 
 LSP_BEST, LSP_EVERY, COCO_BEST, MPII_BEST = 82.0, 77.0, 0.30, 80.0
 

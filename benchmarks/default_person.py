@@ -3,7 +3,7 @@
 For each image with an annotated person (non-crowd, labelled joints), the default box of two
 policies is compared with every annotated person's box: the share of images where the best IoU
 is ≥ 0.5, and the median best IoU. "before": HOG's highest-scoring box, else the whole image (the
-app until this policy); "now": ``poseviz.person_boxes.default_person``. Prints a table.
+app until this policy); "now": ``poseviz.inference.person_boxes.default_person``. Prints a table.
 """
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from poseviz.data.root import dataset_dir  # noqa: E402
-from poseviz.detect import detect_people  # noqa: E402
-from poseviz.fast_inference import for_inference  # noqa: E402
-from poseviz.image_io import load_image  # noqa: E402
-from poseviz.person_boxes import default_person, person_candidates, whole_image_box  # noqa: E402
-from poseviz.pretrained import load_pretrained  # noqa: E402
+from poseviz.inference.detect import detect_people  # noqa: E402
+from poseviz.inference.person_boxes import default_person, person_candidates, whole_image_box  # noqa: E402
+from poseviz.io.images import load_image  # noqa: E402
+from poseviz.models.fast_inference import for_inference  # noqa: E402
+from poseviz.models.pretrained import load_pretrained  # noqa: E402
 
 
 def iou(a, b) -> float:
@@ -55,7 +55,7 @@ def main() -> None:
         now.append(max(iou(box, g) for g in people[im["id"]]))
     print(f"default person box on the COCO sample ({len(now)} images with annotated people; {platform.machine()})")
     print(f"{'policy':<40}{'IoU ≥ 0.5':>10}{'median IoU':>12}")
-    for name, v in (("before: HOG's top box, else whole image", before), ("now: poseviz.person_boxes", now)):
+    for name, v in (("before: HOG's top box, else whole image", before), ("now: poseviz.inference.person_boxes", now)):
         v = np.array(v)
         print(f"{name:<40}{100 * (v >= 0.5).mean():>9.1f}%{np.median(v):>12.2f}")
 

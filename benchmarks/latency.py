@@ -1,7 +1,7 @@
 """Median CPU inference time per crop of every shipped model (target ≤ 30 ms at native size).
 
 "median ms/crop" is the model as predict, eval and the app run it (BatchNorm folded,
-channels-last; poseviz.fast_inference); "eager" is the same weights as trained, for the ratio.
+channels-last; poseviz.models.fast_inference); "eager" is the same weights as trained, for the ratio.
 """
 import sys
 
@@ -9,11 +9,10 @@ import torch
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
 from _common import table  # noqa: E402
-
 from poseviz import zoo  # noqa: E402
 from poseviz.cards import latency_figures  # noqa: E402
-from poseviz.evaluation import count_flops  # noqa: E402
-from poseviz.pretrained import load_pretrained  # noqa: E402
+from poseviz.metrics.evaluation import count_flops  # noqa: E402
+from poseviz.models.pretrained import load_pretrained  # noqa: E402
 
 
 def main() -> None:

@@ -14,15 +14,15 @@ import fractions
 import time
 
 import numpy as np
-from _common import ROOT, rss_mb, table
 
-from poseviz import zoo
+from _common import ROOT, rss_mb, table
 from poseviz.data.samples import sample_images
-from poseviz.fast_inference import for_inference
-from poseviz.image_io import load_image
+from poseviz.inference.person_boxes import BOTTOM_UP_FINDER, default_box
+from poseviz.io.images import load_image
 from poseviz.live import LiveProcessor, LiveSettings, PersonTracker
-from poseviz.person_boxes import BOTTOM_UP_FINDER, default_box
-from poseviz.pretrained import load_pretrained
+from poseviz.models import zoo
+from poseviz.models.fast_inference import for_inference
+from poseviz.models.pretrained import load_pretrained
 from poseviz.video import analyse_video
 from poseviz.video.encode import encode_video, panning_clip
 

@@ -7,11 +7,9 @@ import torch
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
 from _common import LSP, table  # noqa: E402
-
-from poseviz import zoo  # noqa: E402
 from poseviz.data.lsp import load_lsp, lsp_split  # noqa: E402
-from poseviz.occlusion import occlusion_sweep  # noqa: E402
-from poseviz.pretrained import load_pretrained  # noqa: E402
+from poseviz.explain.occlusion import occlusion_sweep  # noqa: E402
+from poseviz.models.pretrained import load_pretrained  # noqa: E402
 from poseviz.training.dataset import load_images  # noqa: E402
 
 

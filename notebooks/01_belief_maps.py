@@ -38,11 +38,11 @@ from IPython.display import display
 import lesson
 from poseviz import list_models
 from poseviz.data.lsp import lsp_split
-from poseviz.evaluation import stage_pck
+from poseviz.metrics.evaluation import stage_pck
 from poseviz.plots import belief_maps_figure, joint_grid_figure, stage_peak_table
 from poseviz.plots.skeleton import draw_skeleton
 from poseviz.plots.theme import image_figure
-from poseviz.schemas import LSP14
+from poseviz.core.schemas import LSP14
 
 MODELS = list_models()
 IMAGE_NAMES = list(lesson.IMAGES)

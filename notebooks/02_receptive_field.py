@@ -33,12 +33,13 @@ import ipywidgets as widgets
 import pandas as pd
 
 import lesson
-from poseviz import list_models, zoo
-from poseviz.erf import stage_erfs
+from poseviz import list_models
+from poseviz.models import zoo
+from poseviz.explain.erf import stage_erfs
 from poseviz.models import create_model
 from poseviz.plots.receptive import erf_figure, rf_growth_figure
-from poseviz.receptive_field import receptive_fields, stage_receptive_fields
-from poseviz.schemas import LSP14
+from poseviz.explain.receptive_field import receptive_fields, stage_receptive_fields
+from poseviz.core.schemas import LSP14
 
 # %% [markdown]
 # ## 1. The paper's CPM at 368 × 368, and what sets its receptive field

@@ -33,10 +33,10 @@ import numpy as np
 import pandas as pd
 
 import lesson
-from poseviz.attention import entropy_map, grid_cell, mean_attention, output_gate, query_dependence, query_map, top_k
-from poseviz.geometry import apply_affine
+from poseviz.explain.attention import entropy_map, grid_cell, mean_attention, output_gate, query_dependence, query_map, top_k
+from poseviz.core.geometry import apply_affine
 from poseviz.plots.attention import attention_maps_figure
-from poseviz.schemas import LSP14
+from poseviz.core.schemas import LSP14
 
 NAME = "hrnet_nl_lsp"
 IMAGE_NAMES = list(lesson.IMAGES)

@@ -20,7 +20,7 @@
 # pools three times) to see more of the image per unit. Every pooling summarises a window by one number — which
 # number decides what survives, and where the gradient goes during training.
 #
-# The kinds, all behind one function `poseviz.pooling.pool`:
+# The kinds, all behind one function `poseviz.explain.pooling.pool`:
 # - **max / min**: the largest (smallest) value of each window; the gradient reaches only that one position.
 # - **average** and **L2** (√ of the mean square, an Lp pooling): every position contributes and gets gradient.
 # - **stochastic** (Zeiler & Fergus, ICLR 2013): in training one position is sampled with probability
@@ -37,7 +37,7 @@ import pandas as pd
 
 import lesson
 from poseviz.plots.pooling import adaptive_windows_figure, pooling_figure
-from poseviz.pooling import (POOLINGS, adaptive_formula_agrees, adaptive_windows, formula_windows, grey_working_image,
+from poseviz.explain.pooling import (POOLINGS, adaptive_formula_agrees, adaptive_windows, formula_windows, grey_working_image,
                              pooling_panels, unpool_panels)
 
 IMAGE_NAMES = list(lesson.IMAGES)

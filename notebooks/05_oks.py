@@ -39,13 +39,13 @@ import pandas as pd
 
 import lesson
 from poseviz import list_models, load_image
-from poseviz.coco import load_coco
+from poseviz.io.coco import load_coco
 from poseviz.metrics import STAT_NAMES, coco_keypoint_eval, tolerance_radius
-from poseviz.oks_lab import error_totals, informative_instance, instances_as_results, joint_table, predict_dataset
+from poseviz.explain.oks_errors import error_totals, informative_instance, instances_as_results, joint_table, predict_dataset
 from poseviz.plots.oks import (TOLERANCE_LEVELS, error_totals_figure, oks_curves_figure, oks_instance_image,
                                oks_terms_figure, pr_curve_figure)
 from poseviz.plots.theme import image_figure
-from poseviz.schemas import COCO17
+from poseviz.core.schemas import COCO17
 
 # %% [markdown]
 # ## 1. One term: how fast credit falls with error

@@ -37,13 +37,13 @@ from IPython.display import display
 import lesson
 from poseviz import list_models
 from poseviz.data.lsp import lsp_split
-from poseviz.evaluation import evaluate_lsp
-from poseviz.occlusion import (Occluder, integrated_gradients, occlusion_sensitivity, occlusion_sweep, occlusion_table,
+from poseviz.metrics.evaluation import evaluate_lsp
+from poseviz.explain.occlusion import (Occluder, integrated_gradients, occlusion_sensitivity, occlusion_sweep, occlusion_table,
                                predict_occluded, visibility_accuracy)
 from poseviz.plots import belief_maps_figure, draw_skeleton
 from poseviz.plots.attribution import attribution_figure
 from poseviz.plots.theme import TEMPLATE, image_figure
-from poseviz.schemas import LSP14
+from poseviz.core.schemas import LSP14
 
 IMAGE_NAMES = list(lesson.IMAGES)
 MODELS = list_models()

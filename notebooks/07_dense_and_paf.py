@@ -39,13 +39,13 @@ from IPython.display import display
 import lesson
 from poseviz import list_models, load_image, predict_people, predict_person
 from poseviz.data.lsp import lsp_split
-from poseviz.dense import dense_targets, part_stats
-from poseviz.dense_eval import evaluate_dense
-from poseviz.heatmaps import input_to_heatmap
+from poseviz.core.dense import dense_targets, part_stats
+from poseviz.metrics.dense_eval import evaluate_dense
+from poseviz.core.heatmaps import input_to_heatmap
 from poseviz.plots.dense import chart_channels_figure, chart_figure
 from poseviz.plots.paf import paf_stages_figure, people_image
 from poseviz.plots.theme import image_figure
-from poseviz.schemas import LSP14
+from poseviz.core.schemas import LSP14
 
 IMAGE_NAMES = list(lesson.IMAGES)
 DENSE = list_models("dense")[0]

@@ -12,17 +12,17 @@ from functools import lru_cache
 from typing import Callable, Iterable
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
-import numpy as np
 from IPython.display import Markdown, clear_output, display
 
 import poseviz
 from poseviz.data.root import data_root
 from poseviz.data.samples import sample_images
-from poseviz.inference import Prediction
-from poseviz.person_boxes import BOTTOM_UP_FINDER, default_box
+from poseviz.inference.person_boxes import BOTTOM_UP_FINDER, default_box
+from poseviz.inference.top_down import Prediction
 from poseviz.plots.theme import TEMPLATE
 
 pio.templates.default = TEMPLATE  # figures made here with plotly.express get the app's look too

@@ -42,7 +42,7 @@ def lsp():
 
 @pytest.fixture(scope="session")
 def coco_gt():
-    from poseviz.coco import load_coco
+    from poseviz.io.coco import load_coco
 
     if not HAVE_DEVDATA:
         pytest.skip(NO_DEVDATA)

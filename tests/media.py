@@ -6,7 +6,7 @@ import functools
 import numpy as np
 
 from poseviz.data.samples import sample_images
-from poseviz.image_io import load_image
+from poseviz.io.images import load_image
 
 CLIP_SIZE = (320, 240)
 
@@ -18,7 +18,7 @@ def astronaut() -> np.ndarray:
 
 @functools.cache
 def model(name: str = "hrnet_nl_lsp"):
-    from poseviz.fast_inference import for_inference
-    from poseviz.pretrained import load_pretrained
+    from poseviz.models.fast_inference import for_inference
+    from poseviz.models.pretrained import load_pretrained
 
     return for_inference(load_pretrained(name))

@@ -41,7 +41,7 @@ def _key(at: AppTest, prefix: str, suffix: str = "") -> str:
 
 
 def _n_stages(name: str) -> int:
-    from poseviz import zoo
+    from poseviz.models import zoo
 
     with torch.no_grad():
         return zoo.build(name)(torch.zeros(1, 3, 128, 128)).num_stages
@@ -54,16 +54,16 @@ def test_main_routes_to_explore():
 
 
 def test_explore_upload_every_stage_panel_and_json_equal_a_direct_call():
-    from poseviz.image_io import load_image
-    from poseviz.inference import DEFAULT_ENLARGE, predict_person
-    from poseviz.pretrained import load_pretrained
+    from poseviz.inference.top_down import DEFAULT_ENLARGE, predict_person
+    from poseviz.io.images import load_image
+    from poseviz.models.pretrained import load_pretrained
 
     path = LSP_ROOT / "images" / "im1005.jpg"
     at = _upload(_page("explore.py"), path)
     assert not at.exception, at.exception
     person = next(sb for sb in at.sidebar.selectbox if "Whole image" in sb.options)
     person.set_value("Whole image").run()
-    from poseviz import zoo
+    from poseviz.models import zoo
 
     for model in zoo.shipped_models():
         at.sidebar.selectbox(key="model").set_value(model).run()
@@ -101,7 +101,7 @@ def test_compare_page_lists_latency_per_model():
     chosen = at.sidebar.multiselect[0].value
     lat = at.dataframe[-1].value
     assert list(lat["model"]) == chosen
-    from poseviz import zoo
+    from poseviz.models import zoo
 
     # the steady-state median of each model's card, not this run's cold-start time
     assert list(lat["median ms per crop (model card)"]) == [zoo.card_metrics(n)["median_ms_per_crop"] for n in chosen]
@@ -109,7 +109,7 @@ def test_compare_page_lists_latency_per_model():
     import json as _json
 
     bars = _json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
-    from poseviz.schemas import LSP14
+    from poseviz.core.schemas import LSP14
 
     assert bars["x"] == list(LSP14.joints)
     for i, name in enumerate(chosen):
@@ -117,8 +117,8 @@ def test_compare_page_lists_latency_per_model():
 
 
 def test_receptive_field_page_table_matches_the_walker():
-    from poseviz import zoo
-    from poseviz.receptive_field import stage_receptive_fields
+    from poseviz.explain.receptive_field import stage_receptive_fields
+    from poseviz.models import zoo
 
     at = _page("receptive_field.py")
     assert not at.exception, at.exception
@@ -132,7 +132,6 @@ def test_receptive_field_page_table_matches_the_walker():
 
 
 def test_nonlocal_page_attention_equals_the_model_and_rows_sum_to_one():
-    from poseviz.attention import query_dependence
 
     at = _page("nonlocal_attention.py")
     assert not at.exception, at.exception
@@ -199,8 +198,8 @@ def test_occlusion_page_reports_pck_change_for_an_lsp_image():
 
 
 def test_oks_lab_with_a_results_file_shows_cocoeval_stats(coco_gt):
+    from poseviz.core.schemas import COCO17
     from poseviz.metrics import coco_keypoint_eval
-    from poseviz.schemas import COCO17
 
     rng = np.random.default_rng(1)
     results = []
@@ -220,7 +219,7 @@ def test_oks_lab_with_a_results_file_shows_cocoeval_stats(coco_gt):
 
 
 def _whole_image_box(rgb):
-    from poseviz.inference import DEFAULT_ENLARGE
+    from poseviz.inference.top_down import DEFAULT_ENLARGE
 
     h, w = rgb.shape[:2]
     f = 1 / DEFAULT_ENLARGE
@@ -228,11 +227,11 @@ def _whole_image_box(rgb):
 
 
 def test_dense_page_part_areas_equal_a_direct_chart_prediction():
-    from poseviz import zoo
-    from poseviz.dense import PARTS
-    from poseviz.image_io import load_image
-    from poseviz.inference import predict_person
-    from poseviz.pretrained import load_pretrained
+    from poseviz.core.dense import PARTS
+    from poseviz.inference.top_down import predict_person
+    from poseviz.io.images import load_image
+    from poseviz.models import zoo
+    from poseviz.models.pretrained import load_pretrained
 
     path = LSP_ROOT / "images" / "im1005.jpg"
     at = _upload(_page("dense.py"), path, key="dense")
@@ -253,10 +252,10 @@ def test_dense_page_part_areas_equal_a_direct_chart_prediction():
 
 
 def test_paf_page_people_count_equals_a_direct_bottom_up_call():
-    from poseviz import zoo
-    from poseviz.bottom_up import predict_people
-    from poseviz.image_io import load_image
-    from poseviz.pretrained import load_pretrained
+    from poseviz.inference.bottom_up import predict_people
+    from poseviz.io.images import load_image
+    from poseviz.models import zoo
+    from poseviz.models.pretrained import load_pretrained
 
     path = sorted((LSP_ROOT.parent / "coco-mini" / "train2017").glob("*.jpg"))[0]
     at = _upload(_page("paf.py"), path, key="paf")
@@ -272,12 +271,11 @@ def test_paf_page_people_count_equals_a_direct_bottom_up_call():
 
 
 def test_oks_lab_scores_lsp_joints_mat_on_all_14_joints(lsp):
-    from poseviz import zoo
+    from poseviz.core.schemas import LSP14
     from poseviz.data.lsp import joints_box
-    from poseviz.inference import predict_person
+    from poseviz.inference.top_down import predict_person
     from poseviz.metrics.oks import oks_terms
-    from poseviz.pretrained import load_pretrained
-    from poseviz.schemas import LSP14
+    from poseviz.models.pretrained import load_pretrained
     from poseviz.training.dataset import load_images
 
     at = _page("oks_lab.py")

@@ -74,7 +74,7 @@ def test_explore_loads_a_checkpoint_from_the_data_root_folder(empty_root):
     import torch
 
     from app.state import FOLDER_CHECKPOINT
-    from poseviz import zoo
+    from poseviz.models import zoo
 
     arch = "Stacked Hourglass, 2 stacks, MPII 256×256 (pytorch-pose)"
     (empty_root / "checkpoints").mkdir()
@@ -131,7 +131,7 @@ def test_oks_laboratory_never_reads_an_image_outside_the_images_folder(empty_roo
     import numpy as np
     from PIL import Image
 
-    import poseviz.image_io as image_io
+    import poseviz.io.images as image_io
 
     outside = tmp_path_factory.mktemp("outside")
     secret = outside / "secret.png"

@@ -2,8 +2,6 @@
 ships), the shared bounded cache, and a frozen frame opening in Explore. The Live camera page needs a real
 browser session (streamlit-webrtc): tests/test_live_browser.py."""
 import cv2
-import numpy as np
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
@@ -18,7 +16,7 @@ def _metric(at: AppTest, label: str) -> str:
 
 
 def test_video_page_analyses_the_sample_clip_like_a_direct_call():
-    from poseviz.person_boxes import default_box
+    from poseviz.inference.person_boxes import default_box
     from poseviz.video import analyse_video
     from poseviz.video.encode import encode_video, panning_clip
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from poseviz.attention import entropy_map, grid_cell, js_divergence, mean_attention, query_dependence, query_map, top_k
+from poseviz.explain.attention import entropy_map, grid_cell, js_divergence, mean_attention, query_dependence, query_map, top_k
 
 
 def _softmax(z):
@@ -40,7 +40,7 @@ def test_grid_cell_maps_crop_pixels_to_cells():
 def test_output_gate_reads_the_blocks_zero_initialised_batchnorm():
     import torch
 
-    from poseviz.attention import output_gate
+    from poseviz.explain.attention import output_gate
     from poseviz.models import NonLocalBlock
 
     blk = NonLocalBlock(4)

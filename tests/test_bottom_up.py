@@ -8,14 +8,14 @@ import torch
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
-from poseviz.bottom_up import evaluate_bottom_up, predict_people
-from poseviz.dense import dense_targets
-from poseviz.dense_eval import chart_scores
-from poseviz.heatmaps import input_to_heatmap, make_targets
+from poseviz.core.dense import dense_targets
+from poseviz.core.heatmaps import input_to_heatmap, make_targets
+from poseviz.core.paf import paf_targets
+from poseviz.core.schemas import COCO17, LSP14, map_keypoints
+from poseviz.explain.oks_errors import restrict_dataset
+from poseviz.inference.bottom_up import evaluate_bottom_up, predict_people
+from poseviz.metrics.dense_eval import chart_scores
 from poseviz.models import DenseOutput, PoseOutput
-from poseviz.oks_lab import restrict_dataset
-from poseviz.paf import paf_targets
-from poseviz.schemas import COCO17, LSP14, map_keypoints
 
 
 class IdealNet(torch.nn.Module):
@@ -121,7 +121,7 @@ def test_chart_scores_are_perfect_on_the_targets_and_drop_when_shifted():
     shifted = chart_scores([(np.roll(t.I, 3, axis=1), t.U, t.V)], [t])
     assert 0 < shifted.miou < 0.9
     # every limb given its mirror part: per-part IoU of limbs drops to 0, the side-less IoU stays 1
-    from poseviz.dense import PARTS
+    from poseviz.core.dense import PARTS
 
     mirror = np.array([PARTS.index(p.replace("right", "@").replace("left", "right").replace("@", "left")) for p in PARTS])
     swapped = chart_scores([(mirror[t.I], t.U, t.V)], [t])
@@ -135,10 +135,10 @@ def test_cli_predict_finds_every_person_with_a_paf_model(capsys):
     import json
 
     from conftest import COCO_MINI
-    from poseviz import zoo
     from poseviz.cli import main
-    from poseviz.image_io import load_image
-    from poseviz.pretrained import load_pretrained
+    from poseviz.io.images import load_image
+    from poseviz.models import zoo
+    from poseviz.models.pretrained import load_pretrained
 
     path = sorted((COCO_MINI / "train2017").glob("*.jpg"))[0]
     name = zoo.shipped_models("paf")[0]

@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from conftest import MANIFEST
-from poseviz.errors import CheckpointError
+from poseviz.core.errors import CheckpointError
 from poseviz.models import HourglassConfig, HRNet, HRNetConfig, StackedHourglass
-from poseviz.pretrained import load_state_dict_checked, read_state_dict
+from poseviz.models.pretrained import load_state_dict_checked, read_state_dict
 
 MODELS = {
     "hrnet_w32_256x192_coco": lambda: HRNet(HRNetConfig(width=32)),

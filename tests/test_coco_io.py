@@ -5,8 +5,8 @@ import json
 import pytest
 
 from conftest import COCO_GT, NO_DEVDATA
-from poseviz.coco import load_coco, load_results, save_coco
-from poseviz.errors import PoseVizInputError
+from poseviz.core.errors import PoseVizInputError
+from poseviz.io.coco import load_coco, load_results, save_coco
 
 
 @pytest.fixture()

@@ -11,8 +11,8 @@ import pytest
 from pycocotools.cocoeval import COCOeval
 
 from conftest import COCO_GT, ROOT
+from poseviz.core.schemas import COCO17
 from poseviz.metrics import coco_keypoint_eval, oks, oks_terms, tolerance_radius
-from poseviz.schemas import COCO17
 
 
 def _perturbed_results(gt, seed):

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from poseviz import zoo
-from poseviz.confidence import PERSON_BELIEF_THRESHOLD, confidence_message, is_confident, person_belief
+from poseviz.inference.confidence import PERSON_BELIEF_THRESHOLD, confidence_message, is_confident, person_belief
+from poseviz.models import zoo
 
 
 def test_gate_arithmetic():
@@ -22,9 +22,9 @@ def test_gate_arithmetic():
 def test_real_people_pass_and_a_blank_image_fails(name):
     from poseviz.data.lsp import joints_box
     from poseviz.data.mix import DEFAULT_MIX, load_split, parse_mix
-    from poseviz.fast_inference import for_inference
-    from poseviz.inference import predict_person
-    from poseviz.pretrained import load_pretrained
+    from poseviz.inference.top_down import predict_person
+    from poseviz.models.fast_inference import for_inference
+    from poseviz.models.pretrained import load_pretrained
     from poseviz.training.dataset import load_images
 
     model = for_inference(load_pretrained(name))

@@ -10,9 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from poseviz.cli import main
+from poseviz.core.errors import PoseVizInputError
 from poseviz.data.fetch import downloads_dir, fetch, verify
 from poseviz.data.registry import REGISTRY, Download, Entry
-from poseviz.errors import PoseVizInputError
 
 
 def _archive() -> bytes:

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from poseviz.dense import PARTS, dense_targets, limb_uv
-from poseviz.heatmaps import make_targets
-from poseviz.paf import group_people, limb_score, paf_targets
-from poseviz.schemas import LSP14
+from poseviz.core.dense import PARTS, dense_targets, limb_uv
+from poseviz.core.heatmaps import make_targets
+from poseviz.core.paf import group_people, limb_score, paf_targets
+from poseviz.core.schemas import LSP14
 
 
 def test_straight_limb_gives_u_linear_along_the_bone():
@@ -66,7 +66,7 @@ def test_grouping_recovers_two_skeletons_even_with_crossing_limbs(crossing):
 def test_part_stats_by_hand():
     import numpy as np
 
-    from poseviz.dense import PARTS, part_stats
+    from poseviz.core.dense import PARTS, part_stats
 
     index = np.zeros((4, 4), np.int64)
     index[:2, :2] = 1  # four cells of part 1

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from poseviz.disagreement import max_pairwise_distance
+from poseviz.explain.disagreement import max_pairwise_distance
 
 
 def test_max_pairwise_distance_by_hand():

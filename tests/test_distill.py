@@ -5,9 +5,8 @@ import json
 import pytest
 import torch
 
-from poseviz import zoo
-from poseviz.errors import PoseVizInputError
-from poseviz.models import create_model
+from poseviz.core.errors import PoseVizInputError
+from poseviz.models import create_model, zoo
 from poseviz.training.distill import distilled_targets, load_teacher
 from poseviz.training.loop import TrainConfig, train
 

@@ -49,7 +49,7 @@ def _wait_idle(page, timeout_s: float = 120) -> None:
 
 
 def test_upload_shows_every_stage_without_exceptions(server, browser):
-    from poseviz import zoo
+    from poseviz.models import zoo
 
     ARTIFACTS.mkdir(exist_ok=True)
     if True:

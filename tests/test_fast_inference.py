@@ -4,12 +4,12 @@ import pytest
 import torch
 from torch import nn
 
-from poseviz import zoo
-from poseviz.image_io import load_image
-from poseviz.fast_inference import count_batchnorms, fold_batchnorm, for_inference
-from poseviz.inference import predict_person
+from poseviz.inference.top_down import predict_person
+from poseviz.io.images import load_image
 from poseviz.models import hourglass as hg_module
-from poseviz.pretrained import load_pretrained
+from poseviz.models import zoo
+from poseviz.models.fast_inference import count_batchnorms, fold_batchnorm, for_inference
+from poseviz.models.pretrained import load_pretrained
 
 
 def _randomise_batchnorms(model: nn.Module, seed: int = 0) -> None:

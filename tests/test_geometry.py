@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from poseviz.geometry import box_to_center_scale, crop_transform, warp_crop
+from poseviz.core.geometry import box_to_center_scale, crop_transform, warp_crop
 
 
 def test_center_scale_pads_to_aspect_and_enlarges_like_hrnet():

@@ -88,8 +88,8 @@ def test_stage_fed_by_the_non_local_block_is_refused():
 def test_grow_command_writes_weights_that_predict_as_the_shipped_ones(tmp_path, capsys):
     from safetensors.torch import load_file
 
-    from poseviz import zoo
     from poseviz.cli import main
+    from poseviz.models import zoo
 
     out = tmp_path / "grown.safetensors"
     stacks = zoo.ZOO["hourglass_lsp"].kwargs["num_stacks"]
@@ -115,7 +115,8 @@ def test_grow_command_writes_weights_that_predict_as_the_shipped_ones(tmp_path, 
 def test_card_records_a_growth_and_keeps_it_for_the_same_run(tmp_path, monkeypatch):
     import json
 
-    from poseviz import cards, zoo
+    from poseviz import cards
+    from poseviz.models import zoo
 
     old = json.loads((zoo.ASSETS / "hourglass_lsp.json").read_text())
     card = tmp_path / "hourglass_lsp.json"
@@ -141,8 +142,8 @@ def test_card_names_the_layers_a_warm_start_from_another_model_left_fresh(tmp_pa
     """hrnet_lsp's weights fill an HRNet with a non-local block except the block itself."""
     import json
 
-    from poseviz import cards, zoo
-    from poseviz.models import create_model
+    from poseviz import cards
+    from poseviz.models import create_model, zoo
 
     e = zoo.ZOO["hrnet_lsp"]
     with_nl = create_model("hrnet", **{**e.kwargs, "nonlocal_at": (3, 1)})
@@ -162,7 +163,8 @@ def test_recarding_an_unchanged_hrnet_records_no_growth(tmp_path, monkeypatch):
     """The measured config (nested tuples in the zoo) must compare equal to the card's JSON lists."""
     import json
 
-    from poseviz import cards, zoo
+    from poseviz import cards
+    from poseviz.models import zoo
 
     monkeypatch.setattr(zoo, "card_metrics_path", lambda name: tmp_path / f"{name}.json")
     (tmp_path / "hrnet_lsp.json").write_text(json.dumps({"config": zoo.ZOO["hrnet_lsp"].kwargs, "training": {"epochs": 1}}))
@@ -172,7 +174,7 @@ def test_recarding_an_unchanged_hrnet_records_no_growth(tmp_path, monkeypatch):
 
 
 def test_revive_reinitialises_dead_blocks_without_changing_the_output():
-    from poseviz import zoo
+    from poseviz.models import zoo
     from poseviz.training.grow import revive_dead_blocks
 
     torch.manual_seed(0)
@@ -246,7 +248,7 @@ def test_grow_revive_refuses_a_network_without_residual_blocks_and_a_healthy_one
         revive_dead_blocks(create_model("openpose", num_joints=14))
     from safetensors.torch import save_file
 
-    from poseviz import zoo
+    from poseviz.models import zoo
     from poseviz.training.loop import export_state
 
     healthy = tmp_path / "healthy.safetensors"
@@ -259,11 +261,11 @@ def test_grow_revive_refuses_a_network_without_residual_blocks_and_a_healthy_one
 def test_grow_revive_leaves_a_record_the_card_of_the_next_run_reads(tmp_path):
     import json
 
-    from poseviz import cards, zoo
-    from poseviz.cli import main
-
     from safetensors.torch import save_file
 
+    from poseviz import cards
+    from poseviz.cli import main
+    from poseviz.models import zoo
     from poseviz.training.loop import export_state
 
     model = zoo.build("hrnet_lsp")

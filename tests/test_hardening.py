@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from conftest import BROWSER_ONLY_PAGES, COCO_GT, LSP_ROOT, ROOT
-from poseviz.coco import load_coco
+from poseviz.core.errors import PoseVizInputError
 from poseviz.data.lsp import load_lsp_joints
-from poseviz.errors import PoseVizInputError
-from poseviz.image_io import load_image
+from poseviz.io.coco import load_coco
+from poseviz.io.images import load_image
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
@@ -169,7 +169,7 @@ def test_pages_never_modify_a_cached_model():
     from streamlit.testing.v1 import AppTest
 
     from app.state import get_model
-    from poseviz import zoo
+    from poseviz.models import zoo
 
     def checksum(m):
         h = hashlib.sha256()

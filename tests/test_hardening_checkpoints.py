@@ -12,9 +12,9 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from poseviz import zoo
-from poseviz.errors import CheckpointError
-from poseviz.pretrained import load_pretrained, read_state_dict
+from poseviz.core.errors import CheckpointError
+from poseviz.models import zoo
+from poseviz.models.pretrained import load_pretrained, read_state_dict
 
 
 def _bomb(path, megabytes: int) -> None:
@@ -41,8 +41,8 @@ def test_zip_bomb_is_refused_with_bounded_memory(tmp_path):
     assert path.stat().st_size < 2 << 20  # under the app's upload limit
     code = f"""
 import resource, sys
-from poseviz.pretrained import read_state_dict
-from poseviz.errors import CheckpointError
+from poseviz.models.pretrained import read_state_dict
+from poseviz.core.errors import CheckpointError
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:
     read_state_dict({str(path)!r})
@@ -85,7 +85,7 @@ def test_broken_weights_are_refused(tmp_path, poison):
 
 
 def test_safetensors_whose_header_length_starts_with_the_pickle_byte_is_still_safetensors(tmp_path):
-    from poseviz.pretrained import checkpoint_format
+    from poseviz.models.pretrained import checkpoint_format
 
     # a header of 0x..80 bytes: its first byte is 0x80, the pickle protocol marker
     state = {f"t{i:03d}": torch.zeros(1) for i in range(40)}

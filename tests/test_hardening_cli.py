@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import scipy.io
 
-from poseviz import zoo
 from poseviz.cli import main
 from poseviz.data.samples import sample_images
+from poseviz.models import zoo
 
 IMG = sample_images()["Astronaut (scikit-image)"]  # ships with scikit-image: no development data needed
 

@@ -1,13 +1,12 @@
 """COCO files a visitor may upload: missing areas, odd category ids, absurd ids, crowded images."""
 from __future__ import annotations
 
-import copy
 
 import numpy as np
 import pytest
 
-from poseviz.coco import MAX_PEOPLE_PER_IMAGE, load_coco, validate_results
-from poseviz.errors import PoseVizInputError
+from poseviz.core.errors import PoseVizInputError
+from poseviz.io.coco import MAX_PEOPLE_PER_IMAGE, load_coco, validate_results
 
 
 def _doc(n_people=2):

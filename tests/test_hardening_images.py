@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from poseviz.errors import PoseVizInputError
-from poseviz.image_io import decode_bytes, load_image
+from poseviz.core.errors import PoseVizInputError
+from poseviz.io.images import decode_bytes, load_image
 
 
 def test_deep_png_is_refused_by_its_decoding_cost_not_its_file_size(tmp_path):
@@ -43,7 +43,7 @@ def test_pipes_devices_and_folders_are_named_for_what_they_are(tmp_path):
 
 
 def test_thin_and_tiny_images_are_refused_and_wide_ones_warned():
-    from poseviz.image_io import check_person_photo
+    from poseviz.io.images import check_person_photo
 
     for shape in [(1, 3000), (3000, 1), (1, 1), (10, 200)]:
         with pytest.raises(PoseVizInputError, match="too small or too thin to hold a person"):

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from poseviz.heatmaps import decode, flip_heatmaps, heatmap_to_input, input_to_heatmap, make_targets
-from poseviz.schemas import LSP14
+from poseviz.core.heatmaps import decode, flip_heatmaps, heatmap_to_input, input_to_heatmap, make_targets
+from poseviz.core.schemas import LSP14
 
 
 def _random_targets(n=200, size=(48, 64), sigma=2.0, seed=0):

@@ -6,8 +6,8 @@ import pytest
 from PIL import Image
 
 from conftest import LSP_ROOT
-from poseviz.errors import PoseVizInputError
-from poseviz.image_io import load_image
+from poseviz.core.errors import PoseVizInputError
+from poseviz.io.images import load_image
 
 
 def _encode(img: Image.Image, fmt: str, **kw) -> bytes:

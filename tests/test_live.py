@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from media import CLIP_SIZE, astronaut, model
-from poseviz.inference import predict_person
+from poseviz.inference.person_boxes import JOINTS_TO_PERSON_BOX, box_around_joints, whole_image_box
+from poseviz.inference.top_down import predict_person
 from poseviz.live import LiveProcessor, LiveSettings, PersonTracker, RateMeter, compose_live_frame
 from poseviz.live.tracker import JOINT_THRESHOLD
-from poseviz.person_boxes import JOINTS_TO_PERSON_BOX, box_around_joints, whole_image_box
 from poseviz.video.encode import clip_offset, panning_clip
 
 

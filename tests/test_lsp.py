@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import scipy.io
 
+from poseviz.core.errors import PoseVizInputError
 from poseviz.data.lsp import load_lsp_joints, lsp_split
-from poseviz.errors import PoseVizInputError
 
 
 def test_real_lsp_layout(lsp):
@@ -85,10 +85,10 @@ def test_packed_copy_keeps_joint_geometry(tmp_path, lsp):
 
 
 def test_lsp_as_coco_keeps_joints_visibility_and_uses_the_joint_box_area(lsp):
+    from poseviz.core.schemas import LSP14
     from poseviz.data.lsp import joints_box
     from poseviz.data.lsp_coco import lsp_as_coco
-    from poseviz.oks_lab import gt_schema
-    from poseviz.schemas import LSP14
+    from poseviz.explain.oks_errors import gt_schema
 
     gt = lsp_as_coco(lsp, np.array([1000, 1001]))
     assert gt_schema(gt) is LSP14 and gt.num_joints == 14
@@ -102,9 +102,9 @@ def test_lsp_as_coco_keeps_joints_visibility_and_uses_the_joint_box_area(lsp):
 
 
 def test_oks_tools_refuse_annotations_of_an_unknown_keypoint_set():
-    from poseviz.coco import validate_coco
-    from poseviz.errors import PoseVizInputError
-    from poseviz.oks_lab import gt_schema
+    from poseviz.core.errors import PoseVizInputError
+    from poseviz.explain.oks_errors import gt_schema
+    from poseviz.io.coco import validate_coco
 
     gt = validate_coco({"images": [], "annotations": [], "categories": [{"id": 1, "name": "hand", "keypoints": ["a", "b", "c"]}]}, num_joints=3)
     with pytest.raises(PoseVizInputError, match="COCO-17 or LSP-14"):

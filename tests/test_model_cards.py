@@ -1,9 +1,10 @@
-"""Model cards are rendered from one template (``poseviz/card_template.md``) and their JSON figures."""
+"""Model cards are rendered from one template (``poseviz/cards/template.md``) and their JSON figures."""
 import json
 
 import pytest
 
-from poseviz import cards, zoo
+from poseviz import cards
+from poseviz.models import zoo
 
 SHIPPED = zoo.shipped_models(None)
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from poseviz.model_table import TABLE_END, TABLE_START, replace_table, shipped_table, task_label
-from poseviz.zoo import card_metrics, shipped_models
+from poseviz.cards.readme_table import TABLE_END, TABLE_START, replace_table, shipped_table, task_label
+from poseviz.models.zoo import card_metrics, shipped_models
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -6,9 +6,7 @@ import pytest
 import torch
 
 from conftest import MANIFEST
-from poseviz import zoo
-from poseviz.models import CPM, CPMConfig, HourglassConfig, HRNet, HRNetConfig, NonLocalBlock, StackedHourglass
-from poseviz.training.loop import stage_losses
+from poseviz.models import CPM, CPMConfig, HourglassConfig, HRNet, HRNetConfig, NonLocalBlock, StackedHourglass, zoo
 
 
 def _n_params(m):

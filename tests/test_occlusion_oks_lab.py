@@ -4,9 +4,9 @@ import pytest
 import torch
 from torch import nn
 
+from poseviz.explain.occlusion import Occluder, apply_occluders, integrated_gradients, occlusion_sensitivity, visibility_accuracy
+from poseviz.explain.oks_errors import classify_errors, mirror_permutation, oks_curve
 from poseviz.models import PoseOutput
-from poseviz.occlusion import Occluder, apply_occluders, integrated_gradients, occlusion_sensitivity, visibility_accuracy
-from poseviz.oks_lab import classify_errors, mirror_permutation, oks_curve
 
 
 class _RegionModel(nn.Module):
@@ -69,9 +69,8 @@ def test_visibility_accuracy_splits_by_lsp_flag():
 
 
 def test_instances_from_results_match_the_core_oks(coco_gt):
+    from poseviz.explain.oks_errors import instances_from_results
     from poseviz.metrics import coco_keypoint_eval
-    from poseviz.oks_lab import instances_from_results
-    from poseviz.schemas import COCO17
 
     rng = np.random.default_rng(0)
     results = []
@@ -93,14 +92,14 @@ def test_instances_from_results_match_the_core_oks(coco_gt):
 
 def test_occlusion_sweep_matches_one_crop_at_a_time(lsp):
     """The sweep batches an image's crops and runs the clean crop once; the scores must not change."""
+    from poseviz.core.geometry import box_to_center_scale, crop_transform, warp_crop
+    from poseviz.core.heatmaps import decode, heatmap_to_input
+    from poseviz.core.preprocess import to_tensor
     from poseviz.data.lsp import joints_box, lsp_split
-    from poseviz.geometry import box_to_center_scale, crop_transform, warp_crop
-    from poseviz.heatmaps import decode, heatmap_to_input
-    from poseviz.inference import DEFAULT_ENLARGE
+    from poseviz.explain.occlusion import occlusion_sweep
+    from poseviz.inference.top_down import DEFAULT_ENLARGE
     from poseviz.metrics.pck import lsp_torso_size, pck
-    from poseviz.occlusion import occlusion_sweep
-    from poseviz.preprocess import to_tensor
-    from poseviz.pretrained import load_pretrained
+    from poseviz.models.pretrained import load_pretrained
     from poseviz.training.dataset import load_images
 
     model = load_pretrained("hrnet_nl_lsp").eval()
@@ -131,8 +130,8 @@ def test_occlusion_sweep_matches_one_crop_at_a_time(lsp):
 
 
 def test_occluded_crop_pixels_land_back_in_the_photo():
-    from poseviz.geometry import crop_transform, warp_crop
-    from poseviz.occlusion import occlude_photo
+    from poseviz.core.geometry import crop_transform, warp_crop
+    from poseviz.explain.occlusion import occlude_photo
 
     photo = np.full((60, 80, 3), 100, np.uint8)
     t = crop_transform(np.array([40.0, 30.0]), np.array([0.2, 0.2]), (40, 40))  # a 40-px box, 1:1
@@ -145,8 +144,8 @@ def test_occluded_crop_pixels_land_back_in_the_photo():
 
 
 def test_occlusion_table_scores_pck_by_hand():
-    from poseviz.occlusion import occlusion_table
-    from poseviz.schemas import LSP14
+    from poseviz.core.schemas import LSP14
+    from poseviz.explain.occlusion import occlusion_table
 
     gt = np.zeros((14, 3))
     gt[:, 2] = 2
@@ -174,7 +173,7 @@ def test_lsp_ground_truth_only_for_lsp_images(lsp, tmp_path):
 
 
 def test_informative_instance_prefers_labelled_joints_then_area():
-    from poseviz.oks_lab import Instance, informative_instance
+    from poseviz.explain.oks_errors import Instance, informative_instance
 
     def inst(n_labelled, area):
         gt = np.zeros((12, 3))
@@ -189,7 +188,7 @@ def test_attribution_display_is_not_dominated_by_a_few_pixels():
     the rest would show 0.001); scaling by the 98th percentile keeps it visible, and a zero map stays zero."""
     import numpy as np
 
-    from poseviz.occlusion import attribution_display
+    from poseviz.explain.occlusion import attribution_display
 
     a = np.ones((50, 50))
     a[0, 0] = 1000.0

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
+from poseviz.core.schemas import LSP14
 from poseviz.metrics import lsp_torso_size, pck
-from poseviz.schemas import LSP14
 
 
 def test_pck_counts_joints_within_alpha_torso():

@@ -5,7 +5,7 @@ import json
 import cv2
 import numpy as np
 
-from poseviz.heatmaps import heatmap_to_input
+from poseviz.core.heatmaps import heatmap_to_input
 from poseviz.plots import belief_maps_figure
 from poseviz.plots.beliefs import overlay
 
@@ -58,7 +58,7 @@ def test_each_panel_image_is_the_crop_blended_with_its_map():
 def test_chart_figures_carry_a_legend_of_every_part_colour():
     import numpy as np
 
-    from poseviz.dense import PARTS
+    from poseviz.core.dense import PARTS
     from poseviz.plots.dense import PART_COLORS, chart_channels_figure, chart_figure
 
     index = np.zeros((8, 8), np.int64)
@@ -88,7 +88,7 @@ def test_paf_belief_panels_leave_zero_belief_untinted():
 def test_crop_box_outlines_the_crop_in_the_image():
     import numpy as np
 
-    from poseviz.geometry import crop_transform
+    from poseviz.core.geometry import crop_transform
     from poseviz.plots.skeleton import draw_crop_box
 
     image = np.zeros((100, 100, 3), np.uint8)
@@ -104,8 +104,8 @@ def test_photo_view_covers_the_crop_exactly_at_the_photos_resolution():
     places at the dot's crop coordinate (view pixel i ↔ crop (i + ½)/f − ½): maps and picture stay aligned."""
     import numpy as np
 
-    from poseviz.geometry import apply_affine, box_to_center_scale, crop_transform
-    from poseviz.inference import DEFAULT_ENLARGE, Prediction
+    from poseviz.core.geometry import apply_affine, box_to_center_scale, crop_transform
+    from poseviz.inference.top_down import DEFAULT_ENLARGE, Prediction
     from poseviz.plots.beliefs import _background, belief_maps_figure
 
     photo = np.zeros((1200, 900, 3), np.uint8)

@@ -3,7 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from poseviz.pooling import adaptive_formula_agrees, adaptive_windows, formula_windows, pool, pool_gradient, selection_mask, unpool_roundtrip
+from poseviz.explain.pooling import adaptive_formula_agrees, adaptive_windows, formula_windows, pool, pool_gradient, selection_mask, unpool_roundtrip
 
 
 @pytest.fixture()
@@ -95,7 +95,7 @@ def test_adaptive_formula_agrees_only_on_some_sizes():
 def test_most_varied_channel_skips_constant_and_dead_channels():
     import torch
 
-    from poseviz.pooling import most_varied_channel
+    from poseviz.explain.pooling import most_varied_channel
 
     f = torch.zeros(4, 3, 3)
     f[0] = 5.0  # constant
@@ -143,7 +143,7 @@ def test_hand_computed_adaptive_and_global():
 def test_pooling_panels_hand_computed_max_case():
     import numpy as np
 
-    from poseviz.pooling import pooling_panels, unpool_panels
+    from poseviz.explain.pooling import pooling_panels, unpool_panels
 
     arr = np.array([[1, 5, 0, 2], [3, 2, 7, 1], [0, 0, 1, 1], [4, 0, 1, 9]], dtype=float)
     view = pooling_panels(arr, "max", kernel=2, stride=2)

@@ -9,8 +9,8 @@ import torch
 from torch import nn
 
 from conftest import ROOT
+from poseviz.explain.receptive_field import effective_receptive_field, mass_radius, receptive_fields, stage_receptive_fields
 from poseviz.models import CPM, CPMConfig, PoseOutput
-from poseviz.receptive_field import RF, effective_receptive_field, mass_radius, receptive_fields, stage_receptive_fields
 
 
 def _last(model):

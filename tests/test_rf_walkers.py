@@ -1,9 +1,9 @@
 """Receptive-field walkers of the OpenPose-style and DensePose-style networks, against hand derivations."""
 from __future__ import annotations
 
-from poseviz import zoo
 from poseviz.cli import main
-from poseviz.receptive_field import receptive_fields, stage_receptive_fields
+from poseviz.explain.receptive_field import receptive_fields, stage_receptive_fields
+from poseviz.models import zoo
 
 
 def test_openpose_stages_by_hand():

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from poseviz.schemas import COCO17, LSP14, MPII16, get_schema, joint_mapping, map_keypoints
+from poseviz.core.schemas import COCO17, LSP14, MPII16, get_schema, joint_mapping, map_keypoints
 
 
 def test_coco_sigmas_are_the_published_values():

@@ -11,14 +11,14 @@ from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from conftest import COCO_MINI, SHARED
-from poseviz import zoo
 from poseviz.cli import main
-from poseviz.errors import PoseVizInputError
-from poseviz.evaluation import evaluate_coco_boxes
-from poseviz.image_io import load_image
-from poseviz.pretrained import load_pretrained
+from poseviz.core.errors import PoseVizInputError
 from poseviz.data.paths import resolve_inside
-from poseviz.source_scores import score_sources
+from poseviz.io.images import load_image
+from poseviz.metrics.evaluation import evaluate_coco_boxes
+from poseviz.metrics.source_scores import score_sources
+from poseviz.models import zoo
+from poseviz.models.pretrained import load_pretrained
 
 needs_data = pytest.mark.skipif(not (SHARED / "data" / "mpii").is_dir(), reason="needs the development data (../shared/data)")
 
@@ -30,8 +30,8 @@ def test_coco_box_ap_equals_pycocotools(coco_gt):
                                                                              max_side=None).rgb, progress=False)
     # the 86 non-crowd people with labelled joints, less the 2 with none of the 12 body joints labelled
     assert len(results) == 84
-    from poseviz.oks_lab import restrict_dataset
-    from poseviz.schemas import LSP14
+    from poseviz.core.schemas import LSP14
+    from poseviz.explain.oks_errors import restrict_dataset
 
     data, sigmas, keep = restrict_dataset(coco_gt, LSP14)
     assert len(keep) == 12

@@ -8,16 +8,15 @@ import numpy as np
 import pytest
 import scipy.io
 
+from conftest import SHARED
+from poseviz.core.errors import PoseVizInputError
+from poseviz.core.schemas import LSP14, MPII16
 from poseviz.data.lspet import load_lspet
-from poseviz.data.mix import (VALIDATION_SIZES, load_split, parse_mix, sampling_weights, validation_indices)
+from poseviz.data.mix import VALIDATION_SIZES, load_split, parse_mix, sampling_weights, validation_indices
 from poseviz.data.mpii import load_mpii
 from poseviz.data.poseset import PoseSet
 from poseviz.data.root import ENV_VAR, data_root
-from poseviz.errors import PoseVizInputError
 from poseviz.metrics.pck import lsp_head_size, lsp_torso_size
-from poseviz.schemas import LSP14, MPII16
-
-from conftest import SHARED
 
 
 def _write_lspet(root, n=3):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from media import CLIP_SIZE, astronaut, model
-from poseviz.inference import predict_person
+from poseviz.inference.top_down import predict_person
 from poseviz.video import FrameReader, analyse_video, auto_every, coco_results_json, keypoints_csv, overlay_video, probe
 from poseviz.video.analyse import MAX_ANALYSED_FRAMES
 from poseviz.video.encode import encode_video, panning_clip

@@ -4,11 +4,11 @@ import json
 import numpy as np
 import pytest
 
-from poseviz import zoo
 from poseviz.cards import SUBSET
 from poseviz.data.lsp import lsp_split
-from poseviz.evaluation import evaluate_lsp
-from poseviz.pretrained import load_pretrained
+from poseviz.metrics.evaluation import evaluate_lsp
+from poseviz.models import zoo
+from poseviz.models.pretrained import load_pretrained
 
 pytestmark = pytest.mark.devdata  # every test here reads ../shared/data
 
@@ -34,7 +34,7 @@ def test_weights_reproduce_the_cards_pck_on_the_fixed_subset(name, lsp):
 
 @pytest.mark.parametrize("name", zoo.shipped_models("dense"))
 def test_chart_model_reproduces_the_cards_part_iou(name, lsp):
-    from poseviz.dense_eval import evaluate_dense
+    from poseviz.metrics.dense_eval import evaluate_dense
 
     card = json.loads(zoo.card_metrics_path(name).read_text())
     scores = evaluate_dense(load_pretrained(name), lsp, lsp_split("test")[:SUBSET], progress=False)
@@ -58,8 +58,8 @@ def test_paf_model_reproduces_the_cards_coco_ap(name):
 def test_weights_reproduce_the_cards_coco_and_mpii_figures_on_fixed_subsets(name):
     """The card's COCO (ground-truth boxes, images 1–20) and MPII validation (people 1–50) figures, flip test."""
     from poseviz.cards import COCO_SUBSET
-    from poseviz.fast_inference import for_inference
-    from poseviz.source_scores import score_sources
+    from poseviz.metrics.source_scores import score_sources
+    from poseviz.models.fast_inference import for_inference
 
     card = json.loads(zoo.card_metrics_path(name).read_text())
     model = for_inference(load_pretrained(name))

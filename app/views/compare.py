@@ -1,16 +1,16 @@
 """Compare: 2–4 models on the same person — skeletons, disagreement, every stage, latency."""
 
 import numpy as np
-import plotly.graph_objects as go
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
-from poseviz import zoo
-from poseviz.disagreement import max_pairwise_distance
+from poseviz.core.schemas import get_schema
+from poseviz.explain.disagreement import max_pairwise_distance
+from poseviz.models import zoo
 from poseviz.plots import belief_maps_figure, draw_skeleton
 from poseviz.plots.skeleton import draw_crop_box
-from poseviz.schemas import get_schema
 from poseviz.plots.theme import TEMPLATE
 
 st.title("Compare models")

@@ -1,11 +1,10 @@
 """Dense correspondence: a DensePose-style chart (part I, coordinates U, V) for every body pixel."""
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
-from poseviz import zoo
-from poseviz.dense import part_stats
+from poseviz.core.dense import part_stats
+from poseviz.models import zoo
 from poseviz.plots.dense import chart_channels_figure, chart_figure
 
 st.title("Dense correspondence")

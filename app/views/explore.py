@@ -2,15 +2,13 @@
 import json
 
 import cv2
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from app.state import confidence_warning, image_and_person_ui, model_ui, predict_cached
-from poseviz.coco import coco_result
+from poseviz.io.coco import coco_result
 from poseviz.plots import belief_maps_figure, belief_strip_image, draw_skeleton, joint_grid_figure, stage_peak_table, stage_peaks
 from poseviz.plots.skeleton import draw_crop_box
-from poseviz.schemas import get_schema
 
 st.title("Explore belief maps")
 st.caption("Each stage of a network refines its belief maps: watch a joint's belief sharpen stage by stage.")

@@ -4,11 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
-from poseviz import zoo
-from poseviz.attention import entropy_map, grid_cell, mean_attention, output_gate, query_dependence, query_map, top_k
-from poseviz.geometry import apply_affine
+from poseviz.core.geometry import apply_affine
+from poseviz.explain.attention import entropy_map, grid_cell, mean_attention, output_gate, query_dependence, query_map, top_k
+from poseviz.models import zoo
 from poseviz.plots.attention import attention_maps_figure
-from poseviz.schemas import get_schema
 
 st.title("Non-local attention")
 st.caption("A non-local block (Wang et al. 2018) lets every position attend to every other: "

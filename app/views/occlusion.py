@@ -5,15 +5,24 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
-from poseviz import zoo
+from poseviz.core.geometry import apply_affine
 from poseviz.data.lsp import load_lsp, lsp_ground_truth, lsp_split
 from poseviz.data.root import dataset_dir
-from poseviz.evaluation import evaluate_lsp
-from poseviz.geometry import apply_affine
-from poseviz.occlusion import FILLS, Occluder, apply_occluders, occlude_photo, occlusion_table, integrated_gradients, occlusion_sensitivity, occlusion_sweep, visibility_accuracy
+from poseviz.explain.occlusion import (
+    FILLS,
+    Occluder,
+    apply_occluders,
+    integrated_gradients,
+    occlude_photo,
+    occlusion_sensitivity,
+    occlusion_sweep,
+    occlusion_table,
+    visibility_accuracy,
+)
+from poseviz.metrics.evaluation import evaluate_lsp
+from poseviz.models import zoo
 from poseviz.plots import belief_maps_figure, draw_skeleton
 from poseviz.plots.attribution import attribution_figure
-from poseviz.schemas import get_schema
 from poseviz.plots.theme import TEMPLATE
 
 st.title("Occlusion explorer")

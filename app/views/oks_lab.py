@@ -8,16 +8,26 @@ import pandas as pd
 import streamlit as st
 
 from app.state import UPLOAD_MB, get_model, hide_server_paths, images_folder_ui, read_dataset_image
-from poseviz import zoo
-from poseviz.coco import load_coco, load_results
+from poseviz.core.errors import PoseVizInputError
 from poseviz.data.lsp import load_lsp
+from poseviz.data.lsp_coco import lsp_as_coco
 from poseviz.data.mpii import load_mpii
 from poseviz.data.root import dataset_dir
-from poseviz.data.lsp_coco import lsp_as_coco
-from poseviz.errors import PoseVizInputError
-from poseviz.image_io import load_image
-from poseviz.metrics import STAT_NAMES, coco_keypoint_eval
-from poseviz.oks_lab import error_totals, informative_instance, instances_as_results, joint_table, instances_from_results, mirror_permutation, instances_csv, instances_table, predict_dataset, score_instance
+from poseviz.explain.oks_errors import (
+    error_totals,
+    informative_instance,
+    instances_as_results,
+    instances_csv,
+    instances_from_results,
+    instances_table,
+    joint_table,
+    mirror_permutation,
+    predict_dataset,
+    score_instance,
+)
+from poseviz.io.coco import load_coco, load_results
+from poseviz.metrics import coco_keypoint_eval
+from poseviz.models import zoo
 from poseviz.plots.oks import TOLERANCE_LEVELS, error_totals_figure, oks_curves_figure, oks_instance_image, oks_terms_figure, pr_curve_figure
 
 

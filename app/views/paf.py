@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from app.state import get_model, image_source_ui
-from poseviz import zoo
-from poseviz.bottom_up import DEFAULT_LONG_SIDE, predict_people
+from poseviz.core.schemas import get_schema
+from poseviz.inference.bottom_up import DEFAULT_LONG_SIDE, predict_people
+from poseviz.models import zoo
 from poseviz.plots.paf import paf_stages_figure, people_image
-from poseviz.schemas import get_schema
 
 st.title("Part affinity fields")
 st.caption("OpenPose (Cao et al. 2017) predicts, at every stage, belief maps for the joints and a part affinity field "

@@ -3,9 +3,20 @@ import pandas as pd
 import streamlit as st
 
 from app.state import get_model, image_source_ui
-from poseviz import zoo
+from poseviz.explain.pooling import (
+    POOLINGS,
+    adaptive_formula_agrees,
+    adaptive_windows,
+    formula_windows,
+    grey_working_image,
+    model_feature_maps,
+    most_varied_channel,
+    pooling_panels,
+    rectified_channel,
+    unpool_panels,
+)
+from poseviz.models import zoo
 from poseviz.plots.pooling import adaptive_windows_figure, pooling_figure
-from poseviz.pooling import POOLINGS, adaptive_formula_agrees, adaptive_windows, formula_windows, grey_working_image, model_feature_maps, most_varied_channel, pooling_panels, rectified_channel, unpool_panels
 
 st.title("Pooling laboratory")
 st.caption("Max, min, average, L2, stochastic, k-max, SoftPool, adaptive and global pooling on your image or on a feature map.")

@@ -3,12 +3,10 @@ import pandas as pd
 import streamlit as st
 
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
-from poseviz import zoo
-from poseviz.erf import stage_erfs
-from poseviz.models import create_model
+from poseviz.explain.erf import stage_erfs
+from poseviz.explain.receptive_field import receptive_fields
+from poseviz.models import create_model, zoo
 from poseviz.plots.receptive import erf_figure, rf_growth_figure
-from poseviz.receptive_field import receptive_fields
-from poseviz.schemas import get_schema
 
 st.title("Receptive field")
 st.caption("The theoretical receptive field is every input pixel a unit could depend on; the effective one "

@@ -5,9 +5,9 @@ import cv2
 import streamlit as st
 
 from app.state import FROZEN_FRAME, SharedStore, gallery, get_model
-from poseviz import zoo
-from poseviz.image_io import load_image
-from poseviz.person_boxes import BOTTOM_UP_FINDER, default_box
+from poseviz.inference.person_boxes import BOTTOM_UP_FINDER, default_box
+from poseviz.io.images import load_image
+from poseviz.models import zoo
 from poseviz.plots import belief_maps_figure, draw_skeleton, stage_peaks
 from poseviz.plots.video import trajectory_figure
 from poseviz.video import VideoError, analyse_video, auto_every, coco_results_json, keypoints_csv, overlay_video, probe

@@ -22,9 +22,9 @@ from urllib.parse import urlparse
 import pooch
 from tqdm.auto import tqdm
 
-from ..errors import PoseVizInputError
-from .registry import REGISTRY, Download, Entry, entry
-from .root import data_root
+from poseviz.core.errors import PoseVizInputError
+from poseviz.data.registry import REGISTRY, Download, Entry, entry
+from poseviz.data.root import data_root
 
 __all__ = ["ResumableDownloader", "fetch", "verify", "status", "Status", "downloads_dir", "file_hash"]
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import scipy.io
 
-from ..errors import PoseVizInputError
-from .poseset import PoseSet
-from .root import dataset_dir
+from poseviz.core.errors import PoseVizInputError
+from poseviz.data.poseset import PoseSet
+from poseviz.data.root import dataset_dir
 
 __all__ = ["LSPData", "load_lsp_joints", "load_lsp", "lsp_split", "default_lsp_root", "lsp_ground_truth"]
 

@@ -3,18 +3,18 @@
 LSP has no segmentations, so a person's ``area`` (the OKS scale s²) is the area of the
 tight box around its 14 joints — the convention of keypoint-only datasets converted to
 COCO format. OKS on LSP is therefore comparable across models here, not with COCO's
-absolute numbers. Sigmas are LSP-14's (``poseviz.schemas.LSP14``).
+absolute numbers. Sigmas are LSP-14's (``poseviz.core.schemas.LSP14``).
 """
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from ..coco import CocoKeypoints, validate_coco
-from ..errors import PoseVizInputError
-from ..schemas import LSP14
-from .lsp import LSPData, joints_box
-from .poseset import PoseSet
+from poseviz.core.errors import PoseVizInputError
+from poseviz.core.schemas import LSP14
+from poseviz.data.lsp import LSPData, joints_box
+from poseviz.data.poseset import PoseSet
+from poseviz.io.coco import CocoKeypoints, validate_coco
 
 __all__ = ["lsp_as_coco"]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import PoseVizInputError
-from .lsp import load_lsp_joints
-from .poseset import PoseSet
-from .root import dataset_dir
+from poseviz.core.errors import PoseVizInputError
+from poseviz.data.lsp import load_lsp_joints
+from poseviz.data.poseset import PoseSet
+from poseviz.data.root import dataset_dir
 
 __all__ = ["load_lspet"]
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import PoseVizInputError
-from .lsp import load_lsp, lsp_split
-from .lspet import load_lspet
-from .mpii import load_mpii
-from ..metrics.pck import lsp_head_size, lsp_torso_size
-from .poseset import PoseSet
-from .root import data_root
+from poseviz.core.errors import PoseVizInputError
+from poseviz.data.lsp import load_lsp, lsp_split
+from poseviz.data.lspet import load_lspet
+from poseviz.data.mpii import load_mpii
+from poseviz.data.poseset import PoseSet
+from poseviz.data.root import data_root
+from poseviz.metrics.pck import lsp_head_size, lsp_torso_size
 
 __all__ = ["SOURCES", "VALIDATION_SIZES", "VALIDATION_SEED", "DEFAULT_MIX", "parse_mix", "Split", "load_split",
            "validation_indices", "sampling_weights"]

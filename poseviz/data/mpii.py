@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import PoseVizInputError
-from ..schemas import LSP14, MPII16
-from .poseset import PoseSet
-from .root import dataset_dir
+from poseviz.core.errors import PoseVizInputError
+from poseviz.core.schemas import LSP14, MPII16
+from poseviz.data.poseset import PoseSet
+from poseviz.data.root import dataset_dir
 
 __all__ = ["load_mpii", "mpii_to_lsp", "MPII_TO_LSP"]
 

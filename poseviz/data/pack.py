@@ -8,9 +8,9 @@ import cv2
 import numpy as np
 import scipy.io
 
-from ..errors import PoseVizInputError
-from .lsp import load_lsp
-from .paths import is_inside
+from poseviz.core.errors import PoseVizInputError
+from poseviz.data.lsp import load_lsp
+from poseviz.data.paths import is_inside
 
 __all__ = ["pack_lsp", "pack_mix", "describe_pack", "PACK_INFO"]
 
@@ -98,10 +98,10 @@ def pack_mix(out: str | Path, root: str | Path | None = None, max_side: int = 12
     """
     from tqdm.auto import tqdm
 
-    from .lspet import load_lspet
-    from .mpii import load_mpii
-    from .paths import is_inside
-    from .root import data_root
+    from poseviz.data.lspet import load_lspet
+    from poseviz.data.mpii import load_mpii
+    from poseviz.data.paths import is_inside
+    from poseviz.data.root import data_root
 
     root = data_root(root)
     out = Path(out)

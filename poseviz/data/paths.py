@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import PoseVizInputError
+from poseviz.core.errors import PoseVizInputError
 
 __all__ = ["resolve_inside", "is_inside"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..schemas import LSP14
+from poseviz.core.schemas import LSP14
 
 __all__ = ["PoseSet", "concat"]
 

@@ -97,7 +97,7 @@ REGISTRY: dict[str, Entry] = {e.name: e for e in (
 
 def entry(name: str) -> Entry:
     """Look an entry up by name (``PoseVizInputError`` listing the known ones)."""
-    from ..errors import PoseVizInputError
+    from poseviz.core.errors import PoseVizInputError
 
     try:
         return REGISTRY[name]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .root import data_root
+from poseviz.data.root import data_root
 
 __all__ = ["sample_images", "BUNDLED"]
 

@@ -10,12 +10,12 @@ import cv2
 import numpy as np
 from torch import nn
 
-from ..inference import Prediction, model_schema, predict_person
-from ..plots.beliefs import belief_tiles, labelled_tile, overlay
-from ..plots.dense import part_image
-from ..plots.skeleton import draw_crop_box, draw_skeleton
-from .meter import RateMeter
-from .tracker import Box, PersonTracker
+from poseviz.inference.top_down import Prediction, model_schema, predict_person
+from poseviz.live.meter import RateMeter
+from poseviz.live.tracker import Box, PersonTracker
+from poseviz.plots.beliefs import belief_tiles, labelled_tile, overlay
+from poseviz.plots.dense import part_image
+from poseviz.plots.skeleton import draw_crop_box, draw_skeleton
 
 __all__ = ["LiveSettings", "LiveProcessor", "compose_live_frame", "EXTRAS", "LAYOUTS"]
 

@@ -13,8 +13,8 @@ from typing import Callable
 
 import numpy as np
 
-from ..confidence import PERSON_BELIEF_THRESHOLD, person_belief
-from ..person_boxes import MIN_BOTTOM_UP_JOINTS, box_around_joints, whole_image_box
+from poseviz.inference.confidence import PERSON_BELIEF_THRESHOLD, person_belief
+from poseviz.inference.person_boxes import MIN_BOTTOM_UP_JOINTS, box_around_joints, whole_image_box
 
 __all__ = ["PersonTracker", "Box", "JOINT_THRESHOLD"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .oks import oks_matrix
+from poseviz.metrics.oks import oks_matrix
 
 __all__ = ["CocoEvalResult", "coco_keypoint_eval", "STAT_NAMES", "OKS_THRESHOLDS", "RECALL_THRESHOLDS"]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..schemas import LSP14
+from poseviz.core.schemas import LSP14
 
 __all__ = ["PCKResult", "pck", "lsp_torso_size", "lsp_head_size", "HEAD_BOX_FACTOR"]
 

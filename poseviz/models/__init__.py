@@ -1,12 +1,12 @@
 """PoseViz model zoo: every model returns a ``PoseOutput`` with all its stages."""
-from .cpm import CPM, CPMConfig
-from .densepose import DenseHRNet
-from .hourglass import HourglassConfig, StackedHourglass
-from .hrnet import HRNet, HRNetConfig
-from .nonlocal_block import NonLocalBlock
-from .openpose import OpenPose, OpenPoseConfig
-from .output import DenseOutput, PoseOutput
-from .registry import create_model, list_models, register_model
+from poseviz.models.cpm import CPM, CPMConfig
+from poseviz.models.densepose import DenseHRNet
+from poseviz.models.hourglass import HourglassConfig, StackedHourglass
+from poseviz.models.hrnet import HRNet, HRNetConfig
+from poseviz.models.nonlocal_block import NonLocalBlock
+from poseviz.models.openpose import OpenPose, OpenPoseConfig
+from poseviz.models.output import DenseOutput, PoseOutput
+from poseviz.models.registry import create_model, list_models, register_model
 
 __all__ = [
     "CPM", "CPMConfig", "HRNet", "HRNetConfig", "HourglassConfig", "StackedHourglass",

@@ -15,8 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .output import PoseOutput
-from .registry import register_model
+from poseviz.models.output import PoseOutput
+from poseviz.models.registry import register_model
 
 __all__ = ["CPMConfig", "CPM"]
 

@@ -3,7 +3,7 @@
 The head reads HRNet's highest-resolution branch, upsamples it ×2 and predicts, per
 pixel, the part index I (background + ``num_parts`` parts) and U, V chart coordinates for
 every part, as DensePose-RCNN's head does. The keypoint head of HRNet stays, so the model
-is also a top-down keypoint model. Trained on skeleton-derived charts (``poseviz.dense``),
+is also a top-down keypoint model. Trained on skeleton-derived charts (``poseviz.core.dense``),
 not DensePose-COCO surfaces.
 """
 from __future__ import annotations
@@ -12,9 +12,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .hrnet import HRNet, HRNetConfig
-from .output import DenseOutput, PoseOutput
-from .registry import register_model
+from poseviz.models.hrnet import HRNet, HRNetConfig
+from poseviz.models.output import DenseOutput, PoseOutput
+from poseviz.models.registry import register_model
 
 __all__ = ["DenseHRNet"]
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .nonlocal_block import NonLocalBlock
-from .output import PoseOutput
-from .registry import register_model
+from poseviz.models.nonlocal_block import NonLocalBlock
+from poseviz.models.output import PoseOutput
+from poseviz.models.registry import register_model
 
 __all__ = ["HRNetConfig", "HRNet"]
 

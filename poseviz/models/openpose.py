@@ -3,7 +3,7 @@
 A shared image trunk F feeds stage 1, whose two branches predict belief maps S¹ and part
 affinity fields L¹ (one 2-channel unit-vector field per limb). Every later stage sees
 [F, Sᵗ⁻¹, Lᵗ⁻¹] and refines both with larger kernels, as in CPM; every stage is
-supervised. Bottom-up grouping of the maps into people lives in ``poseviz.paf``.
+supervised. Bottom-up grouping of the maps into people lives in ``poseviz.core.paf``.
 
 Compact by design: the paper's VGG-19 trunk and 7×7 stages are replaced by a small
 BN-ReLU trunk and 5×5 stages so the model runs live on a laptop CPU; BatchNorm (absent in
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ..schemas import get_schema
-from .output import PoseOutput
-from .registry import register_model
+from poseviz.core.schemas import get_schema
+from poseviz.models.output import PoseOutput
+from poseviz.models.registry import register_model
 
 __all__ = ["OpenPoseConfig", "OpenPose"]
 

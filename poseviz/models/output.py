@@ -55,7 +55,7 @@ class PoseOutput:
     dense: DenseOutput | None = None
 
     def __post_init__(self) -> None:
-        # A network run in channels-last memory (poseviz.fast_inference) returns NHWC-strided
+        # A network run in channels-last memory (poseviz.models.fast_inference) returns NHWC-strided
         # tensors; decoders reshape with .view, so keep the standard layout (a no-op otherwise).
         object.__setattr__(self, "stages", [t.contiguous() for t in self.stages])
         object.__setattr__(self, "features", {k: t.contiguous() for k, t in self.features.items()})

@@ -5,8 +5,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .beliefs import _upsample, square_panels
-from .theme import TEMPLATE
+from poseviz.plots.beliefs import _upsample, square_panels
+from poseviz.plots.theme import TEMPLATE
 
 __all__ = ["attention_maps_figure", "grid_to_crop"]
 

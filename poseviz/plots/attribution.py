@@ -5,9 +5,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..occlusion import attribution_display
-from .beliefs import _upsample, overlay, square_panels
-from .theme import TEMPLATE
+from poseviz.explain.occlusion import attribution_display
+from poseviz.plots.beliefs import _upsample, overlay, square_panels
+from poseviz.plots.theme import TEMPLATE
 
 __all__ = ["attribution_figure"]
 

@@ -9,8 +9,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.colors import make_colorscale, sequential
 
-from ..heatmaps import decode, heatmap_to_input
-from .theme import TEMPLATE
+from poseviz.core.heatmaps import decode, heatmap_to_input
+from poseviz.plots.theme import TEMPLATE
 
 __all__ = ["stage_peaks", "overlay", "image_uri", "panel_layout", "belief_maps_figure", "joint_grid_figure", "belief_strip_image", "belief_tiles", "labelled_tile", "stage_peak_table"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..person_boxes import PersonCandidate
+from poseviz.inference.person_boxes import PersonCandidate
 
 __all__ = ["candidates_image"]
 

@@ -6,9 +6,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..dense import PARTS
-from .beliefs import square_panels
-from .theme import TEMPLATE
+from poseviz.core.dense import PARTS
+from poseviz.plots.beliefs import square_panels
+from poseviz.plots.theme import TEMPLATE
 
 __all__ = ["PART_COLORS", "part_image", "chart_figure", "chart_channels_figure", "upsample_charts"]
 

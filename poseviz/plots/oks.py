@@ -5,10 +5,10 @@ import cv2
 import numpy as np
 import plotly.graph_objects as go
 
-from ..metrics.coco_eval import OKS_THRESHOLDS, RECALL_THRESHOLDS
-from ..metrics.oks import tolerance_radius
-from ..oks_lab import ERROR_TYPES, oks_curve
-from .theme import TEMPLATE
+from poseviz.explain.oks_errors import ERROR_TYPES, oks_curve
+from poseviz.metrics.coco_eval import OKS_THRESHOLDS, RECALL_THRESHOLDS
+from poseviz.metrics.oks import tolerance_radius
+from poseviz.plots.theme import TEMPLATE
 
 __all__ = ["ERROR_COLORS", "oks_instance_image", "oks_terms_figure", "oks_curves_figure", "pr_curve_figure", "TOLERANCE_LEVELS"]
 

@@ -8,10 +8,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..schemas import KeypointSchema
-from .beliefs import COLORSCALE, _upsample, overlay, square_panels
-from .skeleton import draw_skeleton
-from .theme import TEMPLATE
+from poseviz.core.schemas import KeypointSchema
+from poseviz.plots.beliefs import COLORSCALE, _upsample, overlay, square_panels
+from poseviz.plots.skeleton import draw_skeleton
+from poseviz.plots.theme import TEMPLATE
 
 __all__ = ["arrow_segments", "paf_stages_figure", "people_image", "person_colors"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
-from .theme import TEMPLATE
+
+from poseviz.plots.theme import TEMPLATE
 
 __all__ = ["pooling_figure", "adaptive_windows_figure"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ..receptive_field import ERFResult, LayerRF
-from .beliefs import square_panels
-from .theme import TEMPLATE
+from poseviz.explain.receptive_field import ERFResult, LayerRF
+from poseviz.plots.beliefs import square_panels
+from poseviz.plots.theme import TEMPLATE
 
 __all__ = ["rf_growth_figure", "erf_figure"]
 

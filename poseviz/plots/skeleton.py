@@ -4,7 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..schemas import KeypointSchema
+from poseviz.core.schemas import KeypointSchema
 
 __all__ = ["draw_crop_box", "draw_skeleton"]
 
@@ -46,7 +46,7 @@ def draw_crop_box(image: np.ndarray, crop_to_image: np.ndarray, crop_size: tuple
                   color: tuple[int, int, int] = (0, 229, 255)) -> np.ndarray:
     """``image`` with the outline of what the network saw: the crop's border (``crop_size`` = (W, H))
     mapped through the 2×3 crop → image matrix (a rotated crop draws as a rotated box)."""
-    from ..geometry import apply_affine
+    from poseviz.core.geometry import apply_affine
 
     w, h = crop_size
     corners = apply_affine(np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]]), crop_to_image)

@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .theme import TEMPLATE
+from poseviz.plots.theme import TEMPLATE
 
 __all__ = ["trajectory_figure"]
 

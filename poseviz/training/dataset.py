@@ -7,15 +7,15 @@ import torch
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
-from ..data.lsp import LSPData, joints_box
-from ..data.poseset import PoseSet
-from ..dense import dense_targets
-from ..geometry import box_to_center_scale, crop_transform, warp_crop
-from ..heatmaps import input_to_heatmap, make_targets
-from ..paf import paf_targets
-from ..preprocess import to_tensor
-from ..schemas import LSP14
-from .augment import AugmentConfig, add_occluders, color_jitter, sample_affine
+from poseviz.core.dense import dense_targets
+from poseviz.core.geometry import box_to_center_scale, crop_transform, warp_crop
+from poseviz.core.heatmaps import input_to_heatmap, make_targets
+from poseviz.core.paf import paf_targets
+from poseviz.core.preprocess import to_tensor
+from poseviz.core.schemas import LSP14
+from poseviz.data.lsp import LSPData, joints_box
+from poseviz.data.poseset import PoseSet
+from poseviz.training.augment import AugmentConfig, add_occluders, color_jitter, sample_affine
 
 __all__ = ["LSPPoseDataset", "load_images"]
 

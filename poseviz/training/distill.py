@@ -14,9 +14,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .. import zoo
-from ..errors import PoseVizInputError
-from ..pretrained import load_pretrained
+from poseviz.core.errors import PoseVizInputError
+from poseviz.models import zoo
+from poseviz.models.pretrained import load_pretrained
 
 __all__ = ["load_teacher", "distilled_targets"]
 

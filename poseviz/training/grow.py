@@ -25,9 +25,9 @@ import dataclasses
 import torch
 from torch import nn
 
-from ..models.hourglass import Bottleneck as HourglassBottleneck
-from ..models.hourglass import HourglassConfig, StackedHourglass
-from ..models.hrnet import BasicBlock, Bottleneck, HighResolutionModule, HRNet
+from poseviz.models.hourglass import Bottleneck as HourglassBottleneck
+from poseviz.models.hourglass import HourglassConfig, StackedHourglass
+from poseviz.models.hrnet import BasicBlock, Bottleneck, HighResolutionModule, HRNet
 
 __all__ = ["add_hourglass_stack", "add_hrnet_module", "revive_dead_blocks", "REVIVABLE"]
 

@@ -14,15 +14,15 @@ from safetensors.torch import save_file
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
-from .. import zoo
-from ..data.mix import DEFAULT_MIX, load_split, parse_mix, sampling_weights
-from ..data.pack import describe_pack
-from ..data.poseset import PoseSet, concat
-from ..data.root import data_root
-from .augment import AugmentConfig
-from .dataset import DENSE_IGNORE, LSPPoseDataset, load_images
-from .validation import VALIDATION_COLUMNS, validate
-from .distill import distilled_targets, load_teacher
+from poseviz.data.mix import DEFAULT_MIX, load_split, parse_mix, sampling_weights
+from poseviz.data.pack import describe_pack
+from poseviz.data.poseset import PoseSet, concat
+from poseviz.data.root import data_root
+from poseviz.models import zoo
+from poseviz.training.augment import AugmentConfig
+from poseviz.training.dataset import DENSE_IGNORE, LSPPoseDataset, load_images
+from poseviz.training.distill import distilled_targets, load_teacher
+from poseviz.training.validation import VALIDATION_COLUMNS, validate
 
 __all__ = ["TrainConfig", "train", "stage_losses", "task_losses", "export_state", "describe_device", "LSP_JOINT_WEIGHTS"]
 
@@ -67,7 +67,7 @@ class TrainConfig:
         """Refuse (``PoseVizInputError``) options that cannot train, before any work is done."""
         import math
 
-        from ..errors import PoseVizInputError
+        from poseviz.core.errors import PoseVizInputError
 
         for name in ("epochs", "batch_size"):
             if getattr(self, name) < 1:
@@ -85,13 +85,13 @@ class TrainConfig:
             p = Path(self.init_from)
             if not p.is_file():
                 raise PoseVizInputError(f"--init-from {p}: file not found")
-            from ..pretrained import checkpoint_format
+            from poseviz.models.pretrained import checkpoint_format
 
             if checkpoint_format(p) in ("zip", "pickle"):
                 raise PoseVizInputError(f"--init-from {p.name} is a torch checkpoint; give a safetensors file "
                                         "(the shipped weights, a grow output or a run's last.safetensors)")
         if self.export:
-            from ..writing import check_writable
+            from poseviz.io.writing import check_writable
 
             check_writable(self.export, self.force)
 
@@ -210,7 +210,7 @@ def _resume_state(ckpt: Path, device: torch.device) -> dict:
     try:
         return torch.load(ckpt, map_location=device, weights_only=True)
     except Exception as exc:  # truncated or damaged: torch raises RuntimeError, EOFError, UnpicklingError…
-        from ..errors import PoseVizInputError
+        from poseviz.core.errors import PoseVizInputError
 
         raise PoseVizInputError(f"cannot resume: {ckpt} is damaged ({str(exc).splitlines()[0][:120]}); move it "
                                 "away to start the run afresh, or choose another --out") from None
@@ -241,7 +241,7 @@ def train(cfg: TrainConfig, progress: bool = True) -> dict:
     try:
         return _train(cfg, progress)
     except KeyboardInterrupt:
-        from ..errors import PoseVizInputError
+        from poseviz.core.errors import PoseVizInputError
 
         raise PoseVizInputError(f"stopped; the last finished epoch is saved in {Path(cfg.out_dir) / cfg.model / 'last.pt'}: "
                                 "resume with the same command") from None
@@ -262,7 +262,7 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     (run_dir / "config.json").write_text(json.dumps({**asdict(cfg), **run_info}, indent=1))
     model = zoo.build(cfg.model).to(device)
     if cfg.init_from:
-        from ..pretrained import read_state_dict
+        from poseviz.models.pretrained import read_state_dict
 
         # Non-strict so a block added to a trained network (the non-local block) starts from it.
         report = model.load_state_dict(read_state_dict(cfg.init_from), strict=False)
@@ -357,7 +357,7 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     _plot(log_path, run_dir / "curves.png")
     save_file(export_state(model), str(run_dir / "last.safetensors"))
     if cfg.export:
-        from ..writing import atomic_copy
+        from poseviz.io.writing import atomic_copy
 
         use_best = cfg.select == "best" and (run_dir / "best.safetensors").is_file()
         atomic_copy(run_dir / ("best.safetensors" if use_best else "last.safetensors"), cfg.export)

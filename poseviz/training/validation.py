@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 from torch import nn
 
-from ..data.poseset import PoseSet
-from ..evaluation import evaluate_lsp
+from poseviz.data.poseset import PoseSet
+from poseviz.metrics.evaluation import evaluate_lsp
 
 __all__ = ["VALIDATION_METRICS", "VALIDATION_COLUMNS", "validate"]
 

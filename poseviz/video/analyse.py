@@ -10,11 +10,11 @@ import cv2
 import numpy as np
 from torch import nn
 
-from ..geometry import CropTransform
-from ..inference import Prediction, predict_crop, predict_person
-from ..live.tracker import Box, PersonTracker
-from ..schemas import KeypointSchema
-from .decode import DEFAULT_MAX_FRAMES, DEFAULT_MAX_SIDE, FrameReader, Source, VideoInfo
+from poseviz.core.geometry import CropTransform
+from poseviz.core.schemas import KeypointSchema
+from poseviz.inference.top_down import Prediction, predict_crop, predict_person
+from poseviz.live.tracker import Box, PersonTracker
+from poseviz.video.decode import DEFAULT_MAX_FRAMES, DEFAULT_MAX_SIDE, FrameReader, Source, VideoInfo
 
 __all__ = ["FrameResult", "VideoAnalysis", "analyse_video", "MAX_ANALYSED_FRAMES", "auto_every", "DROP_RATIO", "DROP_FLOOR"]
 

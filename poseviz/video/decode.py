@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ..errors import PoseVizInputError
+from poseviz.core.errors import PoseVizInputError
 
 __all__ = ["VideoError", "VideoInfo", "VideoFrame", "FrameReader", "probe", "MAX_VIDEO_BYTES", "MAX_SOURCE_SIDE",
            "DEFAULT_MAX_SIDE", "DEFAULT_MAX_FRAMES", "DEFAULT_TIME_LIMIT_S"]

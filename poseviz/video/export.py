@@ -5,10 +5,10 @@ import csv
 import io
 import json
 
-from ..coco import coco_result
-from ..plots.skeleton import draw_skeleton
-from .analyse import VideoAnalysis
-from .encode import encode_video
+from poseviz.io.coco import coco_result
+from poseviz.plots.skeleton import draw_skeleton
+from poseviz.video.analyse import VideoAnalysis
+from poseviz.video.encode import encode_video
 
 __all__ = ["coco_results_json", "keypoints_csv", "overlay_video"]
 

@@ -218,7 +218,7 @@ def model_feature_maps(model: torch.nn.Module, rgb: np.ndarray) -> dict[str, tor
     """{name: [C, H, W]} the model's named feature maps for an image resized to its input size."""
     import cv2
 
-    from .preprocess import to_tensor
+    from poseviz.core.preprocess import to_tensor
 
     crop = cv2.resize(rgb, tuple(model.config.input_size))
     with torch.no_grad():

@@ -20,8 +20,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .models import CPM, HRNet, StackedHourglass
-from .models.openpose import OpenPose
+from poseviz.models import CPM, HRNet, StackedHourglass
+from poseviz.models.openpose import OpenPose
 
 __all__ = ["RF", "LayerRF", "receptive_fields", "stage_receptive_fields", "effective_receptive_field", "ERFResult", "mass_radius"]
 

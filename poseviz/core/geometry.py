@@ -135,7 +135,7 @@ def check_box(box: tuple[float, float, float, float], width: int, height: int) -
     """Refuse (``PoseVizInputError``) a person box (x, y, w, h in pixels) that cannot be cropped:
     non-finite, not positive in size, wholly outside the ``width`` × ``height`` image, or more than
     ``MAX_BOX_TO_IMAGE`` times the image's longer side. Returns the box as floats."""
-    from .errors import PoseVizInputError
+    from poseviz.core.errors import PoseVizInputError
 
     x, y, w, h = (float(v) for v in box)
     if not all(np.isfinite((x, y, w, h))):

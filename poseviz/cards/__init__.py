@@ -9,18 +9,17 @@ import statistics
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 
-from . import zoo
-from .data.lsp import load_lsp, lsp_split
-from .evaluation import count_flops, evaluate_lsp
-from .fast_inference import for_inference
-from .inference import model_input_size
-from .pretrained import load_pretrained
-from .schemas import LSP14
-from .training.dataset import load_images
-from .writing import atomic_write_text
+from poseviz.core.schemas import LSP14
+from poseviz.data.lsp import load_lsp, lsp_split
+from poseviz.inference.top_down import model_input_size
+from poseviz.io.writing import atomic_write_text
+from poseviz.metrics.evaluation import count_flops, evaluate_lsp
+from poseviz.models import zoo
+from poseviz.models.fast_inference import for_inference
+from poseviz.models.pretrained import load_pretrained
+from poseviz.training.dataset import load_images
 
 __all__ = ["SUBSET", "measure_model", "write_card", "latencies_ms", "latency_figures", "remeasure_latency", "coco_mini_ap", "default_coco_root", "fresh_layers", "measured_config"]
 
@@ -99,7 +98,7 @@ def _training_info(run_dir: Path) -> dict:
 def source_figures(model: torch.nn.Module, root: str | Path | None = None, progress: bool = True) -> dict:
     """The card's COCO (ground-truth boxes, flip test) and MPII validation (flip test) figures, on every
     person and on the fixed subsets the tests re-measure (COCO images 1–20, MPII people 1–50)."""
-    from .source_scores import score_sources
+    from poseviz.metrics.source_scores import score_sources
 
     full = score_sources(model, ("coco", "mpii"), root, flip=True, progress=progress)
     coco_sub = score_sources(model, ("coco",), root, flip=True, limit=COCO_SUBSET, progress=False)["coco"]
@@ -164,7 +163,7 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
     task = zoo.ZOO[name].task
     m["task"] = task
     if task == "dense":
-        from .dense_eval import evaluate_dense
+        from poseviz.metrics.dense_eval import evaluate_dense
 
         m["charts_test"] = evaluate_dense(model, data, idx, images, progress=progress).as_dict()
         m["charts_subset50"] = evaluate_dense(model, data, idx[:SUBSET], images[:SUBSET], progress=False).as_dict()
@@ -233,10 +232,10 @@ def fresh_layers(model: torch.nn.Module, init_from: str | Path) -> list[str] | N
 
 def coco_mini_ap(model: torch.nn.Module, coco_root: str | Path | None = None, progress: bool = False) -> dict:
     """Bottom-up COCO AP/AR of an OpenPose-style model on the COCO sample (12 joints shared with LSP)."""
-    from .bottom_up import DEFAULT_LONG_SIDE, evaluate_bottom_up
-    from .coco import load_coco
-    from .image_io import load_image
-    from .metrics import STAT_NAMES
+    from poseviz.inference.bottom_up import DEFAULT_LONG_SIDE, evaluate_bottom_up
+    from poseviz.io.coco import load_coco
+    from poseviz.io.images import load_image
+    from poseviz.metrics import STAT_NAMES
 
     root = Path(coco_root) if coco_root else default_coco_root()
     gt = load_coco(root / "annotations" / "person_keypoints_train2017.json")
@@ -248,7 +247,7 @@ def coco_mini_ap(model: torch.nn.Module, coco_root: str | Path | None = None, pr
 
 def default_coco_root() -> Path:
     """The COCO sample in the data root (``<data root>/coco-mini``)."""
-    from .data.root import dataset_dir
+    from poseviz.data.root import dataset_dir
 
     return dataset_dir("coco-mini")
 
@@ -335,7 +334,7 @@ def _task_section(m: dict) -> list[str]:
         c, c50 = m["charts_test"], m["charts_subset50"]
         return ["", "## Dense correspondence (skeleton-derived charts, not DensePose-COCO)", "",
                 "Targets: each limb a capsule around its bone (radius 0.12 × torso), U along the bone, V across it; torso "
-                "the shoulder–hip quadrilateral; head a capsule from neck to head top (`poseviz/dense.py`). Charts are "
+                "the shoulder–hip quadrilateral; head a capsule from neck to head top (`poseviz/core/dense.py`). Charts are "
                 "predicted at stride 2 (64×64 for a 128×128 crop).", "",
                 f"| LSP test (1000 crops) | mean part IoU {c['miou']} % · with left/right merged {c.get('miou_sideless', '?')} % · "
                 f"U/V mean abs error {c['uv_error']} (chart units, where the part is right) |",
@@ -346,7 +345,7 @@ def _task_section(m: dict) -> list[str]:
         c = m["coco_mini_bottom_up"]
         return ["", "## Bottom-up multi-person (COCO sample)", "",
                 f"Whole images resized to a long side of {c['long_side']} px, belief maps + PAFs grouped into people "
-                f"(`poseviz/bottom_up.py`); scored with the core OKS/AP (equal to pycocotools) on the {c['joints']} joints "
+                f"(`poseviz/inference/bottom_up.py`); scored with the core OKS/AP (equal to pycocotools) on the {c['joints']} joints "
                 f"LSP and COCO share, over the {c['images']} images of the COCO sample (`coco-mini`).", "",
                 "| stat | value |", "|---|---|", *[f"| {k} | {v} |" for k, v in c.items() if k not in ("images", "long_side", "joints")],
                 "", "Trained only on single-person LSP crops, so crowded COCO scenes are out of its training distribution."]
@@ -397,7 +396,7 @@ def _block(lines: list[str]) -> str:
 
 
 def write_card(m: dict, out_dir: Path | None = None) -> Path:
-    """Write the JSON figures and a Markdown card beside the weights (``poseviz/card_template.md``)."""
+    """Write the JSON figures and a Markdown card beside the weights (``poseviz/cards/template.md``)."""
     from importlib.resources import files
     from string import Template
 
@@ -422,7 +421,7 @@ def write_card(m: dict, out_dir: Path | None = None) -> Path:
         task_section=_block(_task_section(m)), history_section=_block(_history_section(t)),
         limits=limits + f"Resume training with `python -m poseviz train --model {m['model']} --init-from assets/{m['model']}.safetensors`.",
     )
-    template = Template(files("poseviz").joinpath("card_template.md").read_text(encoding="utf-8"))
+    template = Template(files("poseviz.cards").joinpath("template.md").read_text(encoding="utf-8"))
     path = out_dir / f"{m['model']}.md"
     atomic_write_text(path, template.substitute(values))
     return path

@@ -16,11 +16,11 @@ import numpy as np
 from torch import nn
 from tqdm.auto import tqdm
 
-from .coco import CocoKeypoints
-from .errors import PoseVizInputError
-from .inference import model_schema, predict_person
-from .metrics.oks import oks_terms
-from .schemas import COCO17, LSP14, KeypointSchema, joint_mapping
+from poseviz.core.errors import PoseVizInputError
+from poseviz.core.schemas import COCO17, LSP14, KeypointSchema, joint_mapping
+from poseviz.inference.top_down import model_schema, predict_person
+from poseviz.io.coco import CocoKeypoints
+from poseviz.metrics.oks import oks_terms
 
 __all__ = ["instances_as_results", "joint_table", "informative_instance", "ERROR_TYPES", "Instance", "gt_schema", "classify_errors", "restrict_dataset", "predict_dataset", "instances_table", "instances_csv", "instances_from_results", "mirror_permutation", "score_instance", "error_totals",
            "oks_curve"]
@@ -216,7 +216,7 @@ def error_totals(instances: list[Instance]) -> dict[str, int]:
 def instances_from_results(gt: CocoKeypoints, results: list[dict], sigmas: np.ndarray | None = None) -> tuple[list[Instance], dict, np.ndarray]:
     """Instances from a COCO results list (validated): each annotated person gets the detection of
     its image with the highest OKS against it (none → all joints at 0, scored as misses)."""
-    from .metrics.oks import oks_matrix
+    from poseviz.metrics.oks import oks_matrix
 
     names = gt.dataset["categories"][0].get("keypoints") or list(COCO17.joints)
     sig = gt_schema(gt).sigma_array if sigmas is None else np.asarray(sigmas, dtype=np.float64)
@@ -255,7 +255,7 @@ def instances_as_results(instances: list[Instance]) -> list[dict]:
 def joint_table(inst: Instance, names: list[str], sigmas: np.ndarray, levels: tuple[float, ...]) -> list[dict]:
     """Per joint of one instance: the tolerance radius at each OKS level (px), its error (px), its
     OKS term and error type; an unlabelled joint has no position to be wrong about (None)."""
-    from .metrics.oks import tolerance_radius
+    from poseviz.metrics.oks import tolerance_radius
 
     rows = []
     for j, (name, sigma) in enumerate(zip(names, sigmas)):

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import PoseVizInputError
-from .input_bytes import read_input_bytes
-from .schemas import COCO17
+from poseviz.core.errors import PoseVizInputError
+from poseviz.core.schemas import COCO17
+from poseviz.io.input_bytes import read_input_bytes
 
 __all__ = ["CocoKeypoints", "coco_result", "load_coco", "validate_coco", "save_coco", "load_results", "validate_results", "MAX_JSON_BYTES"]
 

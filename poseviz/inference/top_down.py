@@ -9,11 +9,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from .geometry import PIXEL_STD, CropTransform, box_to_center_scale, check_box, crop_transform, warp_crop
-from .heatmaps import decode, flip_heatmaps, heatmap_to_input
-from .models import PoseOutput
-from .preprocess import to_tensor
-from .schemas import KeypointSchema, get_schema
+from poseviz.core.geometry import PIXEL_STD, CropTransform, box_to_center_scale, check_box, crop_transform, warp_crop
+from poseviz.core.heatmaps import decode, flip_heatmaps, heatmap_to_input
+from poseviz.core.preprocess import to_tensor
+from poseviz.core.schemas import KeypointSchema, get_schema
+from poseviz.models import PoseOutput
 
 __all__ = ["Prediction", "model_schema", "model_input_size", "run_model", "predict_person", "predict_crop", "DEFAULT_ENLARGE"]
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from torch import nn
 
-from .detect import detect_people
-from .inference import DEFAULT_ENLARGE
+from poseviz.inference.detect import detect_people
+from poseviz.inference.top_down import DEFAULT_ENLARGE
 
 __all__ = ["BOTTOM_UP_FINDER", "PersonCandidate", "person_candidates", "default_person", "whole_image_box",
            "MIN_BOTTOM_UP_JOINTS", "MIN_HOG_SCORE", "JOINTS_TO_PERSON_BOX", "default_box", "box_around_joints"]
@@ -50,7 +50,7 @@ def whole_image_box(width: int, height: int) -> tuple[float, float, float, float
 def person_candidates(rgb: np.ndarray, finder: nn.Module | None = None) -> list[PersonCandidate]:
     """Bottom-up people (if ``finder``, an OpenPose-style model, is given), then HOG boxes;
     each group largest first."""
-    from .bottom_up import predict_people
+    from poseviz.inference.bottom_up import predict_people
 
     out: list[PersonCandidate] = []
     if finder is not None:

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from torch import nn
 
-from .errors import PoseVizInputError
-from .models import create_model
+from poseviz.core.errors import PoseVizInputError
+from poseviz.models import create_model
 
 __all__ = ["ZooEntry", "ZOO", "TASKS", "ASSETS", "PUBLIC_ARCHS", "build", "build_public", "weights_path", "list_zoo", "shipped_models", "fastest_model"]
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 
 @dataclass(frozen=True)

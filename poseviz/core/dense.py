@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .schemas import LSP14
+from poseviz.core.schemas import LSP14
 
 __all__ = ["part_stats", "PARTS", "DenseTargets", "limb_uv", "dense_targets"]
 

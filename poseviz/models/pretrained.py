@@ -16,8 +16,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 from torch import nn
 
-from . import zoo
-from .errors import CheckpointError, PoseVizInputError
+from poseviz.core.errors import CheckpointError, PoseVizInputError
+from poseviz.models import zoo
 
 __all__ = ["LoadReport", "load_pretrained", "read_state_dict", "checkpoint_format", "load_state_dict_checked", "MIN_TORCH"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .zoo import ZOO, card_metrics
+from poseviz.models.zoo import ZOO, card_metrics
 
 __all__ = ["TABLE_START", "TABLE_END", "task_label", "shipped_table", "replace_table", "write_readme"]
 
@@ -66,8 +66,8 @@ def replace_table(readme_text: str, table: str) -> str:
 
 def write_readme(path: str | Path) -> bool:
     """Rewrite the table in the README at ``path``; True when its text changed."""
-    from .errors import PoseVizInputError
-    from .writing import atomic_write_text
+    from poseviz.core.errors import PoseVizInputError
+    from poseviz.io.writing import atomic_write_text
 
     p = Path(path)
     if p.is_dir():

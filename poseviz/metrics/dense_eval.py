@@ -11,12 +11,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .data.lsp import LSPData
-from .dense import PARTS, DenseTargets, dense_targets
-from .evaluation import lsp_crops
-from .heatmaps import input_to_heatmap
-from .inference import model_input_size
-from .preprocess import to_tensor
+from poseviz.core.dense import PARTS, DenseTargets, dense_targets
+from poseviz.core.heatmaps import input_to_heatmap
+from poseviz.core.preprocess import to_tensor
+from poseviz.data.lsp import LSPData
+from poseviz.inference.top_down import model_input_size
+from poseviz.metrics.evaluation import lsp_crops
 
 __all__ = ["ChartScores", "chart_scores", "evaluate_dense", "SIDELESS"]
 

@@ -20,8 +20,8 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import PoseVizInputError
-from .input_bytes import read_input_bytes
+from poseviz.core.errors import PoseVizInputError
+from poseviz.io.input_bytes import read_input_bytes
 
 __all__ = ["LoadedImage", "load_image", "check_person_photo", "MIN_SIDE", "MAX_ASPECT", "decode_bytes", "DEFAULT_MAX_PIXELS", "DEFAULT_MAX_SIDE", "DEFAULT_MAX_DECODE_BYTES", "SUPPORTED_FORMATS"]
 

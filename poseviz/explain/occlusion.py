@@ -15,12 +15,12 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .data.lsp import LSPData, joints_box
-from .geometry import box_to_center_scale, crop_transform, warp_crop
-from .heatmaps import decode, heatmap_to_input
-from .inference import DEFAULT_ENLARGE, model_input_size, predict_person
-from .metrics.pck import lsp_torso_size, pck
-from .preprocess import to_tensor
+from poseviz.core.geometry import box_to_center_scale, crop_transform, warp_crop
+from poseviz.core.heatmaps import decode, heatmap_to_input
+from poseviz.core.preprocess import to_tensor
+from poseviz.data.lsp import LSPData, joints_box
+from poseviz.inference.top_down import DEFAULT_ENLARGE, model_input_size, predict_person
+from poseviz.metrics.pck import lsp_torso_size, pck
 
 __all__ = ["attribution_display", "predict_occluded", "FILLS", "Occluder", "apply_occluders", "occlude_photo", "occlusion_table", "occlusion_sensitivity", "integrated_gradients", "SweepResult", "occlusion_sweep",
            "visibility_accuracy"]
@@ -126,7 +126,7 @@ def occlusion_sweep(
     Size 0 is the unoccluded baseline. All of one image's crops run as one batch (the unoccluded
     crop once, not once per position). ``progress_callback(fraction)`` is called after each image.
     """
-    from .training.dataset import load_images
+    from poseviz.training.dataset import load_images
 
     model.eval()
     images = images if images is not None else load_images(data, indices)

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 from torch import nn
 
-from .data.root import data_root
-from .errors import PoseVizInputError
+from poseviz.core.errors import PoseVizInputError
+from poseviz.data.root import data_root
 
 __all__ = ["SOURCES", "score_sources", "coco_sample_paths"]
 
@@ -46,13 +46,13 @@ def score_sources(model: nn.Module, sources: tuple[str, ...] = SOURCES, root: st
     is scored, instead of the validation people.
     Raises ``PoseVizInputError`` naming what is missing when a source's data is absent.
     """
-    from .coco import load_coco
-    from .data.paths import resolve_inside
-    from .data.lsp import load_lsp, lsp_split
-    from .data.mix import load_split, parse_mix
-    from .evaluation import evaluate_coco_boxes, evaluate_lsp
-    from .image_io import load_image
-    from .metrics import STAT_NAMES
+    from poseviz.data.lsp import load_lsp, lsp_split
+    from poseviz.data.mix import load_split, parse_mix
+    from poseviz.data.paths import resolve_inside
+    from poseviz.io.coco import load_coco
+    from poseviz.io.images import load_image
+    from poseviz.metrics import STAT_NAMES
+    from poseviz.metrics.evaluation import evaluate_coco_boxes, evaluate_lsp
 
     _check(limit, alpha)
     unknown = [s for s in sources if s not in SOURCES]
@@ -82,7 +82,7 @@ def score_sources(model: nn.Module, sources: tuple[str, ...] = SOURCES, root: st
                        "images": len({r["image_id"] for r in results}),
                        **{k: round(float(v), 4) for k, v in zip(STAT_NAMES, ev.stats)}}
     if "mpii" in sources:
-        from .data.mpii import load_mpii
+        from poseviz.data.mpii import load_mpii
 
         people = load_mpii(mpii_root) if mpii_root else load_split(parse_mix("mpii:1"), root).validation["mpii"]
         idx = np.arange(len(people))[cut]

@@ -7,9 +7,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import zoo
-from .preprocess import to_tensor
-from .receptive_field import ERFResult, effective_receptive_field, stage_receptive_fields
+from poseviz.core.preprocess import to_tensor
+from poseviz.explain.receptive_field import ERFResult, effective_receptive_field, stage_receptive_fields
+from poseviz.models import zoo
 
 __all__ = ["StageERFs", "stage_erfs"]
 

@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import PoseVizInputError
+from poseviz.core.errors import PoseVizInputError
 
 __all__ = ["check_writable", "atomic_write_bytes", "atomic_write_text", "atomic_copy"]
 
@@ -15,7 +15,7 @@ __all__ = ["check_writable", "atomic_write_bytes", "atomic_write_text", "atomic_
 def check_writable(path: str | Path, force: bool = False, protected: tuple[Path, ...] = ()) -> Path:
     """Refuse (``PoseVizInputError``) a target that exists (unless ``force``), is a folder, or lies
     inside one of the ``protected`` folders (source data). Returns the path."""
-    from .data.paths import is_inside
+    from poseviz.data.paths import is_inside
 
     path = Path(path)
     for folder in protected:

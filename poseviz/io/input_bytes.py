@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import PoseVizInputError
+from poseviz.core.errors import PoseVizInputError
 
 __all__ = ["read_input_bytes"]
 

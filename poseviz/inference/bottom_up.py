@@ -2,7 +2,7 @@
 
 The whole image is resized (long side ``long_side`` px), run once, and every stage's
 belief maps and PAFs are kept for display; the last stage's maps are upsampled ×2 and
-grouped into people (``poseviz.paf.group_people``). Keypoints are returned in original
+grouped into people (``poseviz.core.paf.group_people``). Keypoints are returned in original
 image pixels.
 """
 from __future__ import annotations
@@ -15,14 +15,14 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .coco import CocoKeypoints
-from .heatmaps import heatmap_to_input
-from .inference import model_schema
-from .metrics import CocoEvalResult, coco_keypoint_eval
-from .oks_lab import gt_schema, restrict_dataset
-from .paf import group_people
-from .preprocess import to_tensor
-from .schemas import joint_mapping
+from poseviz.core.heatmaps import heatmap_to_input
+from poseviz.core.paf import group_people
+from poseviz.core.preprocess import to_tensor
+from poseviz.core.schemas import joint_mapping
+from poseviz.explain.oks_errors import gt_schema, restrict_dataset
+from poseviz.inference.top_down import model_schema
+from poseviz.io.coco import CocoKeypoints
+from poseviz.metrics import CocoEvalResult, coco_keypoint_eval
 
 __all__ = ["BottomUpResult", "predict_people", "evaluate_bottom_up", "DEFAULT_LONG_SIDE"]
 

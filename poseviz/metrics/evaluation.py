@@ -11,11 +11,11 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .data.lsp import LSPData, joints_box
-from .geometry import CropTransform, box_to_center_scale, crop_transform, warp_crop
-from .inference import DEFAULT_ENLARGE, keypoints_from_heatmaps, model_input_size, run_model
-from .metrics.pck import PCKResult, lsp_head_size, lsp_torso_size, pck
-from .training.dataset import load_images
+from poseviz.core.geometry import CropTransform, box_to_center_scale, crop_transform, warp_crop
+from poseviz.data.lsp import LSPData, joints_box
+from poseviz.inference.top_down import DEFAULT_ENLARGE, keypoints_from_heatmaps, model_input_size, run_model
+from poseviz.metrics.pck import PCKResult, lsp_head_size, lsp_torso_size, pck
+from poseviz.training.dataset import load_images
 
 __all__ = ["LSPEvaluation", "evaluate_lsp", "stage_pck", "lsp_crops", "count_flops", "REFERENCES"]
 
@@ -128,10 +128,10 @@ def evaluate_coco_boxes(model: nn.Module, gt, image_loader, flip: bool = False, 
     non-crowd person with a shared labelled joint is cropped from its box; the detection score is
     the mean peak belief. Returns (``CocoEvalResult``, results in the restricted layout).
     """
-    from .inference import model_schema, predict_person
-    from .metrics import coco_keypoint_eval
-    from .oks_lab import gt_schema, restrict_dataset
-    from .schemas import joint_mapping
+    from poseviz.core.schemas import joint_mapping
+    from poseviz.explain.oks_errors import gt_schema, restrict_dataset
+    from poseviz.inference.top_down import model_schema, predict_person
+    from poseviz.metrics import coco_keypoint_eval
 
     schema = model_schema(model)
     data, sigmas, keep = restrict_dataset(gt, schema)

@@ -1,0 +1,87 @@
+"""What PoseViz has: ``models`` (the zoo, the README table), ``card`` (model cards) and ``data`` (datasets)."""
+from __future__ import annotations
+
+import argparse
+
+
+from poseviz.core.errors import PoseVizInputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this group's sub-commands to ``sub``."""
+    m = sub.add_parser("models", help="list the model zoo")
+    m.add_argument("--markdown", action="store_true", help="print the README's table of shipped models (from the cards)")
+    m.add_argument("--write-readme", metavar="README", default=None,
+                   help="rewrite the shipped-model table between the markers in this README")
+    m.set_defaults(fn=_models)
+    cd = sub.add_parser("card", help="measure shipped models and write their model cards")
+    cd.add_argument("model", nargs="+")
+    cd.add_argument("--data-root", "--data", dest="data", default=None, help="data root (default: the resolved one)")
+    cd.add_argument("--run-dir", default="runs", help="where `train --out` wrote the run; without its log the card keeps its training record")
+    cd.add_argument("--latency", action="store_true", help="re-time latency too (on a quiet machine); otherwise the card's timings stay")
+    cd.add_argument("--latency-only", action="store_true", help="re-time latency only, keep the card's other figures")
+    cd.set_defaults(fn=_card)
+    d = sub.add_parser("data", help="list, fetch, verify public datasets and checkpoints; print the data root")
+    d.add_argument("action", choices=["list", "fetch", "verify", "path"])
+    d.add_argument("name", nargs="?", default=None, help="dataset or checkpoint (see `data list`)")
+    d.add_argument("--data-root", default=None, help="data root (default: --data-root > $POSEVIZ_DATA > config > user data dir)")
+    d.set_defaults(fn=_data)
+
+
+def _models(args: argparse.Namespace) -> int:
+    from poseviz.cards.readme_table import shipped_table, write_readme
+    from poseviz.models.zoo import ZOO, weights_path
+
+    if args.markdown:
+        print(shipped_table())
+        return 0
+    if args.write_readme:
+        changed = write_readme(args.write_readme)
+        print(f"{args.write_readme}: shipped-model table {'updated' if changed else 'already current'}")
+        return 0
+    for e in ZOO.values():
+        print(f"{e.name:<16} {e.task:<10} {'shipped' if weights_path(e.name).is_file() else 'not trained yet':<16} {e.description}")
+    return 0
+
+
+def _card(args: argparse.Namespace) -> int:
+    from poseviz.cards import measure_model, remeasure_latency, write_card
+
+    for name in args.model:
+        m = remeasure_latency(name) if args.latency_only else measure_model(name, args.data, args.run_dir, latency=args.latency)
+        print(f"{name}: PCK@0.2 {m['pck_test']} % ({m['pck_test_flip']} % flip), {m['median_ms_per_crop']} ms/crop -> {write_card(m)}")
+    return 0
+
+
+def _data(args: argparse.Namespace) -> int:
+    from poseviz.data.fetch import fetch, status, verify
+    from poseviz.data.registry import REGISTRY, entry
+    from poseviz.data.root import data_root, development_data
+
+    root = data_root(args.data_root)
+    if args.action == "path":
+        print(root)
+        return 0
+    if args.action == "list":
+        where = " (the development data)" if root == development_data() else ""
+        print(f"data root: {root}{where}")
+        for st in status(root):
+            e = REGISTRY[st.name]
+            print(f"  [{'x' if st.present else ' '}] {e.name:<24} {e.title}")
+            print(f"      → {root / e.target}; licence: {e.licence}; cite: {e.citation}")
+            if e.note:
+                print(f"      note: {e.note}")
+        print("fetch one with `python -m poseviz data fetch NAME`")
+        return 0
+    if not args.name:
+        raise PoseVizInputError(f"`data {args.action}` needs a NAME; known: {', '.join(REGISTRY)}")
+    e = entry(args.name)
+    if args.action == "fetch":
+        print(f"{e.title}\nlicence: {e.licence}\ncite: {e.citation}")
+        print(f"installed in {fetch(e.name, root)}")
+        return 0
+    st = verify(e.name, root)
+    for problem in st.problems:
+        print(f"  {problem}")
+    print(f"{e.name}: {'complete' if st.present and not st.problems else 'NOT complete'} in {root / e.target}")
+    return 0 if st.present and not st.problems else 1

@@ -1,0 +1,120 @@
+"""Prediction commands: ``predict`` (one person or every person in an image) and ``receptive-field``."""
+from __future__ import annotations
+
+import argparse
+import json
+
+import numpy as np
+
+from poseviz.core.errors import PoseVizInputError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this group's sub-commands to ``sub``."""
+    pr = sub.add_parser("predict", help="keypoints of one person in an image")
+    pr.add_argument("image")
+    pr.add_argument("--model", required=True)
+    pr.add_argument("--weights", default=None)
+    pr.add_argument("--box", default=None, help="x,y,w,h in original image pixels (default: whole image; "
+                    "OpenPose-style models without --box find every person bottom-up)")
+    pr.add_argument("--flip", action="store_true")
+    pr.add_argument("--image-id", type=int, default=0)
+    pr.add_argument("--json", action="store_true")
+    pr.set_defaults(fn=_predict)
+    rf = sub.add_parser("receptive-field", help="theoretical receptive field per stage")
+    rf.add_argument("model", help="zoo model or paper config (cpm-paper, hourglass-8, hrnet-w32, hrnet-w48)")
+    rf.add_argument("--input", nargs=2, type=int, metavar=("H", "W"), default=None)
+    rf.add_argument("--all", action="store_true", help="every layer, not only stage outputs")
+    rf.add_argument("--json", action="store_true")
+    rf.set_defaults(fn=_receptive_field)
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from poseviz.inference.top_down import predict_person
+    from poseviz.io.images import load_image
+    from poseviz.models.fast_inference import for_inference
+    from poseviz.models.pretrained import load_pretrained
+
+    model = for_inference(load_pretrained(args.model, args.weights))
+    img = load_image(args.image)
+    if getattr(model, "limbs", None) is not None and not args.box:
+        return _predict_bottom_up(model, img, args)
+    if args.box:
+        try:
+            box = tuple(float(v) for v in args.box.split(","))
+        except ValueError:
+            raise PoseVizInputError(f"--box must be x,y,w,h numbers, got {args.box!r}") from None
+        if len(box) != 4:
+            raise PoseVizInputError(f"--box must have 4 numbers x,y,w,h, got {len(box)}")
+        box = tuple(v * img.scale for v in box)
+    else:
+        h, w = img.rgb.shape[:2]
+        box = (0.0, 0.0, float(w), float(h))
+    pred = predict_person(model, img.rgb, box, flip=args.flip)
+    kp = pred.keypoints.copy()
+    kp[:, :2] = img.to_original(kp[:, :2])
+    if not np.isfinite(kp).all():  # JSON has no NaN: never print one
+        raise PoseVizInputError("the model produced non-finite keypoints for this image and box")
+    result = {"image_id": args.image_id, "category_id": 1, "schema": pred.schema.name,
+              "keypoints": [round(float(v), 2) for v in np.column_stack([kp[:, :2], kp[:, 2]]).ravel()],
+              "score": round(pred.score, 4)}
+    if args.json:
+        print(json.dumps([result]))
+    else:
+        for name, (x, y, s) in zip(pred.schema.joints, kp):
+            print(f"{name:<15} x={x:8.1f}  y={y:8.1f}  belief={s:5.2f}")
+    return 0
+
+
+def _predict_bottom_up(model, img, args: argparse.Namespace) -> int:
+    """Every person in the image (OpenPose-style models, no --box): COCO results, one per person."""
+    from poseviz.inference.bottom_up import predict_people
+    from poseviz.inference.top_down import model_schema
+
+    res = predict_people(model, img.rgb)
+    schema = model_schema(model)
+    results = []
+    for kp, score in zip(res.people, res.scores):
+        kp = kp.copy()
+        found = kp[:, 2] > 0
+        kp[found, :2] = img.to_original(kp[found, :2])  # joints not found stay at (0, 0, 0)
+        results.append({"image_id": args.image_id, "category_id": 1, "schema": schema.name,
+                        "keypoints": [round(float(v), 2) for v in kp.ravel()], "score": round(float(score), 4)})
+    if args.json:
+        print(json.dumps(results))
+    else:
+        print(f"{len(results)} people found (bottom-up: belief maps + part affinity fields)")
+        for n, r in enumerate(results, 1):
+            kp = np.array(r["keypoints"]).reshape(-1, 3)
+            print(f"person {n}: score {r['score']:.3f}, {int((kp[:, 2] > 0).sum())} joints found")
+    return 0
+
+
+def _receptive_field(args: argparse.Namespace) -> int:
+    from poseviz.explain.receptive_field import receptive_fields
+    from poseviz.models import create_model
+    from poseviz.models.zoo import ZOO, build
+
+    paper = {"cpm-paper": ("cpm", {}), "hourglass-8": ("hourglass", {"num_stacks": 8}),
+             "hrnet-w32": ("hrnet", {"width": 32}), "hrnet-w48": ("hrnet", {"width": 48})}
+    if args.model in ZOO:
+        model = build(args.model)
+    elif args.model in paper:
+        arch, kw = paper[args.model]
+        model = create_model(arch, **kw)
+    else:
+        raise PoseVizInputError(f"unknown model {args.model!r}; use a zoo model ({', '.join(ZOO)}) or {', '.join(paper)}")
+    w, h = model.config.input_size
+    if args.input:
+        h, w = args.input
+    rows = [r for r in receptive_fields(model) if args.all or r.stage_output]
+    table = [{"layer": r.name, "depth": r.depth, "rf_px": r.rf.size, "jump_px": r.rf.jump, "start_px": r.rf.start,
+              "covers_input": r.rf.size >= max(h, w)} for r in rows]
+    if args.json:
+        print(json.dumps({"model": args.model, "input_hw": [h, w], "layers": table}, indent=1))
+    else:
+        print(f"{args.model}: theoretical receptive field at {h}×{w} input")
+        print(f"{'layer':<34}{'depth':>6}{'RF px':>9}{'jump':>7}{'start':>8}  sees whole input")
+        for r in table:
+            print(f"{r['layer']:<34}{r['depth']:>6}{r['rf_px']:>9.0f}{r['jump_px']:>7.0f}{r['start_px']:>8.1f}  {'yes' if r['covers_input'] else 'no'}")
+    return 0

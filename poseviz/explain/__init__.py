@@ -1,0 +1,3 @@
+"""How a network sees: receptive fields (theoretical and effective), non-local attention, pooling, occlusion
+and attribution, the OKS error taxonomy and how far models disagree."""
+__all__ = ["attention", "disagreement", "erf", "occlusion", "oks_errors", "pooling", "receptive_field"]
