@@ -21,6 +21,7 @@ from poseviz.models import DenseOutput, PoseOutput
 class IdealNet(torch.nn.Module):
     """Returns the exact Gaussian beliefs and PAFs of ``self.people`` (image pixels) for the input it is given."""
 
+    heads = frozenset({"pafs"})  # the model protocol: it predicts part affinity fields
     limbs = LSP14.skeleton
     stride = 4
     config = SimpleNamespace(schema="lsp14", input_size=(128, 128))

@@ -147,3 +147,19 @@ def test_every_stage_loss_falls_when_overfitting_8_images(name, lsp):
     assert (losses.detach() < 0.5 * first).all(), (first, losses)
     if first_ce is not None:  # the chart head itself learns, not only the keypoint head
         assert ce < 0.5 * first_ce, (first_ce, ce)
+
+
+def test_every_shipped_model_says_what_it_predicts_and_its_output_agrees():
+    """The model protocol (poseviz.models.protocol): ``heads`` names exactly the extra outputs forward fills."""
+    from poseviz.models import PoseModel, heads
+    from poseviz.models.zoo import build, shipped_models
+
+    expected = {"openpose_lsp": {"pafs"}, "hrnet_dense_lsp": {"charts"}, "hrnet_nl_lsp": {"attention"}}
+    for name in shipped_models(None):
+        model = build(name).eval()
+        assert isinstance(model, PoseModel)
+        assert heads(model) == expected.get(name, set()), name
+        with torch.no_grad():
+            out = model(torch.zeros(1, 3, 128, 128))
+        assert (out.pafs is not None, out.dense is not None, out.attention is not None) == tuple(
+            h in heads(model) for h in ("pafs", "charts", "attention")), name

@@ -5,6 +5,7 @@ import streamlit as st
 from app.state import FROZEN_FRAME, get_model
 from poseviz.inference.person_boxes import BOTTOM_UP_FINDER, default_box
 from poseviz.inference.top_down import model_schema
+from poseviz.models.protocol import predicts_charts, predicts_pafs
 from poseviz.live import LiveProcessor, PersonTracker
 from poseviz.live.frame import LAYOUTS
 from poseviz.live.rtc import RTC_CONFIGURATION, allow_loopback_candidates
@@ -37,9 +38,8 @@ layout = st.sidebar.radio("Stages", LAYOUTS, index=LAYOUTS.index("beside"), hori
                           help="Beside keeps the whole view on one screen; below gives each stage more room.",
                           format_func=lambda v: {"below": "below the video", "beside": "beside the video"}[v])
 flip = st.sidebar.toggle("Flip test", value=False, key="live_flip", help="Average with the mirrored crop (about twice the time per frame).")
-task = zoo.ZOO[name].task
-extras = {"paf": ["none", "paf"], "dense": ["none", "parts"]}.get(task, ["none"])
-extra = st.sidebar.radio("Extra panel", extras, horizontal=True, key=f"live_extra_{task}",
+extras = ["none"] + (["paf"] if predicts_pafs(model) else []) + (["parts"] if predicts_charts(model) else [])
+extra = st.sidebar.radio("Extra panel", extras, horizontal=True, key=f"live_extra_{'_'.join(extras)}",
                          format_func=lambda v: {"none": "none", "paf": "part affinity field", "parts": "dense part colours"}[v])
 limb = 0
 if extra == "paf":

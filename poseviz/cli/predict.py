@@ -34,10 +34,11 @@ def _predict(args: argparse.Namespace) -> int:
     from poseviz.io.images import load_image
     from poseviz.models.fast_inference import for_inference
     from poseviz.models.pretrained import load_pretrained
+    from poseviz.models.protocol import predicts_pafs
 
     model = for_inference(load_pretrained(args.model, args.weights))
     img = load_image(args.image)
-    if getattr(model, "limbs", None) is not None and not args.box:
+    if predicts_pafs(model) and not args.box:
         return _predict_bottom_up(model, img, args)
     if args.box:
         try:

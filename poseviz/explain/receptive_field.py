@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from poseviz.models import CPM, HRNet, StackedHourglass
+from poseviz.models import CPM, HRNet, StackedHourglass, predicts_charts
 from poseviz.models.openpose import OpenPose
 
 __all__ = ["RF", "LayerRF", "receptive_fields", "stage_receptive_fields", "effective_receptive_field", "ERFResult", "mass_radius"]
@@ -268,7 +268,7 @@ def receptive_fields(model: nn.Module) -> list[LayerRF]:
         _walk_hourglass(model, w)
     elif isinstance(model, HRNet):
         _walk_hrnet(model, w)
-        if hasattr(model, "dense_head"):
+        if predicts_charts(model):
             _walk_chart_head(model, w)
     elif isinstance(model, OpenPose):
         _walk_openpose(model, w)

@@ -23,6 +23,7 @@ from poseviz.explain.oks_errors import gt_schema, restrict_dataset
 from poseviz.inference.top_down import model_schema
 from poseviz.io.coco import CocoKeypoints
 from poseviz.metrics import CocoEvalResult, coco_keypoint_eval
+from poseviz.models.protocol import predicts_pafs
 
 __all__ = ["BottomUpResult", "predict_people", "evaluate_bottom_up", "DEFAULT_LONG_SIDE"]
 
@@ -70,7 +71,7 @@ def _prepare(rgb: np.ndarray, long_side: int, multiple: int) -> tuple[np.ndarray
 def predict_people(model: nn.Module, rgb: np.ndarray, long_side: int = DEFAULT_LONG_SIDE, threshold: float = 0.1,
                    min_joints: int = 3) -> BottomUpResult:
     """Every person in an RGB image from belief maps + PAFs (the model must return ``pafs``)."""
-    if not hasattr(model, "limbs"):
+    if not predicts_pafs(model):
         raise ValueError("bottom-up grouping needs an OpenPose-style model (one that predicts part affinity fields)")
     image, resize = _prepare(rgb, long_side, 8)
     out = model(to_tensor(image))

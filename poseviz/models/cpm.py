@@ -66,6 +66,8 @@ def _trunk(c: CPMConfig) -> nn.Sequential:
 class CPM(nn.Module):
     """Convolutional Pose Machine; returns the belief maps of every stage."""
 
+    heads: frozenset[str] = frozenset()  # belief maps only (poseviz.models.protocol)
+
     def __init__(self, config: CPMConfig = CPMConfig()):
         super().__init__()
         self.config = config

@@ -35,6 +35,10 @@ class DenseHRNet(HRNet):
         self.v = nn.Conv2d(head_channels, num_parts, 1)
 
     @property
+    def heads(self) -> frozenset[str]:
+        return super().heads | {"charts"}
+
+    @property
     def dense_stride(self) -> int:
         return 2
 

@@ -99,6 +99,8 @@ class StackedHourglass(nn.Module):
 
     conv_bn_pairs = (("conv1", "bn1"),)
 
+    heads: frozenset[str] = frozenset()  # belief maps only (poseviz.models.protocol)
+
     def __init__(self, config: HourglassConfig = HourglassConfig()):
         super().__init__()
         self.config = config

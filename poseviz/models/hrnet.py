@@ -156,6 +156,11 @@ class HRNet(nn.Module):
 
     conv_bn_pairs = (("conv1", "bn1"), ("conv2", "bn2"))
 
+    @property
+    def heads(self) -> frozenset[str]:
+        """Extra outputs (poseviz.models.protocol): the non-local block's attention, when there is one."""
+        return frozenset({"attention"}) if self.nonlocal_block is not None else frozenset()
+
     def __init__(self, config: HRNetConfig = HRNetConfig()):
         super().__init__()
         self.config = config

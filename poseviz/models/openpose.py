@@ -48,6 +48,8 @@ def _branch(cin: int, mid: int, cout: int, k: int) -> nn.Sequential:
 class OpenPose(nn.Module):
     """Returns belief maps and PAFs of every stage (``PoseOutput.stages`` / ``.pafs``)."""
 
+    heads: frozenset[str] = frozenset({"pafs"})  # poseviz.models.protocol
+
     def __init__(self, config: OpenPoseConfig = OpenPoseConfig()):
         super().__init__()
         self.config = config
