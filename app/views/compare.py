@@ -1,6 +1,5 @@
 """Compare: 2–4 models on the same person — skeletons, disagreement, every stage, latency."""
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -34,7 +33,7 @@ for col, (name, res) in zip(cols, results.items()):
 schemas = {r.schema.name for r in results.values()}
 if len(schemas) == 1:
     schema = get_schema(schemas.pop())
-    dist = max_pairwise_distance(np.stack([r.keypoints for r in results.values()]))
+    dist = max_pairwise_distance([r.keypoints for r in results.values()])
     st.subheader("Per-joint disagreement")
     st.caption("Largest distance between any two models' predictions of the joint, in image pixels (joints in skeleton order).")
     fig = go.Figure(go.Bar(x=list(schema.joints), y=dist, marker_color=[f"rgb{c}" for c in schema.colors]))

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app.state import confidence_warning, image_and_person_ui, model_ui, predict_cached
+from poseviz.core.geometry import rescale_points
 from poseviz.io.coco import coco_result
 from poseviz.plots import belief_maps_figure, belief_strip_image, draw_skeleton, joint_grid_figure, stage_peak_table, stage_peaks
 from poseviz.plots.skeleton import draw_crop_box
@@ -53,9 +54,7 @@ d1, d2 = st.columns(2)
 strip = belief_strip_image(crop, stages[:, k], names, opacity, shared)
 ok, png = cv2.imencode(".png", cv2.cvtColor(strip, cv2.COLOR_RGB2BGR))
 d1.download_button("Belief maps of this joint (PNG)", png.tobytes(), file_name=f"poseviz_{joint}_stages.png", mime="image/png")
-kp = res.keypoints.copy()
-kp[:, :2] = (kp[:, :2] + 0.5) / image.scale - 0.5  # back to the original file's pixels
-results_json = json.dumps([coco_result(kp, 0)])
+results_json = json.dumps([coco_result(rescale_points(res.keypoints, 1 / image.scale), 0)])  # the file's own pixels
 d2.download_button("Predictions (COCO results JSON)", results_json, file_name="poseviz_results.json", mime="application/json")
 with st.expander("Predictions as COCO results JSON (original image pixels)"):
     st.code(results_json, language="json")

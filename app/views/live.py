@@ -5,11 +5,11 @@ import streamlit as st
 from app.state import FROZEN_FRAME, get_model
 from poseviz.inference.person_boxes import BOTTOM_UP_FINDER, default_box
 from poseviz.inference.top_down import model_schema
-from poseviz.models.protocol import predicts_charts, predicts_pafs
 from poseviz.live import LiveProcessor, PersonTracker
 from poseviz.live.frame import LAYOUTS
 from poseviz.live.rtc import RTC_CONFIGURATION, allow_loopback_candidates
 from poseviz.models import zoo
+from poseviz.models.protocol import predicts_charts, predicts_pafs
 
 st.title("Live camera")
 st.caption("Move in front of the camera and watch each stage of the network change its mind. The person is tracked "

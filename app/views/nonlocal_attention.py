@@ -1,13 +1,23 @@
 """Non-local attention: what each position of the HRNet non-local block attends to."""
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
 from poseviz.core.geometry import apply_affine
-from poseviz.explain.attention import entropy_map, grid_cell, mean_attention, output_gate, query_dependence, query_map, top_k
+from poseviz.explain.attention import (
+    entropy_map,
+    entropy_share_map,
+    grid_cell,
+    mean_attention,
+    output_gate,
+    query_dependence,
+    query_map,
+    top_k,
+    uniform_entropy,
+)
 from poseviz.models import zoo
 from poseviz.plots.attention import attention_maps_figure
+from poseviz.plots.theme import zoomed
 
 st.title("Non-local attention")
 st.caption("A non-local block (Wang et al. 2018) lets every position attend to every other: "
@@ -39,7 +49,7 @@ else:
 
         scale = 3
         st.caption("Click a point on the crop below to make it the query.")
-        click = streamlit_image_coordinates(np.kron(crop, np.ones((scale, scale, 1), dtype=np.uint8)), key="nl_click")
+        click = streamlit_image_coordinates(zoomed(crop, scale), key="nl_click")
         xy = ((click["x"] / scale, click["y"] / scale) if click else tuple(crop_kp[0]))
         titles = [f"query at ({xy[0]:.0f}, {xy[1]:.0f}) px"]
     else:
@@ -56,7 +66,7 @@ ent = entropy_map(att, hw)
 avg = mean_attention(att, hw)
 # Two figures, each with its own colour bar: entropy (0–1 of ln N) and attention weight differ by orders of magnitude.
 e1, e2 = st.columns(2)
-e1.plotly_chart(attention_maps_figure(crop, [ent / np.log(att.shape[1])], ["entropy / ln N (1 = uniform)"], [None], hw,
+e1.plotly_chart(attention_maps_figure(crop, [entropy_share_map(att, hw)], ["entropy / ln N (1 = uniform)"], [None], hw,
                                       colorbar_title="entropy / ln N", height=440), width="stretch")
 e2.plotly_chart(attention_maps_figure(crop, [avg], ["mean over all queries"], [None], hw,
                                       colorbar_title="mean attention weight", height=440), width="stretch")
@@ -66,7 +76,7 @@ if gate == 0:
     st.warning("This block's output gate γ is 0: it is the identity, so its attention never reaches the prediction.")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Mean JS divergence between queries", f"{js:.4f} nats", help="0 = every query attends identically (GCNet's finding); ln 2 = disjoint")
-c2.metric("Mean entropy", f"{ent.mean():.2f} nats", help=f"uniform attention would be ln N = {np.log(att.shape[1]):.2f}")
+c2.metric("Mean entropy", f"{ent.mean():.2f} nats", help=f"uniform attention would be ln N = {uniform_entropy(att):.2f}")
 c3.metric("Grid positions N", f"{att.shape[1]}")
 c4.metric("Output gate max |γ|", f"{gate:.3g}", help="z = x + BN(W_z y): γ scales what attention adds to the features; it starts at 0 (identity)")
 st.dataframe(pd.DataFrame([{"query": t, "rank": r + 1, "column": cx, "row": cy, "weight": round(wt, 5)}

@@ -1,11 +1,10 @@
 """Occlusion explorer: hide part of the person and watch every stage, the keypoints and the score change."""
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
-from poseviz.core.geometry import apply_affine
+from poseviz.core.geometry import apply_affine, rescale_points
 from poseviz.data.lsp import load_lsp, lsp_ground_truth, lsp_split
 from poseviz.data.root import dataset_dir
 from poseviz.explain.occlusion import (
@@ -13,7 +12,9 @@ from poseviz.explain.occlusion import (
     Occluder,
     apply_occluders,
     integrated_gradients,
+    most_sensitive_point,
     occlude_photo,
+    occlusion_pck,
     occlusion_sensitivity,
     occlusion_sweep,
     occlusion_table,
@@ -62,14 +63,13 @@ c1.image(draw_skeleton(image.rgb, clean.keypoints, schema), caption="clean", wid
 c2.image(draw_skeleton(img_occ, occ.keypoints, schema), caption="occluded", width="stretch")
 gt = lsp_ground_truth(image.path)
 if gt is not None:
-    gt[:, :2] = (gt[:, :2] + 0.5) * image.scale - 0.5  # the file's pixels → the processed image's
+    gt = rescale_points(gt, image.scale)  # the file's pixels → the processed image's
 rows = occlusion_table(schema.joints, clean.keypoints, occ.keypoints, gt)
 st.dataframe(pd.DataFrame(rows), hide_index=True)
 scores = st.container()  # one slot with or without ground truth, so the widgets below keep their state
 if gt is not None:
     m1, m2 = scores.columns(2)
-    pc = 100 * np.mean([r["correct clean (PCK@0.2)"] for r in rows])
-    po = 100 * np.mean([r["correct occluded"] for r in rows])
+    pc, po = occlusion_pck(rows)
     m1.metric("PCK@0.2 clean", f"{pc:.1f} %")
     m2.metric("PCK@0.2 occluded", f"{po:.1f} %", delta=f"{po - pc:.1f} points")
 
@@ -98,7 +98,7 @@ else:
         sens, ig = attributions(image.digest + str(box), name, k, crop, model)
     shown.plotly_chart(attribution_figure(crop, {"occlusion sensitivity (belief drop, 16-px mask)": sens,
                                                  "integrated gradients |attribution| (grey baseline)": ig}), width="stretch")
-    sy, sx = np.unravel_index(np.argmax(sens), sens.shape)
+    sx, sy = most_sensitive_point(sens)
     peak = apply_affine(clean.keypoints[k:k + 1, :2], clean.transform.matrix)[0]
     shown.caption(f"Most sensitive region centred near ({sx}, {sy}) crop px; the predicted {joint} is at ({peak[0]:.0f}, {peak[1]:.0f}).")
 

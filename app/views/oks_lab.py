@@ -3,7 +3,6 @@ import copy
 import hashlib
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +13,7 @@ from poseviz.data.lsp_coco import lsp_as_coco
 from poseviz.data.mpii import load_mpii
 from poseviz.data.root import dataset_dir
 from poseviz.explain.oks_errors import (
+    checked_sigmas,
     error_totals,
     informative_instance,
     instances_as_results,
@@ -36,7 +36,7 @@ def _lsp_gt(root: str, first: int, last: int, kind: str = "lsp"):
     data = load_lsp(root) if kind == "lsp" else load_mpii(root)
     if last > len(data):
         raise PoseVizInputError(f"these annotations hold {len(data)} people; choose numbers up to {len(data)}")
-    return lsp_as_coco(data, np.arange(first - 1, last))
+    return lsp_as_coco(data, range(first - 1, last))
 
 
 st.title("OKS laboratory")
@@ -131,9 +131,10 @@ if not instances:
 
 with st.expander("Per-joint sigmas (editable: custom keypoint sets need their own)"):
     edited = st.data_editor(pd.DataFrame({"joint": joint_names, "sigma": sigmas0}), disabled=["joint"], hide_index=True, key="oks_sigmas")
-sigmas = edited["sigma"].to_numpy(dtype=np.float64)
-if not np.all(sigmas > 0):
-    st.error("Every sigma must be positive.")
+try:
+    sigmas = checked_sigmas(edited["sigma"])
+except PoseVizInputError as exc:
+    st.error(f"These sigmas cannot be used: {exc}.")
     st.stop()
 flip_perm = mirror_permutation(joint_names)
 instances = [score_instance(copy.copy(i), sigmas, flip_perm) for i in instances]

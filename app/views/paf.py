@@ -53,5 +53,5 @@ min_norm = st.slider("Hide arrows shorter than", 0.0, 1.0, 0.1, 0.05, key="paf_m
 pafs = [p[li] for p in res.pafs]
 st.plotly_chart(paf_stages_figure(res.image, res.stages, pafs, res.limbs[li], limb_names[li], res.stride,
                                   min_norm=min_norm), width="stretch")
-norms = [float(np.hypot(p[0], p[1]).max()) for p in pafs]
+norms = res.paf_peak_norms(li)
 st.caption("Largest PAF magnitude per stage (1 = a confident unit vector): " + ", ".join(f"stage {i + 1}: {n:.2f}" for i, n in enumerate(norms)))

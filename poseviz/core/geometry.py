@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-__all__ = ["CropTransform", "box_to_center_scale", "crop_transform", "warp_crop", "apply_affine", "check_box"]
+__all__ = ["CropTransform", "box_to_center_scale", "crop_transform", "warp_crop", "apply_affine", "check_box", "rescale_points"]
 
 PIXEL_STD = 200.0
 
@@ -147,3 +147,11 @@ def check_box(box: tuple[float, float, float, float], width: int, height: int) -
     if max(w, h) > MAX_BOX_TO_IMAGE * max(width, height):
         raise PoseVizInputError(f"the person box ({w:g} × {h:g} px) is over {MAX_BOX_TO_IMAGE:g}× the image's size")
     return x, y, w, h
+
+
+def rescale_points(points: np.ndarray, factor: float) -> np.ndarray:
+    """(x, y) in the pixels of one image → the pixels of the same image resized by ``factor`` (pixel centres
+    map to pixel centres: x' = (x + ½)·factor − ½). Only the first two columns change."""
+    out = np.array(points, dtype=np.float64, copy=True)
+    out[..., :2] = (out[..., :2] + 0.5) * factor - 0.5
+    return out

@@ -43,6 +43,16 @@ def entropy_map(attention: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
     return -(a * np.log(a)).sum(-1).reshape(hw)
 
 
+def uniform_entropy(attention: np.ndarray) -> float:
+    """ln N (nats): the entropy of a query that attends to all N positions equally."""
+    return float(np.log(np.asarray(attention).shape[-1]))
+
+
+def entropy_share_map(attention: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
+    """Each query's entropy as a share of ``uniform_entropy`` → [h, w] in 0..1 (1 = uniform attention)."""
+    return entropy_map(attention, hw) / uniform_entropy(attention)
+
+
 def mean_attention(attention: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
     """Query-averaged attention → [h, w]: the single map a GCNet-style global-context block would use."""
     return np.asarray(attention).mean(0).reshape(hw)

@@ -215,3 +215,16 @@ def occlusion_table(joints: tuple[str, ...], clean: np.ndarray, occluded: np.nda
         for r, a, b in zip(rows, ok_clean, ok_occ):
             r[f"correct clean (PCK@{alpha:g})"], r["correct occluded"] = bool(a), bool(b)
     return rows
+
+
+def occlusion_pck(rows: list[dict]) -> tuple[float, float]:
+    """PCK (%) of the clean and of the occluded prediction from ``occlusion_table`` rows with ground truth."""
+    clean = [r[k] for r in rows for k in r if k.startswith("correct clean")]
+    occluded = [r["correct occluded"] for r in rows]
+    return 100.0 * float(np.mean(clean)), 100.0 * float(np.mean(occluded))
+
+
+def most_sensitive_point(sensitivity: np.ndarray) -> tuple[int, int]:
+    """(x, y) crop pixel of the largest value of a sensitivity map [H, W]."""
+    y, x = np.unravel_index(int(np.argmax(sensitivity)), sensitivity.shape)
+    return int(x), int(y)

@@ -22,10 +22,18 @@ from poseviz.inference.top_down import model_schema, predict_person
 from poseviz.io.coco import CocoKeypoints
 from poseviz.metrics.oks import oks_terms
 
-__all__ = ["instances_as_results", "joint_table", "informative_instance", "ERROR_TYPES", "Instance", "gt_schema", "classify_errors", "restrict_dataset", "predict_dataset", "instances_table", "instances_csv", "instances_from_results", "mirror_permutation", "score_instance", "error_totals",
+__all__ = ["checked_sigmas", "instances_as_results", "joint_table", "informative_instance", "ERROR_TYPES", "Instance", "gt_schema", "classify_errors", "restrict_dataset", "predict_dataset", "instances_table", "instances_csv", "instances_from_results", "mirror_permutation", "score_instance", "error_totals",
            "oks_curve"]
 
 ERROR_TYPES = ("good", "jitter", "inversion", "swap", "miss")
+
+
+def checked_sigmas(values) -> np.ndarray:
+    """Per-joint OKS sigmas as float64, refused with a message unless every one is a positive number."""
+    sigmas = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(sigmas) & (sigmas > 0)):
+        raise PoseVizInputError("every sigma must be a positive number")
+    return sigmas
 
 
 def oks_curve(distances: np.ndarray, area: float, sigma: float) -> np.ndarray:

@@ -51,6 +51,10 @@ class BottomUpResult:
     stride: int
     limbs: tuple[tuple[int, int], ...]
 
+    def paf_peak_norms(self, limb: int) -> list[float]:
+        """Largest PAF vector length of ``limb`` at each stage (1 = a confident unit vector)."""
+        return [float(np.hypot(p[limb, 0], p[limb, 1]).max()) for p in self.pafs]
+
     def grid_to_image(self, points: np.ndarray) -> np.ndarray:
         """Network-grid coordinates [..., 2] → original image pixels."""
         return (heatmap_to_input(points, self.stride) + 0.5) / self.resize - 0.5

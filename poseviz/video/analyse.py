@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 from torch import nn
 
-from poseviz.core.geometry import CropTransform
+from poseviz.core.geometry import CropTransform, rescale_points
 from poseviz.core.schemas import KeypointSchema
 from poseviz.inference.top_down import Prediction, predict_crop, predict_person
 from poseviz.live.tracker import Box, PersonTracker
@@ -63,9 +63,7 @@ class VideoAnalysis:
     @property
     def file_keypoints(self) -> np.ndarray:
         """[N, K, 3] keypoints in the video file's own pixels."""
-        kp = self.keypoints.copy()
-        kp[..., :2] = (kp[..., :2] + 0.5) / self.scale - 0.5
-        return kp
+        return rescale_points(self.keypoints, 1 / self.scale)
 
     @property
     def times(self) -> np.ndarray:
