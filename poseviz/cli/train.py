@@ -6,7 +6,6 @@ import dataclasses
 import json
 from pathlib import Path
 
-
 from poseviz.core.errors import PoseVizInputError
 from poseviz.io.writing import atomic_write_bytes, atomic_write_text, check_writable
 

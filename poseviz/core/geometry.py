@@ -18,7 +18,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-__all__ = ["CropTransform", "box_to_center_scale", "crop_transform", "warp_crop", "apply_affine", "check_box", "rescale_points"]
+# A box made from a person's joints is enlarged by this much about its centre before cropping (hands, feet and
+# the top of the head lie outside the joints), in training and in inference alike.
+DEFAULT_ENLARGE = 1.3
+
+__all__ = ["DEFAULT_ENLARGE", "CropTransform", "box_to_center_scale", "crop_transform", "warp_crop", "apply_affine", "check_box", "rescale_points"]
 
 PIXEL_STD = 200.0
 

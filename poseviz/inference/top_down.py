@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from poseviz.core.geometry import PIXEL_STD, CropTransform, box_to_center_scale, check_box, crop_transform, warp_crop
+from poseviz.core.geometry import DEFAULT_ENLARGE, PIXEL_STD, CropTransform, box_to_center_scale, check_box, crop_transform, warp_crop
 from poseviz.core.heatmaps import decode, flip_heatmaps, heatmap_to_input
 from poseviz.core.preprocess import to_tensor
 from poseviz.core.schemas import KeypointSchema, get_schema
@@ -17,7 +17,6 @@ from poseviz.models import PoseOutput
 
 __all__ = ["Prediction", "model_schema", "model_input_size", "run_model", "predict_person", "predict_crop", "DEFAULT_ENLARGE"]
 
-DEFAULT_ENLARGE = 1.3
 
 
 @dataclass(frozen=True)

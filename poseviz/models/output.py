@@ -22,13 +22,17 @@ class DenseOutput:
     u: torch.Tensor
     v: torch.Tensor
 
+    def uv_at(self, index: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """U and V [B, H, W] read from each pixel's chart of part ``index`` [B, H, W] (0 = background reads
+        part 1's chart; callers mask it)."""
+        sel = (index - 1).clamp(min=0)[:, None]
+        return self.u.gather(1, sel)[:, 0], self.v.gather(1, sel)[:, 0]
+
     def charts(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(I [B, H, W] long, U [B, H, W], V [B, H, W]) with U = V = 0 on background."""
         index = self.part_logits.argmax(1)
-        sel = (index - 1).clamp(min=0)[:, None]
-        u = self.u.gather(1, sel)[:, 0] * (index > 0)
-        v = self.v.gather(1, sel)[:, 0] * (index > 0)
-        return index, u, v
+        u, v = self.uv_at(index)
+        return index, u * (index > 0), v * (index > 0)
 
 
 @dataclass(frozen=True)

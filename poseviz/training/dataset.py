@@ -8,7 +8,7 @@ from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
 from poseviz.core.dense import dense_targets
-from poseviz.core.geometry import box_to_center_scale, crop_transform, warp_crop
+from poseviz.core.geometry import DEFAULT_ENLARGE, box_to_center_scale, crop_transform, warp_crop
 from poseviz.core.heatmaps import input_to_heatmap, make_targets
 from poseviz.core.paf import paf_targets
 from poseviz.core.preprocess import to_tensor
@@ -20,7 +20,6 @@ from poseviz.training.augment import AugmentConfig, add_occluders, color_jitter,
 __all__ = ["LSPPoseDataset", "load_images"]
 
 DENSE_IGNORE = -100  # part label of pixels whose chart target is unknown (cross-entropy's ignore_index)
-BOX_ENLARGE = 1.3  # LSP boxes come from the joints, so leave room for hands, feet and head
 
 
 def load_images(data: LSPData | PoseSet, indices: np.ndarray, progress: bool = False) -> list[np.ndarray]:
@@ -78,7 +77,7 @@ class LSPPoseDataset(Dataset):
         idx = int(self.indices[item])
         img = self.images[item]
         joints = self.data.joints[idx].copy()
-        center, scale = box_to_center_scale(joints_box(joints), self.input_size[0] / self.input_size[1], BOX_ENLARGE)
+        center, scale = box_to_center_scale(joints_box(joints), self.input_size[0] / self.input_size[1], DEFAULT_ENLARGE)
         rotation, flip = 0.0, False
         if self.augment is not None:
             s, rotation, flip, shift = sample_affine(self.rng, self.augment)

@@ -132,9 +132,7 @@ def task_losses(out, batch: dict[str, torch.Tensor], joint_weights: torch.Tensor
         ce = (torch.nn.functional.cross_entropy(out.dense.part_logits, index, ignore_index=DENSE_IGNORE)
               if known.any() else out.dense.part_logits.sum() * 0)
         fg = index > 0
-        sel = (index - 1).clamp(min=0)[:, None]
-        u = out.dense.u.gather(1, sel)[:, 0]
-        v = out.dense.v.gather(1, sel)[:, 0]
+        u, v = out.dense.uv_at(index.clamp(min=0))  # the target part's chart (ignored pixels masked by fg)
         uv = ((u - batch["dense_u"].to(device)).abs() + (v - batch["dense_v"].to(device)).abs())[fg].mean() if fg.any() else u.sum() * 0
         per_stage = per_stage + DENSE_WEIGHT * (ce + uv)
     return per_stage
