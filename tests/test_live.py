@@ -2,6 +2,7 @@
 and the loopback ICE fallback. Expected values are derived by hand from the definitions."""
 import numpy as np
 import pytest
+import torch
 
 from media import CLIP_SIZE, astronaut, model
 from poseviz.inference.person_boxes import JOINTS_TO_PERSON_BOX, box_around_joints, whole_image_box
@@ -129,3 +130,19 @@ def test_loopback_candidates(monkeypatch):
     monkeypatch.setenv(rtc.LOOPBACK_VAR, "1")
     assert ice.get_host_addresses(True, True) == ["127.0.0.1"]
     assert rtc.RTC_CONFIGURATION == {"iceServers": []}
+
+
+def test_a_failing_frame_comes_back_unannotated_with_the_reason():
+    class Broken(torch.nn.Module):
+        config = model().config
+
+        def forward(self, x):
+            raise RuntimeError("out of memory")
+
+    rgb = next(iter(panning_clip(astronaut(), 1, CLIP_SIZE)))
+    p = LiveProcessor(model(), PersonTracker(None), LiveSettings())
+    p.configure(Broken())
+    out = p.process(rgb)
+    assert out.shape == rgb.shape and p.error == "RuntimeError: out of memory" and p.meter.frames == 0
+    p.configure(model())
+    assert p.process(rgb).shape != rgb.shape and p.error is None  # the next good frame clears it

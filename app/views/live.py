@@ -83,6 +83,8 @@ def stats():
     c2.metric("Frame rate", "–" if m.fps != m.fps else f"{m.fps:.1f} fps")
     c3.metric("Time per frame (median)", "–" if m.latency_ms != m.latency_ms else f"{m.latency_ms:.0f} ms")
     c4.metric("Person", processor.tracker.source)
+    if processor.error:
+        st.error(f"The last frame could not be processed ({processor.error}); the video continues unannotated.")
 
 
 stats()

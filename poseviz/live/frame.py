@@ -131,12 +131,20 @@ class LiveProcessor:
             return self._settings
 
     def process(self, rgb: np.ndarray) -> np.ndarray:
-        """One camera frame (RGB uint8) → the annotated frame."""
+        """One camera frame (RGB uint8) → the annotated frame. A failure never stops the stream: the frame
+        comes back unannotated with the reason on it, and ``error`` holds it for the page."""
         start = time.perf_counter()
         with self._lock:
             model, settings = self._model, self._settings
-        box = self.tracker.box_for(rgb)
-        pred = predict_person(model, rgb, box, flip=settings.flip)
+        try:
+            box = self.tracker.box_for(rgb)
+            pred = predict_person(model, rgb, box, flip=settings.flip)
+        except Exception as exc:  # the video thread has no one to report to but the page
+            self.error = f"{type(exc).__name__}: {exc}"
+            out = np.ascontiguousarray(rgb.copy())
+            cv2.putText(out, "prediction failed - see the page", (8, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 80, 80), 2, cv2.LINE_AA)
+            return out
+        self.error = None
         self.tracker.update(pred.keypoints, (rgb.shape[1], rgb.shape[0]))
         self.last_frame, self.last_box, self.last_prediction = rgb, box, pred
         m = self.meter
