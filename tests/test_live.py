@@ -46,7 +46,7 @@ def test_tracker_detects_tracks_loses_and_searches_at_most_once_per_interval():
     tracker.update(_keypoints(0.6), (640, 480))
     assert tracker.box_for(frame) == pytest.approx(box_around_joints(_keypoints(0.6)[:, :2], 640, 480))
     assert tracker.source == "tracked" and calls == [0.0]
-    tracker.update(_keypoints(0.05), (640, 480))  # mean belief under the 0.08 gate: lost
+    tracker.update(_keypoints(0.05), (640, 480))  # mean belief under the 0.10 gate: lost
     clock.t = 0.5  # within the interval: no new search, the whole frame is used
     assert tracker.box_for(frame) == pytest.approx(whole_image_box(640, 480)) and tracker.source == "whole frame"
     clock.t = 1.2
