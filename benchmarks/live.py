@@ -109,7 +109,7 @@ def browser_rows(seconds: float) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         clip = Path(tmp) / "clip.y4m"
         write_y4m(panning_clip(_photo(), 150, (640, 480)), clip, fps=30)
-        seen = live_camera_check.main(str(clip), str(Path(tmp) / "shot.png"), seconds=seconds, enough_frames=None)
+        seen = live_camera_check.run_isolated(str(clip), str(Path(tmp) / "shot.png"), seconds=seconds, enough_frames=0)
     counts = seen["counts"]
     fps = (counts[-1] - counts[1]) / (2.0 * (len(counts) - 2)) if len(counts) > 2 else float("nan")
     return [{"model": zoo.fastest_model(), "measured over": f"{2 * (len(counts) - 2)} s", "end-to-end fps (page counter)": f"{fps:.1f}",

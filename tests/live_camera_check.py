@@ -1,11 +1,17 @@
 """The Live camera page in Chromium with a fake camera: run by tests/test_live_browser.py, possibly inside a
 network namespace of its own. Prints one JSON line with what it saw.
 
-usage: live_camera_check.py CLIP.y4m SCREENSHOT.png [DATA_ROOT]
+usage: live_camera_check.py CLIP.y4m SCREENSHOT.png [DATA_ROOT [SECONDS [ENOUGH_FRAMES]]]
+
+``run_isolated`` runs it in a network namespace of its own when this machine allows one (a veth pair on a
+private address inside it, as Chromium offers no ICE candidates on loopback alone), else on this machine's
+own addresses with the server's media on 127.0.0.1: nothing leaves the machine either way.
 """
 import json
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 from browser import CHROMIUM, running_app
 
@@ -57,5 +63,29 @@ def main(clip: str, shot: str, seconds: float = 40.0, enough_frames: int | None 
     return seen
 
 
+NAMESPACE_SETUP = ("ip link set lo up && ip link add pv0 type veth peer name pv1 && ip addr add 10.200.0.1/24 dev pv0 "
+                   "&& ip link set pv0 up && ip link set pv1 up")
+
+
+def own_namespace_works() -> bool:
+    try:
+        return subprocess.run(["unshare", "-n", "sh", "-c", NAMESPACE_SETUP], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def run_isolated(clip: str, shot: str, data_root: str = "", seconds: float = 40.0, enough_frames: int = 60) -> dict:
+    """``main`` in a subprocess (in a network namespace of its own when possible); returns what it saw."""
+    check = [sys.executable, str(Path(__file__).resolve()), clip, shot, data_root, str(seconds), str(enough_frames)]
+    cmd = ["unshare", "-n", "sh", "-c", NAMESPACE_SETUP + ' && exec "$@"', "sh", *check] if own_namespace_works() else check
+    run = subprocess.run(cmd, cwd=Path(__file__).parent, capture_output=True, text=True, timeout=seconds + 360)
+    if run.returncode != 0:
+        raise RuntimeError(run.stdout[-3000:] + run.stderr[-3000:])
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], sys.argv[2], data_root=sys.argv[3] if len(sys.argv) > 3 else None)))
+    args = sys.argv[1:] + [""] * (5 - len(sys.argv[1:]))
+    enough = int(args[4]) if args[4] else 60
+    print(json.dumps(main(args[0], args[1], seconds=float(args[3] or 40), enough_frames=enough if enough > 0 else None,
+                          data_root=args[2] or None)))
