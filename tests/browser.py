@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -47,10 +48,11 @@ class AppServer:
 def running_app(env: dict | None = None, timeout_s: float = 90):
     """``streamlit run app/main.py`` on 127.0.0.1 at a free port; yields an ``AppServer`` once healthy."""
     port = free_port()
+    log = tempfile.TemporaryFile()  # a pipe nobody reads would fill and stall the server
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -62,7 +64,8 @@ def running_app(env: dict | None = None, timeout_s: float = 90):
             except OSError:
                 time.sleep(0.5)
         else:
-            raise RuntimeError(f"the app did not become healthy in {timeout_s:.0f} s")
+            log.seek(0)
+            raise RuntimeError(f"the app did not become healthy in {timeout_s:.0f} s: {log.read()[-2000:].decode(errors='replace')}")
         yield AppServer(url, proc.pid)
     finally:
         proc.terminate()
@@ -70,3 +73,4 @@ def running_app(env: dict | None = None, timeout_s: float = 90):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
