@@ -40,7 +40,11 @@ def main(clip: str, shot: str, seconds: float = 40.0, enough_frames: int | None 
             f"--use-file-for-fake-video-capture={clip}"])
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         page.goto(f"{url}/live")
-        page.get_by_text("Frames processed").wait_for(timeout=120_000)
+        try:
+            page.get_by_text("Frames processed").wait_for(timeout=120_000)
+        except Exception:  # say what the page showed instead, for whoever reads the failure
+            print("page text:", page.locator("body").inner_text()[:2000], file=sys.stderr)
+            raise
         component = page.frame_locator("iframe[title*='webrtc'], iframe").first
         component.get_by_role("button", name="Start camera").click(timeout=60_000)
         start = time.time()
