@@ -30,6 +30,12 @@ def _sample_clip(name: str) -> bytes:
     return encode_video(panning_clip(load_image(gallery()[name].read_bytes()).rgb, 90), 30)
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _facts(key: str, _data: bytes):
+    """(digest, VideoInfo) of a video, once per file: hashing 100 MB on every scrubber move would cost ~0.2 s."""
+    return hashlib.sha256(_data).hexdigest()[:16], probe(_data)
+
+
 st.sidebar.subheader("Video")
 source = st.sidebar.radio("Source", ["Upload", "Sample clip"], horizontal=True, key="video_source")
 if source == "Upload":
@@ -38,20 +44,19 @@ if source == "Upload":
     if up is None:
         st.info("Upload a video (mp4, webm, mov, mkv, avi), or pick **Sample clip** in the sidebar.")
         st.stop()
-    data, video_name = up.getvalue(), up.name
+    data, video_name, data_key = up.getvalue(), up.name, up.file_id
 else:
     photos = list(gallery())
     if not photos:
         st.info("No gallery photos to make a sample clip from: upload a video instead.")
         st.stop()
     pick = st.sidebar.selectbox("Made from the photo", photos, index=photos.index("Astronaut (scikit-image)") if "Astronaut (scikit-image)" in photos else 0, key="video_sample")
-    data, video_name = _sample_clip(pick), f"sample clip of {pick}"
+    data, video_name, data_key = _sample_clip(pick), f"sample clip of {pick}", f"sample {pick}"
 try:
-    info = probe(data)
+    digest, info = _facts(data_key, data)
 except VideoError as exc:
     st.error(f"This video cannot be used: {exc}")
     st.stop()
-digest = hashlib.sha256(data).hexdigest()[:16]
 st.caption(f"{video_name}: {info.width}×{info.height} px, {info.fps:.1f} frames/s, about {info.frames} frames ({info.duration_s:.1f} s), {info.codec}")
 
 names = zoo.shipped_models(None)
