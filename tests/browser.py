@@ -35,6 +35,13 @@ def free_port() -> int:
 class AppServer:
     url: str
     pid: int
+    log: object  # the server's stdout and stderr, a temporary file
+
+    def log_tail(self, chars: int = 3000) -> str:
+        """The end of what the server printed, for whoever reads a failure."""
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()[-chars:].decode(errors="replace")
 
     def rss_mb(self) -> float:
         """The server's resident memory (MB), from /proc."""
@@ -66,7 +73,7 @@ def running_app(env: dict | None = None, timeout_s: float = 90):
         else:
             log.seek(0)
             raise RuntimeError(f"the app did not become healthy in {timeout_s:.0f} s: {log.read()[-2000:].decode(errors='replace')}")
-        yield AppServer(url, proc.pid)
+        yield AppServer(url, proc.pid, log)
     finally:
         proc.terminate()
         try:

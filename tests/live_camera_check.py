@@ -39,11 +39,15 @@ def main(clip: str, shot: str, seconds: float = 40.0, enough_frames: int | None 
             "--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
             f"--use-file-for-fake-video-capture={clip}"])
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        console: list[str] = []
+        page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: console.append(f"page error: {e}"))
         page.goto(f"{url}/live")
         try:
             page.get_by_text("Frames processed").wait_for(timeout=120_000)
-        except Exception:  # say what the page showed instead, for whoever reads the failure
-            print("page text:", page.locator("body").inner_text()[:2000], file=sys.stderr)
+        except Exception:  # say what the page and the server showed instead, for whoever reads the failure
+            print("page text:", page.locator("body").inner_text()[:2000], "\nbrowser console:", "\n".join(console[-30:]),
+                  "\nserver log:", app.log_tail(), file=sys.stderr)
             raise
         component = page.frame_locator("iframe[title*='webrtc'], iframe").first
         component.get_by_role("button", name="Start camera").click(timeout=60_000)
@@ -84,7 +88,7 @@ def run_isolated(clip: str, shot: str, data_root: str = "", seconds: float = 40.
     cmd = ["unshare", "-n", "sh", "-c", NAMESPACE_SETUP + ' && exec "$@"', "sh", *check] if own_namespace_works() else check
     run = subprocess.run(cmd, cwd=Path(__file__).parent, capture_output=True, text=True, timeout=seconds + 360)
     if run.returncode != 0:
-        raise RuntimeError(run.stdout[-3000:] + run.stderr[-3000:])
+        raise RuntimeError(run.stdout[-3000:] + run.stderr[-12000:])
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
