@@ -6,7 +6,7 @@ import torch
 from torch import nn
 
 from poseviz.models import create_model
-from poseviz.training.grow import add_hourglass_stack, add_hrnet_module
+from poseviz.training.grow import add_cpm_stages, add_hourglass_stack, add_hrnet_module
 
 SMALL_HRNET = dict(width=8, stages=((1, 1), (1, 1), (1, 1)), layer1_blocks=1, num_joints=14, input_size=(64, 64), schema="lsp14")
 
@@ -41,6 +41,43 @@ def test_hourglass_gains_a_stack_with_unchanged_prediction():
     # A fresh 3-stack network has exactly the grown one's parameters.
     fresh = create_model("hourglass", **dataclasses.asdict(grown.config))
     assert fresh.load_state_dict(grown.state_dict()).missing_keys == []
+
+
+def test_cpm_gains_stages_copied_from_its_last_and_keeps_every_earlier_stage():
+    torch.manual_seed(0)
+    model = _randomise_bn(create_model("cpm", num_stages=2, num_joints=14, trunk_channels=8, feature_channels=8, head_channels=8,
+                                       stage_channels=8, num_pools=2, input_size=(64, 64), batch_norm=True))
+    grown = add_cpm_stages(model, 2).eval()
+    x = _input()
+    with torch.no_grad():
+        before, after = model(x), grown(x)
+    assert grown.config.num_stages == 4 and len(after.stages) == 4
+    for s in range(2):  # stages 1..T compute what they did
+        torch.testing.assert_close(after.stages[s], before.stages[s], rtol=0, atol=0)
+    # Stage 3 is stage 2's weights applied to stage 2's beliefs: a further refinement, not a copy of the output.
+    with torch.no_grad():
+        feats = model.features(x)
+        again = model.stages[-1](torch.cat([feats, before.stages[-1], model.center_map(x, tuple(feats.shape[-2:]))], 1))
+    torch.testing.assert_close(after.stages[2], again, rtol=0, atol=1e-6)
+    assert (after.stages[2] - before.stages[-1]).abs().max() > 1e-3
+    with pytest.raises(ValueError, match="1-stage"):
+        add_cpm_stages(create_model("cpm", num_stages=1, num_joints=14, trunk_channels=8, head_channels=8, input_size=(64, 64)), 1)
+    with pytest.raises(ValueError, match="at least 1"):
+        add_cpm_stages(model, 0)
+
+
+def test_grow_command_adds_cpm_stages_for_the_ablation_model(tmp_path, capsys):
+    from poseviz.cli import main
+    from poseviz.models import zoo
+    from poseviz.models.pretrained import read_state_dict
+
+    out = tmp_path / "cpm6.safetensors"
+    assert main(["grow", "cpm_lsp", "--add-stage", "3", "--out", str(out)]) == 0
+    ablation = zoo.build("cpm6_ablation")  # the ablation entry takes the grown weights with nothing missing
+    report = ablation.load_state_dict(read_state_dict(out), strict=False)
+    assert report.missing_keys == [] and report.unexpected_keys == []
+    assert main(["grow", "hrnet_lsp", "--add-stage", "1", "--out", str(tmp_path / "x.safetensors")]) == 2
+    assert "--add-stage needs a CPM" in capsys.readouterr().err
 
 
 def test_hourglass_remap_is_what_keeps_the_prediction():

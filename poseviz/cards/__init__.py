@@ -130,8 +130,8 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
     torch.set_num_threads(2)
     m = {
         "model": name,
-        "description": zoo.ZOO[name].description,
-        "arch": zoo.ZOO[name].arch,
+        "description": zoo.entry(name).description,
+        "arch": zoo.entry(name).arch,
         "config": measured_config(name),
         "params": int(sum(p.numel() for p in model.parameters())),
         "gflops": round(count_flops(model), 3),
@@ -160,7 +160,7 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
         grown = _growth(name, m)
         if grown:
             m["training"]["grown_from"] = grown
-    task = zoo.ZOO[name].task
+    task = zoo.entry(name).task
     m["task"] = task
     if task == "dense":
         from poseviz.metrics.dense_eval import evaluate_dense
@@ -196,7 +196,7 @@ def _init_model(t: dict) -> str:
 
 def measured_config(name: str) -> dict:
     """The zoo entry's keyword arguments as the card's JSON holds them (nested tuples → lists)."""
-    return json.loads(json.dumps(zoo.ZOO[name].kwargs))
+    return json.loads(json.dumps(zoo.entry(name).kwargs))
 
 
 def _growth(name: str, m: dict) -> dict | None:

@@ -37,11 +37,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     t = sub.add_parser("train", help="train a zoo model on LSP 1-1000 + LSP Extended + MPII (validation carved out)")
     _add_train_flags(t)
     t.set_defaults(fn=_train)
-    gr = sub.add_parser("grow", help="add capacity to trained weights without changing what they compute (to fine-tune)")
+    gr = sub.add_parser("grow", help="add capacity to trained weights to fine-tune (HRNet, hourglass: without changing what they compute)")
     gr.add_argument("model", help="zoo model whose weights to grow")
     gr.add_argument("--out", required=True, help="safetensors file for the grown weights (train --init-from it)")
     gr.add_argument("--weights", default=None, help="weights to grow (default: the shipped ones)")
     gr.add_argument("--add-stack", type=int, default=0, help="hourglass: add this many stacks (copies of the last)")
+    gr.add_argument("--add-stage", type=int, default=0,
+                    help="CPM: add this many stages, copies of the last (a warm start: earlier stages keep their output)")
     gr.add_argument("--add-module", type=int, nargs="*", metavar="STAGE",
                     help="HRNet: add an identity module first in each listed stage (2-4)")
     gr.add_argument("--revive", action="store_true",
@@ -100,7 +102,8 @@ def _grow(args: argparse.Namespace) -> int:
     from poseviz.models.hourglass import StackedHourglass
     from poseviz.models.hrnet import HRNet
     from poseviz.models.pretrained import load_pretrained
-    from poseviz.training.grow import add_hourglass_stack, add_hrnet_module, revive_dead_blocks
+    from poseviz.models.cpm import CPM
+    from poseviz.training.grow import add_cpm_stages, add_hourglass_stack, add_hrnet_module, revive_dead_blocks
     from poseviz.training.loop import export_state
 
     for target in (Path(args.out), Path(args.out).with_suffix(".json")):
@@ -114,6 +117,13 @@ def _grow(args: argparse.Namespace) -> int:
         if not isinstance(grown, StackedHourglass):
             raise PoseVizInputError(f"--add-stack needs a Stacked Hourglass; {args.model} is {type(model).__name__}")
         grown = add_hourglass_stack(grown)
+    if args.add_stage:
+        if not isinstance(grown, CPM):
+            raise PoseVizInputError(f"--add-stage needs a CPM; {args.model} is {type(model).__name__}")
+        try:
+            grown = add_cpm_stages(grown, args.add_stage)
+        except ValueError as err:
+            raise PoseVizInputError(str(err)) from None
     for stage in args.add_module or []:
         if not isinstance(grown, HRNet):
             raise PoseVizInputError(f"--add-module needs an HRNet; {args.model} is {type(model).__name__}")
@@ -135,7 +145,7 @@ def _grow(args: argparse.Namespace) -> int:
         n = sum(p.numel() for name in revived for p in grown.get_submodule(name).parameters())
         print(f"revived {len(revived)} dead residual blocks ({n:,} parameters)" + (f": {', '.join(revived[:6])}..." if revived else ""))
     if grown is model:
-        raise PoseVizInputError("nothing to grow: give --add-stack, --add-module STAGE and/or --revive")
+        raise PoseVizInputError("nothing to grow: give --add-stack, --add-stage, --add-module STAGE and/or --revive")
     grown.eval()
     size = model.config.input_size
     x = torch.randn(2, 3, size[1], size[0], generator=torch.Generator().manual_seed(0))

@@ -13,7 +13,7 @@ from torch import nn
 from poseviz.core.errors import PoseVizInputError
 from poseviz.models import create_model
 
-__all__ = ["ZooEntry", "ZOO", "TASKS", "ASSETS", "PUBLIC_ARCHS", "build", "build_public", "weights_path", "list_zoo", "shipped_models", "fastest_model"]
+__all__ = ["ZooEntry", "ZOO", "ABLATIONS", "entry", "TASKS", "ASSETS", "PUBLIC_ARCHS", "build", "build_public", "weights_path", "list_zoo", "shipped_models", "fastest_model"]
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
@@ -86,6 +86,19 @@ ZOO: dict[str, ZooEntry] = {
 
 TASKS = ("keypoints", "paf", "dense")
 
+_CPM = ZOO["cpm_lsp"].kwargs
+# Trained for the seed ablations, not shipped to the pages: their measured results live in
+# assets/ablations.json (accuracy vs receptive field; HRNet vs Hourglass at matched parameters).
+ABLATIONS: dict[str, ZooEntry] = {
+    e.name: e
+    for e in (
+        ZooEntry("cpm6_ablation", "cpm", dict(_CPM, num_stages=6), "6-stage CPM (cpm_lsp's stages 1-3, stages 4-6 grown from stage 3)"),
+        ZooEntry("hourglass_ablation", "hourglass", ZOO["hourglass_lsp"].kwargs, "3-stack hourglass trained from scratch (648k parameters)"),
+        # Width 10 with one module per stage: 640k parameters, within 2 % of the 3-stack hourglass.
+        ZooEntry("hrnet_ablation", "hrnet", dict(_SMALL_HRNET, width=10), "HRNet-W10 lite trained from scratch (640k parameters)"),
+    )
+}
+
 
 # Public architectures a user can load a downloaded checkpoint into (official layouts).
 PUBLIC_ARCHS: dict[str, tuple[str, dict]] = {
@@ -110,32 +123,33 @@ def list_zoo(task: str | None = "keypoints") -> list[str]:
     return [n for n, e in ZOO.items() if task is None or e.task == task]
 
 
-def _entry(name: str) -> ZooEntry:
+def entry(name: str) -> ZooEntry:
+    """The zoo (or ablation) entry of ``name``; a clear error for an unknown name."""
     try:
-        return ZOO[name]
+        return ZOO[name] if name in ZOO else ABLATIONS[name]
     except KeyError:
         raise PoseVizInputError(f"unknown model {name!r}; shipped models: {', '.join(ZOO)}") from None
 
 
 def build(name: str) -> nn.Module:
     """Instantiate a zoo model with random weights."""
-    e = _entry(name)
+    e = entry(name)
     return create_model(e.arch, **e.kwargs)
 
 
 def weights_path(name: str) -> Path:
     """Where the shipped safetensors weights of ``name`` live."""
-    return ASSETS / f"{_entry(name).name}.safetensors"
+    return ASSETS / f"{entry(name).name}.safetensors"
 
 
 def card_path(name: str) -> Path:
     """Where the model card (Markdown) of ``name`` lives."""
-    return ASSETS / f"{_entry(name).name}.md"
+    return ASSETS / f"{entry(name).name}.md"
 
 
 def card_metrics_path(name: str) -> Path:
     """Machine-readable model-card figures (JSON) beside the weights."""
-    return ASSETS / f"{_entry(name).name}.json"
+    return ASSETS / f"{entry(name).name}.json"
 
 
 def card_metrics(name: str) -> dict:

@@ -281,7 +281,7 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
                 for n, p in split.validation.items()}
     people = concat(list(train_sets.values()))
     stride = model.stride
-    task = zoo.ZOO[cfg.model].task
+    task = zoo.entry(cfg.model).task
     # Bottom-up models meet people smaller than a top-down crop makes them: wider scale range.
     augment = AugmentConfig(scale=0.4) if task == "paf" else AugmentConfig()
     ds = LSPPoseDataset(people, np.arange(len(people)), tuple(mc.input_size), stride, cfg.sigma, augment,
