@@ -145,6 +145,10 @@ def test_nonlocal_page_attention_equals_the_model_and_rows_sum_to_one():
     # The shipped block is open: what it attends to reaches the prediction (its gate was once 0).
     assert float(at.metric[3].value) > 1e-3
     assert not [w for w in at.warning if "gate" in w.value]
+    from poseviz.models import zoo
+
+    effect = zoo.card_metrics("hrnet_nl_lsp")["nonlocal"]  # what silencing the block costs, from its card
+    assert any(f"to {effect['pck_flip_silenced']:.2f} %" in i.value for i in at.info)
 
 
 def test_pooling_page_counts_gradient_positions_like_torch():

@@ -79,5 +79,11 @@ c1.metric("Mean JS divergence between queries", f"{js:.4f} nats", help="0 = ever
 c2.metric("Mean entropy", f"{ent.mean():.2f} nats", help=f"uniform attention would be ln N = {uniform_entropy(att):.2f}")
 c3.metric("Grid positions N", f"{att.shape[1]}")
 c4.metric("Output gate max |γ|", f"{gate:.3g}", help="z = x + BN(W_z y): γ scales what attention adds to the features; it starts at 0 (identity)")
+effect = zoo.card_metrics(NAME).get("nonlocal")
+if effect:
+    st.info(f"Measured over LSP test (model card): silencing this block (its output BatchNorm set to 0) takes PCK@0.2 from "
+            f"{effect['pck_flip']:.2f} % to {effect['pck_flip_silenced']:.2f} %, while its attention varies by only "
+            f"{effect['query_dependence']:.4f} nats between queries: it adds one global context to every position, "
+            "which a query-independent block (GCNet) could compute for less.")
 st.dataframe(pd.DataFrame([{"query": t, "rank": r + 1, "column": cx, "row": cy, "weight": round(wt, 5)}
                            for t, tp in zip(titles, tops) for r, (cx, cy, wt) in enumerate(tp)]), hide_index=True)

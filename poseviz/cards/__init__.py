@@ -160,6 +160,10 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
         grown = _growth(name, m)
         if grown:
             m["training"]["grown_from"] = grown
+    if getattr(model, "nonlocal_block", None) is not None:
+        from poseviz.explain.nonlocal_effect import nonlocal_effect
+
+        m["nonlocal"] = nonlocal_effect(model, data, idx, images, progress=progress).as_dict()
     task = zoo.entry(name).task
     m["task"] = task
     if task == "dense":
@@ -352,6 +356,29 @@ def _task_section(m: dict) -> list[str]:
     return []
 
 
+def _nonlocal_section(m: dict) -> list[str]:
+    n = m.get("nonlocal")
+    if not n:
+        return []
+    drop = n["pck_flip"] - n["pck_flip_silenced"]
+    verdict = (f"so the block does something: silencing it costs {drop:.2f} points of PCK" if drop > 0.3 else
+               f"so the prediction hardly depends on it ({drop:+.2f} points of PCK when it is silenced)")
+    kind = (" Its attention is nearly the same for every query — one global context for the whole image, "
+            "as GCNet (Cao et al., 2019) found for non-local blocks in other networks." if n["query_dependence"] < 0.01 else "")
+    return ["", "## Does the non-local block do anything?", "",
+            "Measured by `poseviz.explain.nonlocal_effect` (rerun: `python -m poseviz card " + m["model"] + "`).", "",
+            "| measure | value |", "|---|---|",
+            f"| output gate, largest \|γ\| of the block's last BatchNorm (0 = the block adds nothing) | {n['output_gate']} |",
+            f"| query dependence, mean Jensen–Shannon divergence between queries' attention maps "
+            f"(0 = the same map for every query, ln 2 ≈ 0.693 = disjoint), LSP test images 1001–{1000 + n['query_dependence_people']} "
+            f"| {n['query_dependence']} nats |",
+            f"| attention entropy as a share of ln N (1 = every position weighed equally) | {n['entropy_share']} |",
+            f"| LSP test PCK@0.2 (flip) with the block / with it silenced (output BatchNorm set to 0, as at initialisation) "
+            f"| {n['pck_flip']:.2f} % / {n['pck_flip_silenced']:.2f} % |", "",
+            f"The gate is open, {verdict}.{kind}" if n["output_gate"] > 1e-3 else
+            "The gate is still closed: the block's attention never reaches the prediction."]
+
+
 def remeasure_latency(name: str) -> dict:
     """Re-time an existing card's latency figures on this machine (for a quiet machine, after
     a card was measured while training jobs shared the CPU); other figures stay as they are."""
@@ -418,7 +445,7 @@ def write_card(m: dict, out_dir: Path | None = None) -> Path:
         pck_subset50=m["pck_subset50"], source_rows=_block(_source_rows(m)),
         latency=f"{m['median_ms_per_crop']} ms ({m['median_ms_per_crop_flip']} ms with flip) on {m['machine']}{_eager_note(m)}",
         joint_rows=_block([f"| {j} | {v} |" for j, v in m["pck_per_joint_flip"].items()]),
-        task_section=_block(_task_section(m)), history_section=_block(_history_section(t)),
+        task_section=_block(_task_section(m) + _nonlocal_section(m)), history_section=_block(_history_section(t)),
         limits=limits + f"Resume training with `python -m poseviz train --model {m['model']} --init-from assets/{m['model']}.safetensors`.",
     )
     template = Template(files("poseviz.cards").joinpath("template.md").read_text(encoding="utf-8"))
