@@ -15,6 +15,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
+# Chromium's own background traffic (component updates, sync, QUIC probes, lookups of Google's hosts) is refused
+# or left hanging by a closed network; without these flags a page on 127.0.0.1 can stay blank.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 
 
 def ensure_chromium() -> None:

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from browser import CHROMIUM, running_app
+from browser import CHROMIUM, CHROMIUM_ARGS, running_app
 
 LIVE_ENV = {"POSEVIZ_RTC_LOOPBACK": "1"}  # server media on 127.0.0.1 only
 
@@ -56,7 +56,7 @@ def main(clip: str, shot: str, seconds: float = 40.0, enough_frames: int | None 
     with running_app(env) as app, sync_playwright() as p:
         url = app.url
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
             f"--use-file-for-fake-video-capture={clip}"])
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
         events: list[str] = []  # for whoever reads a failure

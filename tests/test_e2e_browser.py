@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from browser import CHROMIUM, ensure_chromium, running_app
+from browser import CHROMIUM, CHROMIUM_ARGS, ensure_chromium, running_app
 from conftest import LSP_ROOT, ROOT
 
 pytestmark = pytest.mark.devdata  # every test here reads ../shared/data
@@ -30,11 +30,7 @@ def browser(server):
 
 
 def _launch(p):
-    return p.chromium.launch(
-        executable_path=CHROMIUM, headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync"],
-    )
+    return p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
 def _wait_idle(page, timeout_s: float = 120) -> None:

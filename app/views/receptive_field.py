@@ -3,10 +3,11 @@ import pandas as pd
 import streamlit as st
 
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
+from poseviz.cards.ablations import load_ablations
 from poseviz.explain.erf import stage_erfs
 from poseviz.explain.receptive_field import receptive_fields
 from poseviz.models import create_model, zoo
-from poseviz.plots.receptive import erf_figure, rf_growth_figure
+from poseviz.plots.receptive import erf_figure, rf_accuracy_figure, rf_growth_figure
 
 st.title("Receptive field")
 st.caption("The theoretical receptive field is every input pixel a unit could depend on; the effective one "
@@ -36,6 +37,20 @@ st.dataframe(pd.DataFrame([{"stage": r.name, "depth": r.depth, "RF (px)": r.rf.s
 with st.expander("Every layer"):
     st.dataframe(pd.DataFrame([{"layer": r.name, "depth": r.depth, "RF (px)": r.rf.size, "jump (px)": r.rf.jump,
                                 "start (px)": r.rf.start} for r in rows]), hide_index=True)
+
+ablations = load_ablations()
+if ablations:
+    st.subheader("Does seeing more help? Measured")
+    rf = ablations["receptive_field"]
+    st.caption(f"Every stage of a 6-stage CPM trained on LSP + LSP Extended + MPII ({rf['model']}, {rf['epochs']} epochs): "
+               "each stage's own belief maps scored alone. Accuracy climbs while the receptive field grows towards the crop "
+               "and stops once it covers it. Details and the commands to rerun: assets/ablations.md.")
+    st.plotly_chart(rf_accuracy_figure(rf["stages"]), width="stretch")
+    st.caption("HRNet against Stacked Hourglass with the same number of parameters, trained from scratch alike:")
+    st.dataframe(pd.DataFrame([{"model": m["model"], "parameters": m["params"], "GFLOPs": m["gflops"], "ms per crop": m["median_ms_per_crop"],
+                                "best validation score %": m["best_val_score"], "LSP test PCK@0.2 (flip) %": m["lsp_test_pck_flip"],
+                                "COCO OKS-AP": m["coco_ap_flip"], "MPII PCKh@0.5 %": m["mpii_pckh_flip"]} for m in ablations["matched"]]),
+                 hide_index=True)
 
 st.subheader("Effective receptive field on your image")
 if name not in shipped:

@@ -1,4 +1,5 @@
-"""What PoseViz has: ``models`` (the zoo, the README table), ``card`` (model cards) and ``data`` (datasets)."""
+"""What PoseViz has: ``models`` (the zoo, the README table), ``card`` (model cards), ``ablations`` (the seed
+ablations' card) and ``data`` (datasets)."""
 from __future__ import annotations
 
 import argparse
@@ -20,6 +21,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     cd.add_argument("--latency", action="store_true", help="re-time latency too (on a quiet machine); otherwise the card's timings stay")
     cd.add_argument("--latency-only", action="store_true", help="re-time latency only, keep the card's other figures")
     cd.set_defaults(fn=_card)
+    ab = sub.add_parser("ablations", help="measure the seed ablations' runs and write assets/ablations.md and .json")
+    ab.add_argument("--run-dir", required=True, help="where `train --out` wrote the cpm6_ablation, hourglass_ablation and hrnet_ablation runs")
+    ab.add_argument("--data-root", default=None, help="data root (default: the resolved one)")
+    ab.set_defaults(fn=_ablations)
     d = sub.add_parser("data", help="list, fetch, verify public datasets and checkpoints; print the data root")
     d.add_argument("action", choices=["list", "fetch", "verify", "path"])
     d.add_argument("name", nargs="?", default=None, help="dataset or checkpoint (see `data list`)")
@@ -49,6 +54,20 @@ def _card(args: argparse.Namespace) -> int:
     for name in args.model:
         m = remeasure_latency(name) if args.latency_only else measure_model(name, args.data, args.run_dir, latency=args.latency)
         print(f"{name}: PCK@0.2 {m['pck_test']} % ({m['pck_test_flip']} % flip), {m['median_ms_per_crop']} ms/crop -> {write_card(m)}")
+    return 0
+
+
+def _ablations(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from poseviz.cards.ablations import MATCHED_MODELS, STAGE_MODEL, measure_ablations, write_ablations
+
+    missing = [n for n in (STAGE_MODEL, *MATCHED_MODELS) if not (Path(args.run_dir) / n / "best.safetensors").is_file()]
+    if missing:
+        raise PoseVizInputError(f"{args.run_dir} holds no selected weights for {', '.join(missing)}: "
+                                f"train them first (python -m poseviz train --model NAME --out {args.run_dir} --select best)")
+    a = measure_ablations(args.run_dir, args.data_root)
+    print(f"{len(a['receptive_field']['stages'])} stages, {len(a['matched'])} matched models -> {write_ablations(a, run_dir=args.run_dir)}")
     return 0
 
 

@@ -70,9 +70,10 @@ def evaluate_lsp(
 
 
 def stage_pck(model: nn.Module, data: LSPData, indices: np.ndarray, method: str = "dark", alpha: float = 0.2,
-              images: list[np.ndarray] | None = None, progress: bool = True) -> dict[str, float]:
+              images: list[np.ndarray] | None = None, progress: bool = True, reference: str = "torso") -> dict[str, float]:
     """{stage name: PCK@α (%)} of every stage's own belief maps, on the crops ``evaluate_lsp`` scores (no flip):
-    what intermediate supervision lets each stage do on its own. The last stage's value is ``evaluate_lsp``'s."""
+    what intermediate supervision lets each stage do on its own. The last stage's value is ``evaluate_lsp``'s
+    (``reference`` as there: "torso" or "head")."""
     model.eval()
     w, _ = model_input_size(model)
     per_stage: list[list[np.ndarray]] = []
@@ -86,7 +87,7 @@ def stage_pck(model: nn.Module, data: LSPData, indices: np.ndarray, method: str 
         for s, maps in enumerate(out.stages):
             per_stage[s].append(keypoints_from_heatmaps(maps.numpy(), [t], w / maps.shape[-1], method)[0])
     gt = data.joints[np.asarray(indices)]
-    ref = REFERENCES["torso"](gt)
+    ref = REFERENCES[reference](gt)
     return {name: float(pck(np.stack(p), gt, ref, alpha).mean) for name, p in zip(names, per_stage)}
 
 

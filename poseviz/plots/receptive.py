@@ -8,7 +8,7 @@ from poseviz.explain.receptive_field import ERFResult, LayerRF
 from poseviz.plots.beliefs import square_panels
 from poseviz.plots.theme import TEMPLATE
 
-__all__ = ["rf_growth_figure", "erf_figure"]
+__all__ = ["rf_growth_figure", "erf_figure", "rf_accuracy_figure"]
 
 
 def rf_growth_figure(tables: dict[str, list[LayerRF]], input_size: int | None = None) -> go.Figure:
@@ -57,4 +57,25 @@ def erf_figure(crop: np.ndarray, results: list[ERFResult], titles: list[str], rf
                                      name=name, showlegend=i == 1), row=1, col=i)
     square_panels(fig, len(results), w, h)
     fig.update_layout(template=TEMPLATE, height=330, margin=dict(l=5, r=5, t=35, b=5), legend=dict(orientation="h"))
+    return fig
+
+
+def rf_accuracy_figure(stages: list[dict], input_size: int = 128) -> go.Figure:
+    """Accuracy of each stage's own belief maps against its theoretical receptive field (``ablations.stage_rows``
+    rows): the validation score and LSP test PCK@0.2, stages labelled, the crop size marked."""
+    fig = go.Figure()
+    x = [r["rf_px"] for r in stages]
+    labels = [f"stage {r['stage']}" for r in stages]
+    for key, name, dash in (("val_score", "validation score (LSP Extended PCK@0.2 + MPII PCKh@0.5) / 2", "solid"),
+                            ("lsp_test_pck", "LSP test PCK@0.2 (final figure)", "dash")):
+        y = [r[key] for r in stages]
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers+text", name=name, text=labels, textposition="top center",
+                                 line=dict(dash=dash), marker=dict(size=10),
+                                 hovertemplate="%{text}<br>RF %{x:.0f} px<br>%{y:.1f} %<extra></extra>"))
+    ys = [r[k] for r in stages for k in ("val_score", "lsp_test_pck")] or [0.0, 100.0]
+    fig.add_trace(go.Scatter(x=[input_size, input_size], y=[min(ys) - 3, max(ys) + 3], mode="lines", name=f"crop size {input_size} px",
+                             line=dict(dash="dot", color="#aaaaaa"), hoverinfo="skip"))
+    fig.update_layout(xaxis_title="theoretical receptive field of the stage's belief maps (input px)",
+                      yaxis_title="accuracy (%)", template=TEMPLATE, height=440, margin=dict(l=10, r=10, t=30, b=10),
+                      legend=dict(orientation="h", y=-0.25))
     return fig
