@@ -129,6 +129,14 @@ def test_receptive_field_page_table_matches_the_walker():
     erf = at.dataframe[-1].value
     assert len(erf) == len(expected)
     assert (erf["trained r90 (px)"] >= erf["trained r50 (px)"]).all()
+    from poseviz.cards.ablations import load_ablations
+
+    # The measured ablations: accuracy against each stage's field, and the matched-size comparison.
+    ablations = load_ablations()
+    spec = json.loads(next(c for c in at.get("plotly_chart") if "receptive field of the stage" in c.proto.spec).proto.spec)
+    assert spec["data"][0]["x"] == [r["rf_px"] for r in ablations["receptive_field"]["stages"]]
+    matched = next(d.value for d in at.dataframe if "best validation score %" in d.value.columns)
+    assert list(matched["parameters"]) == [m["params"] for m in ablations["matched"]]
 
 
 def test_nonlocal_page_attention_equals_the_model_and_rows_sum_to_one():

@@ -23,3 +23,9 @@ def test_the_template_fills_every_figure(tmp_path):
     m["pck_test_flip"] = 12.34
     text = cards.write_card(m, tmp_path).read_text()
     assert "12.34 % with flip test" in text and "Below the project's target" in text
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_cards_of_the_ablated_architectures_point_to_the_ablations(name):
+    card, arch = zoo.card_path(name).read_text(), zoo.entry(name).arch
+    assert ("`assets/ablations.md`" in card) == (arch in ("cpm", "hourglass", "hrnet"))

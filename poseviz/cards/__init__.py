@@ -379,6 +379,17 @@ def _nonlocal_section(m: dict) -> list[str]:
             "The gate is still closed: the block's attention never reaches the prediction."]
 
 
+def _ablation_section(m: dict) -> list[str]:
+    """A pointer to the seed ablations for the architectures they compare (written by ``python -m poseviz ablations``)."""
+    if m.get("arch") not in ("cpm", "hourglass", "hrnet") or not (zoo.ASSETS / "ablations.md").is_file():
+        return []
+    what = {"cpm": "accuracy against theoretical receptive field, stage by stage of a 6-stage CPM",
+            "hourglass": "Stacked Hourglass against HRNet at matched parameter count, both trained from scratch",
+            "hrnet": "HRNet against Stacked Hourglass at matched parameter count, both trained from scratch"}[m["arch"]]
+    return ["", "## Seed ablation", "", f"This architecture's ablation ({what}): `assets/ablations.md`, plotted on the "
+            "Receptive-field page."]
+
+
 def remeasure_latency(name: str) -> dict:
     """Re-time an existing card's latency figures on this machine (for a quiet machine, after
     a card was measured while training jobs shared the CPU); other figures stay as they are."""
@@ -445,7 +456,7 @@ def write_card(m: dict, out_dir: Path | None = None) -> Path:
         pck_subset50=m["pck_subset50"], source_rows=_block(_source_rows(m)),
         latency=f"{m['median_ms_per_crop']} ms ({m['median_ms_per_crop_flip']} ms with flip) on {m['machine']}{_eager_note(m)}",
         joint_rows=_block([f"| {j} | {v} |" for j, v in m["pck_per_joint_flip"].items()]),
-        task_section=_block(_task_section(m) + _nonlocal_section(m)), history_section=_block(_history_section(t)),
+        task_section=_block(_task_section(m) + _nonlocal_section(m) + _ablation_section(m)), history_section=_block(_history_section(t)),
         limits=limits + f"Resume training with `python -m poseviz train --model {m['model']} --init-from assets/{m['model']}.safetensors`.",
     )
     template = Template(files("poseviz.cards").joinpath("template.md").read_text(encoding="utf-8"))

@@ -142,8 +142,8 @@ def _markdown(a: dict) -> str:
         "| stage | theoretical RF (px, 128 px crop) | LSP Extended val PCK@0.2 % | MPII val PCKh@0.5 % | validation score % | LSP test PCK@0.2 % |",
         "|---|---|---|---|---|---|", *stage_lines, "",
         "## HRNet against Stacked Hourglass at matched parameter count", "",
-        "Both trained from scratch with the same schedule (AdamW, cosine, lr 2e-3, batch 16) on the same draws of the "
-        "training mix; the weights with the best validation score are measured.", "", *table, ""])
+        "Both trained from scratch alike: the same training mix, seed and schedule (AdamW, cosine, lr 2e-3, batch 16); "
+        "the weights with the best validation score are measured.", "", *table, ""])
 
 
 def write_ablations(a: dict, out_dir: Path | None = None, run_dir: str | Path | None = None) -> Path:
