@@ -46,8 +46,9 @@ if ablations:
                "each stage's own belief maps scored alone. Accuracy climbs while the receptive field grows towards the crop "
                "and stops once it covers it. Details and the commands to rerun: assets/ablations.md.")
     st.plotly_chart(rf_accuracy_figure(rf["stages"]), width="stretch")
-    st.caption("HRNet against Stacked Hourglass with the same number of parameters, trained from scratch alike:")
-    st.dataframe(pd.DataFrame([{"model": m["model"], "parameters": m["params"], "GFLOPs": m["gflops"], "ms per crop": m["median_ms_per_crop"],
+    st.caption("HRNet against Stacked Hourglass with the same number of parameters, trained from scratch alike "
+               "(a short CPU budget: an early-training comparison, not the papers' 100+ epoch schedules):")
+    st.dataframe(pd.DataFrame([{"model": m["model"], "parameters": m["params"], "epochs × people": f"{m['epochs']} × {m['epoch_size']}", "GFLOPs": m["gflops"], "ms per crop": m["median_ms_per_crop"],
                                 "best validation score %": m["best_val_score"], "LSP test PCK@0.2 (flip) %": m["lsp_test_pck_flip"],
                                 "COCO OKS-AP": m["coco_ap_flip"], "MPII PCKh@0.5 %": m["mpii_pckh_flip"]} for m in ablations["matched"]]),
                  hide_index=True)
