@@ -97,3 +97,17 @@ def test_shipped_ablations_match_their_models():
         assert m["best_val_score"] == max(s for _, s in m["validation_curve"])
     for r in a["receptive_field"]["stages"]:
         assert r["val_score"] == pytest.approx((r["val_lspet_pck"] + r["val_mpii_pckh"]) / 2, abs=0.01)
+
+
+def test_findings_are_read_from_the_numbers():
+    from poseviz.cards.ablations import matched_finding, rf_finding
+
+    stages = SAMPLE["receptive_field"]["stages"]  # fields 65, 137, 209: none twice a 128 px crop
+    assert rf_finding(stages) == ("The validation score goes from 41.0 % (stage 1, field 65 px) to 43.0 % at stage 3 "
+                                  "(field 209 px, short of twice the 128 px crop).")
+    text = rf_finding(stages, crop=64)  # 137 ≥ 128: stage 2 is the first, one stage after it adds 1 point
+    assert "to 42.0 % at stage 2, the first whose field (137 px)" in text and "the 1 stage after it adds +1.00 points" in text
+    m = matched_finding(SAMPLE["matched"])
+    assert m.startswith(f"Under the same budget from scratch, {MATCHED_MODELS[1]} reaches a validation score of 34.3 % against "
+                        f"33.3 % for {MATCHED_MODELS[0]}")
+    assert "1.0× faster per crop" in m

@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
-from poseviz.cards.ablations import load_ablations
+from poseviz.cards.ablations import load_ablations, matched_finding, rf_finding
 from poseviz.explain.erf import stage_erfs
 from poseviz.explain.receptive_field import receptive_fields
 from poseviz.models import create_model, zoo
@@ -43,11 +43,11 @@ if ablations:
     st.subheader("Does seeing more help? Measured")
     rf = ablations["receptive_field"]
     st.caption(f"Every stage of a 6-stage CPM trained on LSP + LSP Extended + MPII ({rf['model']}, {rf['epochs']} epochs): "
-               "each stage's own belief maps scored alone. Accuracy climbs while the receptive field grows towards the crop "
-               "and stops once it covers it. Details and the commands to rerun: assets/ablations.md.")
+               f"each stage's own belief maps scored alone. {rf_finding(rf['stages'])} Details and the commands to rerun: "
+               "assets/ablations.md.")
     st.plotly_chart(rf_accuracy_figure(rf["stages"]), width="stretch")
-    st.caption("HRNet against Stacked Hourglass with the same number of parameters, trained from scratch alike "
-               "(a short CPU budget: an early-training comparison, not the papers' 100+ epoch schedules):")
+    st.caption(f"HRNet against Stacked Hourglass with the same number of parameters, trained from scratch alike. "
+               f"{matched_finding(ablations['matched'])}")
     st.dataframe(pd.DataFrame([{"model": m["model"], "parameters": m["params"], "epochs × people": f"{m['epochs']} × {m['epoch_size']}", "GFLOPs": m["gflops"], "ms per crop": m["median_ms_per_crop"],
                                 "best validation score %": m["best_val_score"], "LSP test PCK@0.2 (flip) %": m["lsp_test_pck_flip"],
                                 "COCO OKS-AP": m["coco_ap_flip"], "MPII PCKh@0.5 %": m["mpii_pckh_flip"]} for m in ablations["matched"]]),
