@@ -73,9 +73,9 @@ def test_card_and_json_hold_every_row(tmp_path):
 
 def test_accuracy_figure_plots_the_rows_against_their_fields():
     fig = rf_accuracy_figure(SAMPLE["receptive_field"]["stages"], input_size=128)
-    val, test, crop = fig.data
+    val, test, crop, twice = fig.data
     assert list(val.x) == [65, 137, 209] and list(val.y) == [41.0, 42.0, 43.0] and list(test.y) == [61.0, 62.0, 63.0]
-    assert list(crop.x) == [128, 128] and "stage 2" in list(val.text)
+    assert list(crop.x) == [128, 128] and list(twice.x) == [256, 256] and "stage 2" in list(val.text)
     assert "receptive field" in fig.layout.xaxis.title.text and "%" in fig.layout.yaxis.title.text
 
 

@@ -73,8 +73,10 @@ def rf_accuracy_figure(stages: list[dict], input_size: int = 128) -> go.Figure:
                                  line=dict(dash=dash), marker=dict(size=10),
                                  hovertemplate="%{text}<br>RF %{x:.0f} px<br>%{y:.1f} %<extra></extra>"))
     ys = [r[k] for r in stages for k in ("val_score", "lsp_test_pck")] or [0.0, 100.0]
-    fig.add_trace(go.Scatter(x=[input_size, input_size], y=[min(ys) - 3, max(ys) + 3], mode="lines", name=f"crop size {input_size} px",
-                             line=dict(dash="dot", color="#aaaaaa"), hoverinfo="skip"))
+    for x_line, name, color in ((input_size, f"crop size {input_size} px", "#aaaaaa"),
+                                (2 * input_size, f"twice the crop ({2 * input_size} px): every position sees all of it", "#777777")):
+        fig.add_trace(go.Scatter(x=[x_line, x_line], y=[min(ys) - 3, max(ys) + 3], mode="lines", name=name,
+                                 line=dict(dash="dot", color=color), hoverinfo="skip"))
     fig.update_layout(xaxis_title="theoretical receptive field of the stage's belief maps (input px)",
                       yaxis_title="accuracy (%)", template=TEMPLATE, height=440, margin=dict(l=10, r=10, t=30, b=10),
                       legend=dict(orientation="h", y=-0.25))
