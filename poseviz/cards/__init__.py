@@ -163,7 +163,7 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
     if getattr(model, "nonlocal_block", None) is not None:
         from poseviz.explain.nonlocal_effect import nonlocal_effect
 
-        m["nonlocal"] = nonlocal_effect(model, data, idx, images, progress=progress).as_dict()
+        m["nonlocal"] = nonlocal_effect(model, data, idx, images, progress=progress, pck_flip=flipped.pck.mean).as_dict()
     task = zoo.entry(name).task
     m["task"] = task
     if task == "dense":

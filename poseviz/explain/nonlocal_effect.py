@@ -55,8 +55,9 @@ def silenced(model: nn.Module) -> nn.Module:
 
 
 def nonlocal_effect(model: nn.Module, data: LSPData, indices: np.ndarray, images: list[np.ndarray] | None = None,
-                    attention_people: int = 50, progress: bool = False) -> NonLocalEffect:
-    """The three measures on ``indices`` of ``data`` (query dependence on the first ``attention_people``)."""
+                    attention_people: int = 50, progress: bool = False, pck_flip: float | None = None) -> NonLocalEffect:
+    """The three measures on ``indices`` of ``data`` (query dependence on the first ``attention_people``).
+    ``pck_flip``: the model's flip-test PCK on those people when the caller has it already (a model card does)."""
     model.eval()
     first = np.asarray(indices)[:attention_people]
     crops = lsp_crops(model, data, first, None if images is None else images[:attention_people], False, "attention")
@@ -67,8 +68,9 @@ def nonlocal_effect(model: nn.Module, data: LSPData, indices: np.ndarray, images
             att = out.attention[0].double().numpy()
             divergences.append(query_dependence(att))
             shares.append(float(entropy_share_map(att, out.attention_hw).mean()))
-    with_block = evaluate_lsp(model, data, indices, flip=True, images=images, progress=progress)
+    if pck_flip is None:
+        pck_flip = evaluate_lsp(model, data, indices, flip=True, images=images, progress=progress).pck.mean
     without = evaluate_lsp(silenced(model), data, indices, flip=True, images=images, progress=progress)
     return NonLocalEffect(output_gate=output_gate(model.nonlocal_block), query_dependence=float(np.mean(divergences)),
-                          query_dependence_people=len(divergences), entropy_share=float(np.mean(shares)), pck_flip=with_block.pck.mean,
+                          query_dependence_people=len(divergences), entropy_share=float(np.mean(shares)), pck_flip=pck_flip,
                           pck_flip_silenced=without.pck.mean)
