@@ -28,6 +28,7 @@ _TRAIN_HELP = {
     "distill": "weight of the teacher's maps in the target (0-1)",
     "optimizer": "adamw: decoupled weight decay (default); adam: decay added to the gradient",
     "force": "let --export overwrite an existing file",
+    "precision": "auto: bfloat16 autocast where the hardware has it and the model's maps survive it; bf16 or fp32 force one",
 }
 _TRAIN_CHOICES = {"select": ["last", "best"], "optimizer": ["adamw", "adam"]}
 
@@ -76,7 +77,9 @@ def _train(args: argparse.Namespace) -> int:
 def _add_train_flags(parser: argparse.ArgumentParser) -> None:
     """One flag per ``TrainConfig`` field, typed by its default (so the two cannot drift)."""
     from poseviz.training.loop import TrainConfig
+    from poseviz.training.precision import PRECISIONS
 
+    choices = {**_TRAIN_CHOICES, "precision": list(PRECISIONS)}
     for f in dataclasses.fields(TrainConfig):
         if f.name == "joint_weights":
             continue
@@ -90,7 +93,7 @@ def _add_train_flags(parser: argparse.ArgumentParser) -> None:
         if f.name in ("limit", "init_from", "export", "teacher", "teacher_weights", "data"):
             kind = int if f.name == "limit" else str
         parser.add_argument(*names, dest=f.name, type=kind, default=default, required=required,
-                            choices=_TRAIN_CHOICES.get(f.name), help=_TRAIN_HELP.get(f.name))
+                            choices=choices.get(f.name), help=_TRAIN_HELP.get(f.name))
 
 
 def _grow(args: argparse.Namespace) -> int:

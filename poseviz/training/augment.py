@@ -1,11 +1,16 @@
-"""Training augmentation: random scale/rotation/flip of the crop, colour jitter, occluders."""
+"""Training augmentation: random scale/rotation/flip of the crop, half-body crops, colour jitter, occluders."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["AugmentConfig", "sample_affine", "color_jitter", "add_occluders"]
+from poseviz.core.schemas import LSP14
+
+__all__ = ["AugmentConfig", "sample_affine", "color_jitter", "add_occluders", "half_body_joints", "UPPER_BODY", "LOWER_BODY"]
+
+UPPER_BODY = tuple(i for i, n in enumerate(LSP14.joints) if any(w in n for w in ("shoulder", "elbow", "wrist", "neck", "head")))
+LOWER_BODY = tuple(i for i, n in enumerate(LSP14.joints) if any(w in n for w in ("hip", "knee", "ankle")))
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,12 @@ class AugmentConfig:
     occluder_prob: float = 0.5
     max_occluders: int = 2
     shift: float = 0.05  # fraction of the box, uniform
+    # Half-body crops (HRNet's recipe: probability 0.3, people with more than 8 labelled joints,
+    # the box of the upper or the lower body's joints enlarged 1.5×). LSP, LSPET and MPII people
+    # are nearly all whole; photos, webcams and COCO's boxes often hold half a person.
+    half_body_prob: float = 0.3
+    half_body_min_joints: int = 9
+    half_body_enlarge: float = 1.5
 
 
 def sample_affine(rng: np.random.Generator, cfg: AugmentConfig) -> tuple[float, float, bool, np.ndarray]:
@@ -64,4 +75,22 @@ def add_occluders(img: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig)
         else:
             patch = np.broadcast_to(rng.integers(0, 256, size=3, dtype=np.uint8), (oh, ow, 3))
         out[y0 : y0 + oh, x0 : x0 + ow] = patch
+    return out
+
+
+def half_body_joints(joints: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig) -> np.ndarray | None:
+    """With probability ``half_body_prob``, the joints [K, 3] with only the upper body's (or, half
+    the time or when the upper body has under 3 labelled joints, the lower body's) left labelled:
+    the crop box is then made around them. None: crop the whole person."""
+    labelled = joints[:, 2] > 0
+    if labelled.sum() < cfg.half_body_min_joints or rng.random() >= cfg.half_body_prob:
+        return None
+    upper = [i for i in UPPER_BODY if labelled[i]]
+    lower = [i for i in LOWER_BODY if labelled[i]]
+    chosen = upper if (rng.random() < 0.5 and len(upper) > 2) or len(lower) < 3 else lower
+    if len(chosen) < 2:
+        return None
+    out = joints.copy()
+    out[:, 2] = 0
+    out[chosen, 2] = joints[chosen, 2]
     return out

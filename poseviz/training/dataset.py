@@ -15,7 +15,7 @@ from poseviz.core.preprocess import to_tensor
 from poseviz.core.schemas import LSP14
 from poseviz.data.lsp import LSPData, joints_box
 from poseviz.data.poseset import PoseSet
-from poseviz.training.augment import AugmentConfig, add_occluders, color_jitter, sample_affine
+from poseviz.training.augment import AugmentConfig, add_occluders, color_jitter, half_body_joints, sample_affine
 
 __all__ = ["LSPPoseDataset", "load_images"]
 
@@ -77,7 +77,9 @@ class LSPPoseDataset(Dataset):
         idx = int(self.indices[item])
         img = self.images[item]
         joints = self.data.joints[idx].copy()
-        center, scale = box_to_center_scale(joints_box(joints), self.input_size[0] / self.input_size[1], DEFAULT_ENLARGE)
+        half = half_body_joints(joints, self.rng, self.augment) if self.augment is not None else None
+        box_joints, enlarge = (joints, DEFAULT_ENLARGE) if half is None else (half, self.augment.half_body_enlarge)
+        center, scale = box_to_center_scale(joints_box(box_joints), self.input_size[0] / self.input_size[1], enlarge)
         rotation, flip = 0.0, False
         if self.augment is not None:
             s, rotation, flip, shift = sample_affine(self.rng, self.augment)

@@ -22,9 +22,11 @@ from poseviz.models import zoo
 from poseviz.training.augment import AugmentConfig
 from poseviz.training.dataset import DENSE_IGNORE, LSPPoseDataset, load_images
 from poseviz.training.distill import distilled_targets, load_teacher
+from poseviz.training.precision import BF16_MAX_ERROR, PRECISIONS, bf16_error, resolve_precision
 from poseviz.training.validation import VALIDATION_COLUMNS, validate
 
-__all__ = ["TrainConfig", "train", "stage_losses", "task_losses", "export_state", "describe_device", "LSP_JOINT_WEIGHTS"]
+__all__ = ["TrainConfig", "train", "stage_losses", "task_losses", "export_state", "describe_device", "LSP_JOINT_WEIGHTS",
+]
 
 # Extremities are hardest and rarest in the error budget; weight them up as HRNet does.
 LSP_JOINT_WEIGHTS = (1.5, 1.2, 1.0, 1.0, 1.2, 1.5, 1.5, 1.2, 1.0, 1.0, 1.2, 1.5, 1.0, 1.0)
@@ -62,6 +64,10 @@ class TrainConfig:
     teacher_weights: str | None = None  # its safetensors file (default: the shipped weights)
     distill: float = 0.5  # weight α of the teacher's maps in the blended target
     force: bool = False  # let --export overwrite an existing file
+    # "auto": bfloat16 autocast where the hardware computes it natively (a CUDA GPU with bf16,
+    # a CPU with AMX or AVX-512 BF16) and the network's maps survive it (``bf16_error``),
+    # float32 elsewhere; "bf16" / "fp32" force one.
+    precision: str = "auto"
 
     def check(self) -> None:
         """Refuse (``PoseVizInputError``) options that cannot train, before any work is done."""
@@ -81,6 +87,8 @@ class TrainConfig:
             v = getattr(self, name)
             if not math.isfinite(v) or v < 0 or (name in ("lr", "sigma") and v == 0):
                 raise PoseVizInputError(f"--{name.replace('_', '-')} must be a finite number {'above' if name in ('lr', 'sigma') else '≥'} 0 (got {v})")
+        if self.precision not in PRECISIONS:
+            raise PoseVizInputError(f"--precision must be one of {', '.join(PRECISIONS)} (got {self.precision!r})")
         if self.init_from:
             p = Path(self.init_from)
             if not p.is_file():
@@ -129,7 +137,7 @@ def task_losses(out, batch: dict[str, torch.Tensor], joint_weights: torch.Tensor
     if out.dense is not None and "dense_i" in batch:
         index = batch["dense_i"].to(device)
         known = index != DENSE_IGNORE
-        ce = (torch.nn.functional.cross_entropy(out.dense.part_logits, index, ignore_index=DENSE_IGNORE)
+        ce = (torch.nn.functional.cross_entropy(out.dense.part_logits.float(), index, ignore_index=DENSE_IGNORE)
               if known.any() else out.dense.part_logits.sum() * 0)
         fg = index > 0
         u, v = out.dense.uv_at(index.clamp(min=0))  # the target part's chart (ignored pixels masked by fg)
@@ -264,7 +272,6 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     # Where and on what it ran, for the model card (not options: a resumed run may move machines).
     root = data_root(cfg.data)
     run_info = {"device": describe_device(device), "data_note": describe_pack(root / "lsp"), "data_root": str(root)}
-    (run_dir / "config.json").write_text(json.dumps({**asdict(cfg), **run_info}, indent=1))
     model = zoo.build(cfg.model).to(device)
     if cfg.init_from:
         from poseviz.models.pretrained import read_state_dict
@@ -302,6 +309,16 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     opt = make_optimizer(model, cfg.optimizer, cfg.lr, cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs * len(loader), eta_min=cfg.lr * 0.01)
     jw = torch.tensor(cfg.joint_weights[: mc.num_joints], dtype=torch.float32, device=device)
+    amp = resolve_precision(cfg.precision, device)
+    if amp is not None and cfg.precision == "auto":
+        probe = torch.stack([ds[i]["image"] for i in range(min(8, len(ds)))]).to(device).contiguous(memory_format=memory_format)
+        run_info["bf16_map_error"] = round(bf16_error(model, probe), 4)
+        if run_info["bf16_map_error"] > BF16_MAX_ERROR:
+            print(f"{cfg.model}: belief maps under bfloat16 differ from float32 by {run_info['bf16_map_error']:.0%} "
+                  f"(over {BF16_MAX_ERROR:.0%}): training in float32")
+            amp = None
+    run_info["autocast"] = str(amp).removeprefix("torch.") if amp else "float32"
+    (run_dir / "config.json").write_text(json.dumps({**asdict(cfg), **run_info}, indent=1))
     start, best, wall = 0, -1.0, 0.0
     if resume is not None:
         state = resume
@@ -330,7 +347,8 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
             x = batch["image"].to(device).contiguous(memory_format=memory_format)
             if teacher is not None:
                 batch = {**batch, "targets": distilled_targets(teacher, x, batch["targets"].to(device), cfg.distill)}
-            out = model(x)
+            with torch.autocast(device.type, dtype=amp or torch.float32, enabled=amp is not None):
+                out = model(x)
             per_stage = task_losses(out, batch, jw, device)
             loss = per_stage.sum()
             opt.zero_grad(set_to_none=True)
