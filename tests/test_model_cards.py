@@ -29,3 +29,17 @@ def test_the_template_fills_every_figure(tmp_path):
 def test_cards_of_the_ablated_architectures_point_to_the_ablations(name):
     card, arch = zoo.card_path(name).read_text(), zoo.entry(name).arch
     assert ("`assets/ablations.md`" in card) == (arch in ("cpm", "hourglass", "hrnet"))
+
+
+def test_a_card_says_how_its_last_cycle_was_trained(tmp_path):
+    """The run's recorded precision and augmentation reach the card; older runs keep the old words."""
+    m = json.loads(zoo.card_metrics_path("hrnet_lsp").read_text())
+    m["training"] = {**m.get("training", {}), "autocast": "float32"}
+    m["training"].pop("augment", None)
+    old = cards.write_card(m, tmp_path).read_text()
+    assert "rotation ±30°, scale ±25 %, flip" in old and "half-body" not in old and "bfloat16" not in old
+    m["training"].update(autocast="bfloat16", augment={"rotation": 20.0, "scale": 0.3, "half_body_prob": 0.3,
+                                                        "half_body_enlarge": 1.5})
+    new = cards.write_card(m, tmp_path).read_text()
+    assert "rotation ±20°, scale ±30 %" in new and "with bfloat16 autocast" in new
+    assert "half-body crops (probability 0.3: the upper or the lower body's joints framed × 1.5)" in new

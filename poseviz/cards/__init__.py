@@ -88,6 +88,8 @@ def _training_info(run_dir: Path) -> dict:
         info["scheduled_epochs"] = c.get("epochs")
         info["device"] = c.get("device")
         info["data_note"] = c.get("data_note")
+        if "autocast" in c:
+            info["autocast"], info["augment"] = c["autocast"], c.get("augment")
         if "mix" in c:
             info["mix"], info["epoch_size"] = c["mix"], c.get("epoch_size")
         if c.get("teacher"):
@@ -316,6 +318,16 @@ def _device_words(t: dict) -> str:
     return t.get("device") or "a 2-core CPU shared with other jobs"
 
 
+def _augment_words(m: dict, t: dict) -> str:
+    # Runs before the augmentation was recorded used rotation ±30°, scale ±25 % (PAF models ±40 %).
+    a = t.get("augment") or {"rotation": 30.0, "scale": 0.4 if m.get("task") == "paf" else 0.25}
+    words = f"rotation ±{a['rotation']:g}°, scale ±{a['scale'] * 100:g} %, flip, colour jitter, synthetic occluders"
+    if a.get("half_body_prob"):
+        words += (f", half-body crops (probability {a['half_body_prob']:g}: the upper or the lower body's joints "
+                  f"framed × {a['half_body_enlarge']:g}) in the last cycle")
+    return words
+
+
 def _distill_note(t: dict) -> str:
     c = t.get("config", {})
     if not c.get("teacher"):
@@ -447,10 +459,10 @@ def write_card(m: dict, out_dir: Path | None = None) -> Path:
     values = dict(
         model=m["model"], description=m["description"], arch=m["arch"], config=json.dumps(m["config"]),
         params=f"{m['params'] / 1e6:.2f}", gflops=m["gflops"],
-        training_data=(f"{_data_words(t)}, augmentation: rotation ±30°, scale ±{40 if m.get('task') == 'paf' else 25} %, flip, "
-                       f"colour jitter, synthetic occluders{_targets_note(m)}"
+        training_data=(f"{_data_words(t)}, augmentation: {_augment_words(m, t)}{_targets_note(m)}"
                        f"{'; the last cycle read ' + t['data_note'] if t.get('data_note') else ''}"),
-        training=(f"{t.get('epochs', '?')} epochs, {t.get('wall_minutes', '?')} min wall time on {_device_words(t)}; "
+        training=(f"{t.get('epochs', '?')} epochs, {t.get('wall_minutes', '?')} min wall time on {_device_words(t)}"
+                  f"{' with bfloat16 autocast' if t.get('autocast') == 'bfloat16' else ''}; "
                   f"{t.get('optimizer', 'Adam')}, cosine schedule, {json.dumps(t.get('config', {}))}{_distill_note(t)}"),
         checkpoint_row=_checkpoint_row(t, out_dir), pck_test=m["pck_test"], pck_test_flip=m["pck_test_flip"],
         pck_subset50=m["pck_subset50"], source_rows=_block(_source_rows(m)),

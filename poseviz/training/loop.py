@@ -318,6 +318,7 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
                   f"(over {BF16_MAX_ERROR:.0%}): training in float32")
             amp = None
     run_info["autocast"] = str(amp).removeprefix("torch.") if amp else "float32"
+    run_info["augment"] = asdict(augment)
     (run_dir / "config.json").write_text(json.dumps({**asdict(cfg), **run_info}, indent=1))
     start, best, wall = 0, -1.0, 0.0
     if resume is not None:
