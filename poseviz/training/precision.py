@@ -9,10 +9,11 @@ import torch
 __all__ = ["PRECISIONS", "BF16_MAX_ERROR", "resolve_precision", "bf16_error"]
 
 PRECISIONS = ("auto", "bf16", "fp32")
-# "auto" trains in float32 a network whose maps move more than this under bf16. The 3-stack
-# hourglass's move 31 % (its stem's BatchNorm subtracts a mean far larger than the spread, and
-# bf16 keeps 3 significant digits), and its bf16 gradient is then no better than another batch's;
-# the other zoo models' move 1–4 %.
+# "auto" trains in float32 a network whose maps move more than this under bf16. On LSP crops the
+# zoo's maps move 0.5–5 % (benchmarks/train_precision.py). The 3-stack hourglass is the fragile one:
+# its stem's BatchNorm subtracts a mean far larger than the spread and bf16 keeps 3 significant
+# digits, so on textured noise its maps move 31 % and its bf16 gradient is no closer to float32's
+# than another batch's is (tests/test_train_precision.py).
 BF16_MAX_ERROR = 0.1
 
 
@@ -20,7 +21,7 @@ def resolve_precision(precision: str, device: torch.device) -> torch.dtype | Non
     """The autocast dtype a run asks for (``None``: plain float32).
 
     Why bfloat16 by default where the hardware has it: a training step of the zoo's models with
-    bf16 autocast takes 1.5–2.5× less time on a CPU with AMX (one thread, batch 16:
+    bf16 autocast takes 1.5–2.8× less time on a CPU with AMX (one thread, batch 16:
     ``benchmarks/train_precision.py``); the weights, the optimiser and the losses stay in float32,
     and bf16 keeps float32's exponent range, so no loss scaling is needed.
     """
