@@ -55,7 +55,8 @@ def test_half_body_needs_nine_labelled_joints_and_a_lower_body_to_choose_it():
 
 def test_a_half_body_crop_fills_the_input_with_that_half(tmp_path):
     """With every draw a half-body one: the chosen half's joints lie inside the 128 px crop and
-    the other half's far ones (ankles or head) fall off it and get target weight 0."""
+    the other half's far ones (ankles or head) fall off it and are taught as absent: an all-zero
+    map at full weight."""
     img = np.full((400, 200, 3), 90, np.uint8)
     cv2.imwrite(str(tmp_path / "p.png"), img)
     people = PoseSet("lsp", (tmp_path / "p.png",), _standing()[None], np.arange(1))
@@ -67,13 +68,14 @@ def test_a_half_body_crop_fills_the_input_with_that_half(tmp_path):
     seen = set()
     for _ in range(20):
         item = ds[0]
-        kp, w = item["joints"].numpy(), item["weights"].numpy()
+        kp, w, maps = item["joints"].numpy(), item["weights"].numpy(), item["targets"].numpy()
         inside = (kp[:, 0] >= 0) & (kp[:, 0] < 128) & (kp[:, 1] >= 0) & (kp[:, 1] < 128)
         half = "upper" if inside[list(UPPER_BODY)].all() and not inside[ankles].any() else "lower"
         if half == "lower":
             assert inside[list(LOWER_BODY)].all() and not inside[head]
-            assert w[head] == 0
+            assert w[head] == 1 and maps[head].max() == 0
         else:
-            assert (w[ankles] == 0).all()
+            assert (w[ankles] == 1).all() and maps[ankles].max() == 0
+        assert all(maps[i].max() > 0.5 for i in range(14) if inside[i])
         seen.add(half)
     assert seen == {"upper", "lower"}

@@ -27,6 +27,13 @@ def test_unlabelled_and_far_outside_joints_get_zero_weight():
     assert hm[0].max() == 0 and hm[1].max() == 0 and hm[2].max() == pytest.approx(1.0)
 
 
+def test_teach_absent_gives_a_cut_off_joint_a_zero_map_at_full_weight():
+    hm, w = make_targets(np.array([[5, 5, 0], [-50, 5, 2], [5, 5, 1], [17.5, 5, 2]]), (16, 16), sigma=1.5, teach_absent=True)
+    np.testing.assert_array_equal(w, [0, 1, 1, 1])
+    assert hm[0].max() == 0 and hm[1].max() == 0 and hm[2].max() == pytest.approx(1.0)
+    assert hm[3].max() == pytest.approx(np.exp(-2.5**2 / (2 * 1.5**2)))  # 2.5 px beyond the last column: its edge stays
+
+
 def test_dark_decoding_recovers_subpixel_positions_within_0_1_px():
     pts, hm, _ = _random_targets()
     coords, maxvals = decode(hm, "dark")

@@ -29,7 +29,7 @@ def heatmap_to_input(points: np.ndarray, stride: float) -> np.ndarray:
 
 
 def make_targets(
-    keypoints: np.ndarray, heatmap_size: tuple[int, int], sigma: float = 2.0
+    keypoints: np.ndarray, heatmap_size: tuple[int, int], sigma: float = 2.0, teach_absent: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """Unnormalised Gaussian belief-map targets, peak value 1 at the sub-pixel joint position.
 
@@ -37,10 +37,13 @@ def make_targets(
         keypoints: [K, 3] (x, y, v) in heatmap pixels; v = 0 marks an unlabelled joint.
         heatmap_size: (W, H).
         sigma: Gaussian standard deviation in heatmap pixels.
+        teach_absent: give a labelled joint whose Gaussian lies wholly outside the map an
+            all-zero map at full weight ("not in this crop") instead of weight 0.
 
     Returns:
         targets [K, H, W] float32 and target_weight [K] float32 (0 for unlabelled joints
-        and for joints whose Gaussian lies wholly outside the map, beyond 3 sigma).
+        and, unless ``teach_absent``, for joints whose Gaussian lies wholly outside the map,
+        beyond 3 sigma).
     """
     kp = np.asarray(keypoints, dtype=np.float64)
     w, h = heatmap_size
@@ -51,13 +54,14 @@ def make_targets(
     x, y = kp[:, 0], kp[:, 1]
     finite = np.isfinite(x) & np.isfinite(y)
     inside = finite & (x > -3 * sigma) & (x < w - 1 + 3 * sigma) & (y > -3 * sigma) & (y < h - 1 + 3 * sigma)
-    weight *= inside.astype(np.float32)
+    if not teach_absent:
+        weight *= inside.astype(np.float32)
     xc = np.where(finite, x, 0.0)
     yc = np.where(finite, y, 0.0)
     gx = np.exp(-((xs[None, :] - xc[:, None]) ** 2) / (2 * sigma**2))
     gy = np.exp(-((ys[None, :] - yc[:, None]) ** 2) / (2 * sigma**2))
     targets = (gy[:, :, None] * gx[:, None, :]).astype(np.float32)
-    targets *= weight[:, None, None]
+    targets *= (weight * inside)[:, None, None]
     return targets.reshape(k, h, w), weight
 
 

@@ -97,7 +97,9 @@ class LSPPoseDataset(Dataset):
             crop = add_occluders(color_jitter(crop, self.rng, self.augment), self.rng, self.augment)
         hm_kp = kp.copy()
         hm_kp[:, :2] = input_to_heatmap(kp[:, :2], self.stride)
-        targets, weights = make_targets(hm_kp, self.heatmap_size, self.sigma)
+        # A labelled joint cut off by the crop (a half-body crop's legs) is taught as absent, so the
+        # network answers "not here" with low belief rather than placing it inside the crop.
+        targets, weights = make_targets(hm_kp, self.heatmap_size, self.sigma, teach_absent=True)
         item = {
             "image": to_tensor(np.ascontiguousarray(crop))[0],
             "targets": torch.from_numpy(targets),
