@@ -26,10 +26,11 @@ needs_data = pytest.mark.skipif(not (SHARED / "data" / "mpii").is_dir(), reason=
 @needs_data
 def test_coco_box_ap_equals_pycocotools(coco_gt):
     model = load_pretrained("cpm_lsp")
-    ev, results = evaluate_coco_boxes(model, coco_gt, lambda im: load_image(COCO_MINI / "train2017" / im["file_name"],
+    ev, results, parts = evaluate_coco_boxes(model, coco_gt, lambda im: load_image(COCO_MINI / "train2017" / im["file_name"],
                                                                              max_side=None).rgb, progress=False)
     # the 86 non-crowd people with labelled joints, less the 2 with none of the 12 body joints labelled
     assert len(results) == 84
+    assert parts.people_whole + parts.people_partial == 84 and parts.people_whole == 31  # the sample's whole people
     from poseviz.core.schemas import LSP14
     from poseviz.explain.oks_errors import restrict_dataset
 
@@ -103,3 +104,26 @@ def test_eval_scores_a_users_mpii_style_folder(tmp_path, capsys):
     (tmp_path / "annotations.json").write_text(_json.dumps({"people": [{"image": "a.jpg", "joints": joints[:15]}]}))
     assert main(["eval", "--model", "cpm_lsp", "--sources", "mpii", "--mpii-root", str(tmp_path)]) == 2
     assert "'joints' must be 16 entries" in capsys.readouterr().err
+
+
+def test_completeness_splits_whole_and_partial_people_and_scores_each_by_cocos_oks():
+    """Two people by hand: a whole one predicted exactly (OKS 1) and an upper body alone, every
+    labelled joint predicted 3 px off: OKS = mean exp(-d² / (2 · area · (2σ)²)) (COCO's definition)."""
+    from poseviz.core.schemas import COCO17
+    from poseviz.metrics.evaluation import completeness
+
+    keep = list(range(5, 17))  # the 12 body joints
+    names = [COCO17.joints[j] for j in keep]
+    sigmas = COCO17.sigma_array[keep]
+    xy = np.column_stack([np.linspace(10, 120, 12), np.linspace(20, 200, 12)])
+    whole = np.column_stack([xy, np.full(12, 2.0)])
+    upper = whole.copy()
+    upper[6:, 2] = 0  # hips, knees, ankles unlabelled
+    anns = [{"keypoints": whole.ravel().tolist(), "area": 4000.0}, {"keypoints": upper.ravel().tolist(), "area": 2500.0}]
+    off = np.column_stack([xy + [3.0, 0.0], np.ones(12)])
+    results = [{"keypoints": np.column_stack([xy, np.ones(12)]).ravel().tolist()}, {"keypoints": off.ravel().tolist()}]
+    c = completeness(anns, results, names, sigmas)
+    expected = np.mean(np.exp(-9.0 / (2 * 2500.0 * (2 * sigmas[:6]) ** 2)))
+    assert (c.people_whole, c.people_partial) == (1, 1)
+    assert c.mean_oks_whole == pytest.approx(1.0) and c.mean_oks_partial == pytest.approx(expected, rel=1e-6)
+    assert 0.3 < expected < 0.99  # the offset matters but does not zero the score

@@ -91,7 +91,8 @@ def _eval(args: argparse.Namespace) -> int:
     if "coco" in scores:
         s = scores["coco"]
         print(f"{args.model}: COCO {s['metric']}: AP {s['AP']:.3f} (AP@.5 {s['AP .5']:.3f}) on {s['people']} people "
-              f"in {s['images']} images ({flip})")
+              f"in {s['images']} images ({flip}); mean OKS {s['mean_oks_whole']:.3f} on {s['people_whole']} whole people, "
+              f"{s['mean_oks_partial']:.3f} on {s['people_partial']} partial ones (fewer than 4 of the arms' 6 joints, or of the legs' 6, labelled)")
     if "mpii" in scores:
         s = scores["mpii"]
         print(f"{args.model}: MPII {s['metric']} = {s['mean']:.1f} % on {s['people']} people ({flip})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
@@ -17,7 +17,8 @@ from poseviz.inference.top_down import DEFAULT_ENLARGE, keypoints_from_heatmaps,
 from poseviz.metrics.pck import PCKResult, lsp_head_size, lsp_torso_size, pck
 from poseviz.training.dataset import load_images
 
-__all__ = ["LSPEvaluation", "evaluate_lsp", "stage_pck", "lsp_crops", "count_flops", "REFERENCES"]
+__all__ = ["LSPEvaluation", "evaluate_lsp", "stage_pck", "lsp_crops", "count_flops", "REFERENCES", "evaluate_coco_boxes",
+           "Completeness", "completeness"]
 
 REFERENCES = {"torso": lsp_torso_size, "head": lsp_head_size}
 
@@ -121,13 +122,47 @@ def count_flops(model: nn.Module) -> float:
 COCO_BOX_ENLARGE = 1.07
 
 
+@dataclass(frozen=True)
+class Completeness:
+    """Mean OKS of each person's prediction against its own annotation, split by how much of the
+    person is labelled: whole (at least 4 of the arms' 6 joints and 4 of the legs' 6) or partial
+    (cut by the image edge, hidden, or an upper body alone)."""
+
+    mean_oks_whole: float
+    mean_oks_partial: float
+    people_whole: int
+    people_partial: int
+
+    def as_dict(self) -> dict:
+        return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+
+
+def completeness(annotations: list[dict], results: list[dict], joint_names: list[str], sigmas: np.ndarray) -> Completeness:
+    """``Completeness`` of predictions ``results`` paired one to one with ``annotations`` (restricted
+    layout, joints named ``joint_names``). NaN where a group has nobody."""
+    from poseviz.metrics.oks import oks
+
+    arms = [i for i, n in enumerate(joint_names) if any(w in n for w in ("shoulder", "elbow", "wrist"))]
+    legs = [i for i, n in enumerate(joint_names) if any(w in n for w in ("hip", "knee", "ankle"))]
+    whole, partial = [], []
+    for a, r in zip(annotations, results, strict=True):
+        g = np.asarray(a["keypoints"], dtype=np.float64).reshape(-1, 3)
+        d = np.asarray(r["keypoints"], dtype=np.float64).reshape(-1, 3)
+        value = oks(g, d, a["area"], np.asarray(sigmas))
+        labelled = g[:, 2] > 0
+        (whole if labelled[arms].sum() >= 4 and labelled[legs].sum() >= 4 else partial).append(value)
+    mean = lambda v: float(np.mean(v)) if v else float("nan")  # noqa: E731
+    return Completeness(mean(whole), mean(partial), len(whole), len(partial))
+
+
 def evaluate_coco_boxes(model: nn.Module, gt, image_loader, flip: bool = False, progress: bool = True) -> tuple:
     """Top-down COCO keypoint AP/AR with ground-truth person boxes, on the joints the model's
     schema shares with COCO-17 (12 for LSP-14), scored with the core metric (= pycocotools).
 
     ``gt``: ``CocoKeypoints``; ``image_loader(image_dict) -> RGB`` at annotation scale. Every
     non-crowd person with a shared labelled joint is cropped from its box; the detection score is
-    the mean peak belief. Returns (``CocoEvalResult``, results in the restricted layout).
+    the mean peak belief. Returns (``CocoEvalResult``, results in the restricted layout,
+    ``Completeness``: mean OKS of whole and of partial people).
     """
     from poseviz.core.schemas import joint_mapping
     from poseviz.explain.oks_errors import gt_schema, restrict_dataset
@@ -142,12 +177,14 @@ def evaluate_coco_boxes(model: nn.Module, gt, image_loader, flip: bool = False, 
     for a in data["annotations"]:
         if not a.get("iscrowd") and a["num_keypoints"] > 0 and a["bbox"][2] > 0 and a["bbox"][3] > 0:
             people.setdefault(a["image_id"], []).append(a)
-    results = []
+    results, annotations = [], []
     for im in tqdm([im for im in data["images"] if im["id"] in people], desc="COCO boxes", disable=not progress, leave=False):
         rgb = image_loader(im)
         for a in people[im["id"]]:
+            annotations.append(a)
             kp = predict_person(model, rgb, tuple(a["bbox"]), flip=flip, enlarge=COCO_BOX_ENLARGE).keypoints[src_idx]
             results.append({"image_id": im["id"], "category_id": 1,
                             "keypoints": np.column_stack([kp[:, :2], np.ones(len(kp))]).ravel().tolist(),
                             "score": float(kp[:, 2].mean())})
-    return coco_keypoint_eval(data, results, sigmas), results
+    names = data["categories"][0]["keypoints"]
+    return coco_keypoint_eval(data, results, sigmas), results, completeness(annotations, results, names, sigmas)

@@ -76,11 +76,11 @@ def score_sources(model: nn.Module, sources: tuple[str, ...] = SOURCES, root: st
             keep = {im["id"] for im in gt.images[:limit]}
             gt = type(gt)({**gt.dataset, "images": [im for im in gt.images if im["id"] in keep],
                            "annotations": [a for a in gt.annotations if a["image_id"] in keep]})
-        ev, results = evaluate_coco_boxes(model, gt, lambda im: load_image(resolve_inside(images, im["file_name"]), max_side=None).rgb,
+        ev, results, parts = evaluate_coco_boxes(model, gt, lambda im: load_image(resolve_inside(images, im["file_name"]), max_side=None).rgb,
                                           flip=flip, progress=progress)
         out["coco"] = {"metric": "OKS-AP, ground-truth boxes, 12 body joints", "people": len(results),
                        "images": len({r["image_id"] for r in results}),
-                       **{k: round(float(v), 4) for k, v in zip(STAT_NAMES, ev.stats)}}
+                       **{k: round(float(v), 4) for k, v in zip(STAT_NAMES, ev.stats)}, **parts.as_dict()}
     if "mpii" in sources:
         from poseviz.data.mpii import load_mpii
 
