@@ -25,8 +25,7 @@ from poseviz.training.distill import distilled_targets, load_teacher
 from poseviz.training.precision import BF16_MAX_ERROR, PRECISIONS, bf16_error, resolve_precision
 from poseviz.training.validation import VALIDATION_COLUMNS, validate
 
-__all__ = ["TrainConfig", "train", "stage_losses", "task_losses", "export_state", "describe_device", "LSP_JOINT_WEIGHTS",
-]
+__all__ = ["TrainConfig", "train", "stage_losses", "task_losses", "export_state", "describe_device", "LSP_JOINT_WEIGHTS"]
 
 # Extremities are hardest and rarest in the error budget; weight them up as HRNet does.
 LSP_JOINT_WEIGHTS = (1.5, 1.2, 1.0, 1.0, 1.2, 1.5, 1.5, 1.2, 1.0, 1.0, 1.2, 1.5, 1.0, 1.0)
@@ -309,17 +308,6 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     opt = make_optimizer(model, cfg.optimizer, cfg.lr, cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs * len(loader), eta_min=cfg.lr * 0.01)
     jw = torch.tensor(cfg.joint_weights[: mc.num_joints], dtype=torch.float32, device=device)
-    amp = resolve_precision(cfg.precision, device)
-    if amp is not None and cfg.precision == "auto":
-        probe = torch.stack([ds[i]["image"] for i in range(min(8, len(ds)))]).to(device).contiguous(memory_format=memory_format)
-        run_info["bf16_map_error"] = round(bf16_error(model, probe), 4)
-        if run_info["bf16_map_error"] > BF16_MAX_ERROR:
-            print(f"{cfg.model}: belief maps under bfloat16 differ from float32 by {run_info['bf16_map_error']:.0%} "
-                  f"(over {BF16_MAX_ERROR:.0%}): training in float32")
-            amp = None
-    run_info["autocast"] = str(amp).removeprefix("torch.") if amp else "float32"
-    run_info["augment"] = asdict(augment)
-    (run_dir / "config.json").write_text(json.dumps({**asdict(cfg), **run_info}, indent=1))
     start, best, wall = 0, -1.0, 0.0
     if resume is not None:
         state = resume
@@ -332,6 +320,19 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
         start, best, wall = int(state["epoch"]), float(state["best"]), float(state["wall"])
         ds.rng = np.random.default_rng(cfg.seed + start)
         sampler.generator.manual_seed(cfg.seed + start)
+    amp = resolve_precision(cfg.precision, device)
+    if amp is not None and cfg.precision == "auto":  # checked on the weights this run goes on from
+        drawn = ds.rng.bit_generator.state  # the probe must not shift the run's augmentation stream
+        probe = torch.stack([ds[i]["image"] for i in range(min(8, len(ds)))]).to(device).contiguous(memory_format=memory_format)
+        ds.rng.bit_generator.state = drawn
+        run_info["bf16_map_error"] = round(bf16_error(model, probe), 4)
+        if run_info["bf16_map_error"] > BF16_MAX_ERROR:
+            print(f"{cfg.model}: belief maps under bfloat16 differ from float32 by {run_info['bf16_map_error']:.0%} "
+                  f"(over {BF16_MAX_ERROR:.0%}): training in float32")
+            amp = None
+    run_info["autocast"] = str(amp).removeprefix("torch.") if amp else "float32"
+    run_info["augment"] = asdict(augment)
+    (run_dir / "config.json").write_text(json.dumps({**asdict(cfg), **run_info}, indent=1))
     log_path = run_dir / "log.csv"
     new_log = not log_path.is_file() or start == 0
     log = log_path.open("w" if new_log else "a", newline="")
