@@ -117,7 +117,7 @@ def test_card_says_where_the_last_cycle_ran(tmp_path):
     # a run that kept its last epoch and watched LSP test images (as the runs before the training mix did)
     m["training"].pop("validation_curve", None)
     m["training"].update(select="last", pck_curve_200=[[5, 60.0]], device="NVIDIA H100 80GB HBM3",
-                         data_note="a copy made by `pack-lsp --max-side 320`")
+                         data_note="a copy made by `pack-lsp --max-side 320`", autocast="float32")
     text = write_card(m, tmp_path).read_text()
     assert "min wall time on NVIDIA H100 80GB HBM3;" in text
     assert "the last cycle read a copy made by `pack-lsp --max-side 320` |" in text
