@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["KeypointSchema", "COCO17", "LSP14", "MPII16", "get_schema", "map_keypoints", "SCHEMAS"]
+__all__ = ["KeypointSchema", "COCO17", "LSP14", "MPII16", "get_schema", "map_keypoints", "SCHEMAS", "BODY_PARTS", "joints_of"]
+
+# Which joints make up the arms, the legs and the head, by name (every schema here names its joints alike).
+BODY_PARTS = {"arms": ("shoulder", "elbow", "wrist"), "legs": ("hip", "knee", "ankle"), "head": ("neck", "head")}
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,12 @@ MPII16 = KeypointSchema(
 )
 
 SCHEMAS: dict[str, KeypointSchema] = {s.name: s for s in (COCO17, LSP14, MPII16)}
+
+
+def joints_of(names: tuple[str, ...] | list[str], *parts: str) -> tuple[int, ...]:
+    """Indices of the joints in ``names`` that belong to any of ``parts`` (keys of ``BODY_PARTS``)."""
+    words = tuple(w for part in parts for w in BODY_PARTS[part])
+    return tuple(i for i, n in enumerate(names) if any(w in n for w in words))
 
 
 def get_schema(name: str) -> KeypointSchema:

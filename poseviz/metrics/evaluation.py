@@ -140,10 +140,10 @@ class Completeness:
 def completeness(annotations: list[dict], results: list[dict], joint_names: list[str], sigmas: np.ndarray) -> Completeness:
     """``Completeness`` of predictions ``results`` paired one to one with ``annotations`` (restricted
     layout, joints named ``joint_names``). NaN where a group has nobody."""
+    from poseviz.core.schemas import joints_of
     from poseviz.metrics.oks import oks
 
-    arms = [i for i, n in enumerate(joint_names) if any(w in n for w in ("shoulder", "elbow", "wrist"))]
-    legs = [i for i, n in enumerate(joint_names) if any(w in n for w in ("hip", "knee", "ankle"))]
+    arms, legs = list(joints_of(joint_names, "arms")), list(joints_of(joint_names, "legs"))
     whole, partial = [], []
     for a, r in zip(annotations, results, strict=True):
         g = np.asarray(a["keypoints"], dtype=np.float64).reshape(-1, 3)

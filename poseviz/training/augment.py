@@ -5,12 +5,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from poseviz.core.schemas import LSP14
+from poseviz.core.schemas import LSP14, joints_of
 
 __all__ = ["AugmentConfig", "sample_affine", "color_jitter", "add_occluders", "half_body_joints", "UPPER_BODY", "LOWER_BODY"]
 
-UPPER_BODY = tuple(i for i, n in enumerate(LSP14.joints) if any(w in n for w in ("shoulder", "elbow", "wrist", "neck", "head")))
-LOWER_BODY = tuple(i for i, n in enumerate(LSP14.joints) if any(w in n for w in ("hip", "knee", "ankle")))
+UPPER_BODY = joints_of(LSP14.joints, "arms", "head")
+LOWER_BODY = joints_of(LSP14.joints, "legs")
 
 
 @dataclass(frozen=True)
