@@ -21,6 +21,8 @@ def test_live_page_streams_a_fake_camera_and_draws_every_stage(tmp_path):
     counts = seen["counts"]
     assert counts[-1] > 20 and counts[-1] > counts[0], counts  # frames keep being processed
     w, h = seen["video_size"]
-    assert w > 640 and h == 480  # the returned video is the frame plus the stage panel the server drew beside it
+    # The returned video is the 4:3 camera frame plus the stage panel the server drew beside it. WebRTC may scale the
+    # camera down under load (a CI run got 480×360 back: 744×360 with the panel), so the check is on the shape.
+    assert h in (480, 360, 240) and w > h * 4 // 3
     assert seen["exceptions"] == 0 and seen["exceptions_after_freeze"] == 0
     assert seen["explore_source"] >= 1  # the frozen frame opened in Explore as its image source
