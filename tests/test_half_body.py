@@ -79,3 +79,24 @@ def test_a_half_body_crop_fills_the_input_with_that_half(tmp_path):
         assert all(maps[i].max() > 0.5 for i in range(14) if inside[i])
         seen.add(half)
     assert seen == {"upper", "lower"}
+
+
+def test_the_share_of_half_body_crops_is_a_checked_training_option():
+    import pytest
+
+    from poseviz.core.errors import PoseVizInputError
+    from poseviz.training.loop import TrainConfig
+
+    with pytest.raises(PoseVizInputError, match=r"--half-body must be a probability in \[0, 1\] \(got 1.5\)"):
+        TrainConfig(model="cpm_lsp", half_body=1.5).check()
+
+
+def test_top_down_runs_default_to_hrnets_share_bottom_up_runs_to_none_and_the_run_records_it(tmp_path, monkeypatch):
+    from test_train_precision import _tiny_run
+
+    shares = {}
+    for name, model, option in (("top-down", "cpm_lsp", {}), ("bottom-up", "openpose_lsp", {}),
+                                ("chosen", "cpm_lsp", {"half_body": 0.6})):
+        _, config = _tiny_run(tmp_path / name, monkeypatch, model=model, epochs=1, **option)
+        shares[name] = config["augment"]["half_body_prob"]
+    assert shares == {"top-down": 0.3, "bottom-up": 0.0, "chosen": 0.6}

@@ -28,6 +28,7 @@ _TRAIN_HELP = {
     "distill": "weight of the teacher's maps in the target (0-1)",
     "optimizer": "adamw: decoupled weight decay (default); adam: decay added to the gradient",
     "force": "let --export overwrite an existing file",
+    "half_body": "share of half-body crops (default: 0.3 for top-down models, 0 for bottom-up ones)",
     "precision": "auto: bfloat16 autocast where the hardware has it and the model's maps survive it; bf16 or fp32 force one",
 }
 _TRAIN_CHOICES = {"select": ["last", "best"], "optimizer": ["adamw", "adam"]}
@@ -90,8 +91,8 @@ def _add_train_flags(parser: argparse.ArgumentParser) -> None:
         required = f.default is dataclasses.MISSING
         default = None if required else f.default
         kind = {"int": int, "float": float}.get(type(default).__name__, str)
-        if f.name in ("limit", "init_from", "export", "teacher", "teacher_weights", "data"):
-            kind = int if f.name == "limit" else str
+        if f.name in ("limit", "init_from", "export", "teacher", "teacher_weights", "data", "half_body"):
+            kind = {"limit": int, "half_body": float}.get(f.name, str)
         parser.add_argument(*names, dest=f.name, type=kind, default=default, required=required,
                             choices=choices.get(f.name), help=_TRAIN_HELP.get(f.name))
 

@@ -67,6 +67,10 @@ class TrainConfig:
     # a CPU with AMX or AVX-512 BF16) and the network's maps survive it (``bf16_error``),
     # float32 elsewhere; "bf16" / "fp32" force one.
     precision: str = "auto"
+    # Share of half-body crops (``AugmentConfig.half_body_prob``); None: 0.3 for top-down models, 0 for
+    # bottom-up ones, which see whole images where no box cuts a person in half (trained with 0.3, the
+    # OpenPose-style model began to take a camera and two hands for a person).
+    half_body: float | None = None
 
     def check(self) -> None:
         """Refuse (``PoseVizInputError``) options that cannot train, before any work is done."""
@@ -86,6 +90,8 @@ class TrainConfig:
             v = getattr(self, name)
             if not math.isfinite(v) or v < 0 or (name in ("lr", "sigma") and v == 0):
                 raise PoseVizInputError(f"--{name.replace('_', '-')} must be a finite number {'above' if name in ('lr', 'sigma') else '≥'} 0 (got {v})")
+        if self.half_body is not None and not 0 <= self.half_body <= 1:
+            raise PoseVizInputError(f"--half-body must be a probability in [0, 1] (got {self.half_body})")
         if self.precision not in PRECISIONS:
             raise PoseVizInputError(f"--precision must be one of {', '.join(PRECISIONS)} (got {self.precision!r})")
         if self.init_from:
@@ -296,7 +302,8 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     stride = model.stride
     task = zoo.entry(cfg.model).task
     # Bottom-up models meet people smaller than a top-down crop makes them: wider scale range.
-    augment = AugmentConfig(scale=0.4) if task == "paf" else AugmentConfig()
+    half_body = cfg.half_body if cfg.half_body is not None else (0.0 if task == "paf" else AugmentConfig.half_body_prob)
+    augment = AugmentConfig(scale=0.4 if task == "paf" else AugmentConfig.scale, half_body_prob=half_body)
     ds = LSPPoseDataset(people, np.arange(len(people)), tuple(mc.input_size), stride, cfg.sigma, augment,
                         images=_decode(people, progress), seed=cfg.seed, task=task)
     draws = cfg.epoch_size or len(people)
