@@ -7,6 +7,7 @@ app until this policy); "now": ``poseviz.inference.person_boxes.default_person``
 """
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 import sys
@@ -33,6 +34,9 @@ def iou(a, b) -> float:
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--weights", default=None, help="OpenPose-style weights to try as the finder (default: the shipped ones)")
+    args = ap.parse_args()
     torch.set_num_threads(2)
     root = dataset_dir("coco-mini")
     doc = json.loads((root / "annotations" / "person_keypoints_train2017.json").read_text())
@@ -40,7 +44,7 @@ def main() -> None:
     for a in doc["annotations"]:
         if a["num_keypoints"] > 0 and not a["iscrowd"]:
             people.setdefault(a["image_id"], []).append(a["bbox"])
-    finder = for_inference(load_pretrained("openpose_lsp"))
+    finder = for_inference(load_pretrained("openpose_lsp", args.weights))
     before, now = [], []
     for im in doc["images"]:
         if im["id"] not in people:
@@ -53,7 +57,8 @@ def main() -> None:
         i = default_person(cands)
         box = cands[i].box if i is not None else whole_image_box(w, h)
         now.append(max(iou(box, g) for g in people[im["id"]]))
-    print(f"default person box on the COCO sample ({len(now)} images with annotated people; {platform.machine()})")
+    print(f"default person box on the COCO sample ({len(now)} images with annotated people; {platform.machine()}; "
+          f"finder: {args.weights or 'shipped openpose_lsp'})")
     print(f"{'policy':<40}{'IoU ≥ 0.5':>10}{'median IoU':>12}")
     for name, v in (("before: HOG's top box, else whole image", before), ("now: poseviz.inference.person_boxes", now)):
         v = np.array(v)
