@@ -83,7 +83,8 @@ def _tiny_run(tmp_path, monkeypatch, **options):
     from poseviz.data.mix import VALIDATION_SIZES
     from poseviz.training.loop import train
 
-    _tiny_sources(tmp_path / "data")
+    if not (tmp_path / "data").is_dir():  # a second call resumes the first one's run
+        _tiny_sources(tmp_path / "data")
     monkeypatch.setitem(VALIDATION_SIZES, "lspet", 2)
     monkeypatch.setitem(VALIDATION_SIZES, "mpii", 2)
     options = {"model": "cpm_lsp", "epochs": 6, **options}
@@ -108,3 +109,18 @@ def test_auto_trains_in_float32_where_the_maps_do_not_survive_bf16_and_says_why(
                           init_from=str(zoo.weights_path("hourglass_lsp")))
     assert config["autocast"] == "float32" and config["bf16_map_error"] > BF16_MAX_ERROR
     assert "training in float32" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(resolve_precision("auto", torch.device("cpu")) is None, reason="this CPU has no native bfloat16")
+def test_a_resumed_run_keeps_the_precision_it_started_with(tmp_path, monkeypatch):
+    """The map check runs once per run: resumed, with a bound no model passes, it still trains in bf16."""
+    import poseviz.training.loop as loop
+
+    _, first = _tiny_run(tmp_path, monkeypatch, precision="auto", epochs=1)
+    assert first["autocast"] == "bfloat16"
+    monkeypatch.setattr(loop, "BF16_MAX_ERROR", -1.0)
+    _, resumed = _tiny_run(tmp_path, monkeypatch, precision="auto", epochs=2)
+    assert resumed["autocast"] == "bfloat16" and resumed["bf16_map_error"] == first["bf16_map_error"]
+    fresh = tmp_path / "fresh"
+    _, probed = _tiny_run(fresh, monkeypatch, precision="auto", epochs=1)
+    assert probed["autocast"] == "float32"  # the patched bound bites where a run starts
