@@ -68,8 +68,8 @@ class TrainConfig:
     # float32 elsewhere; "bf16" / "fp32" force one.
     precision: str = "auto"
     # Share of half-body crops (``AugmentConfig.half_body_prob``); None: 0.3 for top-down models, 0 for
-    # bottom-up ones, which see whole images where no box cuts a person in half (trained with 0.3, the
-    # OpenPose-style model began to take a camera and two hands for a person).
+    # bottom-up ones, which see whole images where no box cuts a person in half. (Trained without them, the
+    # OpenPose-style model still grouped parts into "people": the remedy is ``person_boxes.looks_whole``.)
     half_body: float | None = None
 
     def check(self) -> None:
