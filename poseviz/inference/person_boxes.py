@@ -2,10 +2,11 @@
 
 Candidates come from two finders: the OpenPose-style model's bottom-up grouping (people as
 joints linked by part affinity fields; only those that look whole, ``looks_whole``) and OpenCV's
-HOG people detector. The default is the largest bottom-up person (a photo's subject is usually its largest person, and HOG picked the
-tiny umpire behind a batter), else the largest confident HOG box, else the whole image — never
-a doubtful detection. On the COCO sample, the default box overlaps an annotated person with
-IoU ≥ 0.5 more often than HOG's top box did (``benchmarks/default_person.py``).
+HOG people detector. The default is the largest bottom-up person (a photo's subject is usually
+its largest person, and HOG picked the tiny umpire behind a batter), else the largest confident
+HOG box, else the whole image — never a doubtful detection. On the COCO sample, the default box
+overlaps an annotated person with IoU ≥ 0.5 more often than HOG's top box did
+(``benchmarks/default_person.py``).
 """
 from __future__ import annotations
 
@@ -68,9 +69,9 @@ def person_candidates(rgb: np.ndarray, finder: nn.Module | None = None) -> list[
         res = predict_people(finder, rgb)
         names = model_schema(finder).joints
         for kp, score in zip(res.people, res.scores):
-            if not looks_whole(kp[:, 2] > 0, names):
-                continue
-            out.append(PersonCandidate(box_around_joints(kp[kp[:, 2] > 0, :2], w, h), float(score), "bottom-up"))
+            found = kp[:, 2] > 0
+            if looks_whole(found, names):
+                out.append(PersonCandidate(box_around_joints(kp[found, :2], w, h), float(score), "bottom-up"))
     hog = [PersonCandidate(d.box, d.score, "HOG") for d in detect_people(rgb)]
     out.sort(key=lambda c: -c.area)
     return out + sorted(hog, key=lambda c: -c.area)
