@@ -8,7 +8,7 @@ import torch
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
 from _common import table  # noqa: E402
-from poseviz import zoo  # noqa: E402
+from poseviz.models import zoo  # noqa: E402
 from poseviz.cards import coco_mini_ap, default_coco_root  # noqa: E402
 from poseviz.inference.bottom_up import DEFAULT_LONG_SIDE, predict_people  # noqa: E402
 from poseviz.io.images import load_image  # noqa: E402

@@ -116,7 +116,7 @@ def browser_rows(seconds: float) -> list[dict]:
              "server RSS start → end (MB)": f"{seen['rss_mb'][0]:.0f} → {seen['rss_mb'][-1]:.0f}"}]
 
 
-if __name__ == "__main__":
+def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=120.0, help="length of the memory run (s)")
     ap.add_argument("--per-model", type=float, default=8.0, help="seconds of streaming per model for the fps table")
@@ -127,3 +127,7 @@ if __name__ == "__main__":
     table(memory_rows(args.seconds), "Live camera: server memory over a long stream (fastest model)")
     if args.browser:
         table(browser_rows(args.seconds), "Live camera in Chromium (fake camera, 640×480 at 30 fps), end to end")
+
+
+if __name__ == "__main__":
+    main()
