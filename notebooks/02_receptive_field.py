@@ -33,7 +33,6 @@ import ipywidgets as widgets
 import pandas as pd
 
 import lesson
-from poseviz import list_models
 from poseviz.models import zoo
 from poseviz.explain.erf import stage_erfs
 from poseviz.models import create_model
@@ -79,7 +78,8 @@ def zoo_growth(models: tuple):
     return [fig]
 
 
-lesson.panel(zoo_growth, models=widgets.SelectMultiple(options=zoo.list_zoo(), value=tuple(zoo.list_zoo()),
+NETWORKS = zoo.shipped_networks()  # single networks: an ensemble has no one field of its own
+lesson.panel(zoo_growth, models=widgets.SelectMultiple(options=NETWORKS, value=tuple(NETWORKS),
                                                        description="models", rows=6));
 
 # %% [markdown]
@@ -102,7 +102,7 @@ def erfs(image: str, model_name: str, joint: str):
     return [trained, random, pd.DataFrame(result.table()).set_index("stage")]
 
 
-lesson.panel(erfs, image=lesson.dropdown("photo", list(lesson.IMAGES)), model_name=lesson.dropdown("model", list_models(), "cpm_lsp"),
+lesson.panel(erfs, image=lesson.dropdown("photo", list(lesson.IMAGES)), model_name=lesson.dropdown("model", zoo.shipped_networks(None), "cpm_lsp"),
              joint=lesson.dropdown("joint", LSP14.joints, "right_wrist"));
 
 # %% [markdown]

@@ -31,7 +31,7 @@ if source.startswith("The image"):
     side = branch.slider("Working size (px)", 16, 128, 48, 8, key="pool_side", help="Small sizes make individual windows visible.")
     arr = grey_working_image(image.rgb, side)
 else:
-    names = zoo.shipped_models(task=None)
+    names = zoo.shipped_networks(task=None)  # feature maps belong to one network, not to an ensemble
     name = branch.selectbox("Model", names, key="pool_model")
     model = get_model(name, fast=False)  # reads layers and features
     feats = model_feature_maps(model, image.rgb)

@@ -23,13 +23,15 @@ def rf_table(kind: str, name: str):
     return receptive_fields(model)
 
 
-shipped = zoo.shipped_models(task=None)
-tables = {n: rf_table("zoo", n) for n in zoo.list_zoo(task=None)}
+# Single networks only: an ensemble's members each have their own field (listed here).
+networks = [n for n in zoo.list_zoo(task=None) if not zoo.is_ensemble(n)]
+shipped = zoo.shipped_networks(task=None)
+tables = {n: rf_table("zoo", n) for n in networks}
 if st.toggle("Include the papers' full-size configurations", value=False):
     tables.update({n: rf_table("paper", n) for n in PAPER})
 st.plotly_chart(rf_growth_figure(tables, input_size=128), width="stretch")
 
-name = st.selectbox("Model", shipped or zoo.list_zoo(task=None), key="rf_model")
+name = st.selectbox("Model", shipped or networks, key="rf_model")
 rows = tables[name]
 stage_rows = [r for r in rows if r.stage_output]
 st.dataframe(pd.DataFrame([{"stage": r.name, "depth": r.depth, "RF (px)": r.rf.size, "jump (px)": r.rf.jump,

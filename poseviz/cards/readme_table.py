@@ -29,6 +29,9 @@ _TASKS = {
 def task_label(name: str) -> str:
     """What a zoo model outputs, in words, with the architectural twist worth naming."""
     e = ZOO[name]
+    if e.arch == "ensemble":
+        return (f"accuracy-first: belief maps of {' + '.join(e.kwargs['members'])} averaged over "
+                f"{len(e.kwargs['scales'])} crop scales")
     label = _TASKS[e.task]
     if e.kwargs.get("nonlocal_at"):
         label += ", non-local block"

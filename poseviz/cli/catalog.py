@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _models(args: argparse.Namespace) -> int:
     from poseviz.cards.readme_table import shipped_table, write_readme
-    from poseviz.models.zoo import ZOO, weights_path
+    from poseviz.models.zoo import ZOO, is_shipped
 
     if args.markdown:
         print(shipped_table())
@@ -44,7 +44,7 @@ def _models(args: argparse.Namespace) -> int:
         print(f"{args.write_readme}: shipped-model table {'updated' if changed else 'already current'}")
         return 0
     for e in ZOO.values():
-        print(f"{e.name:<16} {e.task:<10} {'shipped' if weights_path(e.name).is_file() else 'not trained yet':<16} {e.description}")
+        print(f"{e.name:<16} {e.task:<10} {'shipped' if is_shipped(e.name) else 'not trained yet':<16} {e.description}")
     return 0
 
 

@@ -220,7 +220,15 @@ def load_state_dict_checked(model: nn.Module, state: dict[str, torch.Tensor], na
 
 
 def load_pretrained(name: str, weights: str | Path | None = None) -> nn.Module:
-    """A zoo model in eval mode with its shipped weights (or ``weights`` if given)."""
+    """A zoo model in eval mode with its shipped weights (or ``weights`` if given). An ensemble is built
+    from its members' shipped weights."""
+    if zoo.is_ensemble(name):
+        if weights:
+            raise PoseVizInputError(f"{name} has no weights of its own: it averages {', '.join(zoo.members(name))}, "
+                                    "each with its shipped weights")
+        from poseviz.models.ensemble import Ensemble
+
+        return Ensemble({m: load_pretrained(m) for m in zoo.members(name)}, zoo.entry(name).kwargs["scales"]).eval()
     model = zoo.build(name)
     path = Path(weights) if weights else zoo.weights_path(name)
     if not path.is_file():

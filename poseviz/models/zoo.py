@@ -13,7 +13,8 @@ from torch import nn
 from poseviz.core.errors import PoseVizInputError
 from poseviz.models import create_model
 
-__all__ = ["ZooEntry", "ZOO", "ABLATIONS", "entry", "TASKS", "ASSETS", "PUBLIC_ARCHS", "build", "build_public", "weights_path", "list_zoo", "shipped_models", "fastest_model"]
+__all__ = ["ZooEntry", "ZOO", "ABLATIONS", "entry", "TASKS", "ASSETS", "PUBLIC_ARCHS", "build", "build_public", "weights_path", "list_zoo", "shipped_models",
+           "shipped_networks", "is_shipped", "is_ensemble", "members", "fastest_model"]
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
@@ -81,6 +82,15 @@ ZOO: dict[str, ZooEntry] = {
             "HRNet-W16 lite + DensePose-style chart head (skeleton-derived charts), 128×128, LSP-14",
             task="dense",
         ),
+        ZooEntry(
+            "ensemble_lsp",
+            "ensemble",
+            # Chosen on the validation split (benchmarks/ensemble_choice.py): among the candidates within the
+            # accuracy-first model's 120 ms (flip test), the fastest within 0.2 points of the best.
+            dict(members=("hrnet_lsp", "openpose_lsp"), scales=(0.85, 1.0, 1.2)),
+            "Accuracy-first: hrnet_lsp and openpose_lsp, each at 3 crop scales (0.85, 1, 1.2), belief maps averaged "
+            "(several times slower than one network)",
+        ),
     )
 }
 
@@ -131,9 +141,23 @@ def entry(name: str) -> ZooEntry:
         raise PoseVizInputError(f"unknown model {name!r}; shipped models: {', '.join(ZOO)}") from None
 
 
+def is_ensemble(name: str) -> bool:
+    """Whether ``name`` averages other zoo models (``poseviz.models.ensemble``) instead of being one network."""
+    return entry(name).arch == "ensemble"
+
+
+def members(name: str) -> tuple[str, ...]:
+    """The zoo models an ensemble averages; () for a single network."""
+    return tuple(entry(name).kwargs["members"]) if is_ensemble(name) else ()
+
+
 def build(name: str) -> nn.Module:
-    """Instantiate a zoo model with random weights."""
+    """Instantiate a zoo model with random weights (an ensemble: its members with random weights)."""
     e = entry(name)
+    if is_ensemble(name):
+        from poseviz.models.ensemble import Ensemble
+
+        return Ensemble({m: build(m) for m in members(name)}, e.kwargs["scales"])
     return create_model(e.arch, **e.kwargs)
 
 
@@ -158,9 +182,20 @@ def card_metrics(name: str) -> dict:
     return json.loads(p.read_text()) if p.is_file() else {}
 
 
+def is_shipped(name: str) -> bool:
+    """Whether ``name``'s weights are in ``assets/`` (an ensemble: every member's)."""
+    return all(is_shipped(m) for m in members(name)) if is_ensemble(name) else weights_path(name).is_file()
+
+
 def shipped_models(task: str | None = "keypoints") -> list[str]:
     """Zoo models of ``task`` (None: every task) whose weights are present in ``assets/``."""
-    return [n for n in list_zoo(task) if weights_path(n).is_file()]
+    return [n for n in list_zoo(task) if is_shipped(n)]
+
+
+def shipped_networks(task: str | None = "keypoints") -> list[str]:
+    """Shipped models that are single networks (not ensembles): for views that read a network's layers,
+    receptive fields or feature maps."""
+    return [n for n in shipped_models(task) if not is_ensemble(n)]
 
 
 def fastest_model(task: str | None = None) -> str | None:

@@ -90,6 +90,9 @@ class TrainConfig:
             v = getattr(self, name)
             if not math.isfinite(v) or v < 0 or (name in ("lr", "sigma") and v == 0):
                 raise PoseVizInputError(f"--{name.replace('_', '-')} must be a finite number {'above' if name in ('lr', 'sigma') else '≥'} 0 (got {v})")
+        if zoo.is_ensemble(self.model):
+            raise PoseVizInputError(f"{self.model} has no weights of its own to train: it averages "
+                                    f"{', '.join(zoo.members(self.model))}; train those (or distil it: --teacher {self.model})")
         if self.half_body is not None and not 0 <= self.half_body <= 1:
             raise PoseVizInputError(f"--half-body must be a probability in [0, 1] (got {self.half_body})")
         if self.precision not in PRECISIONS:
