@@ -20,9 +20,8 @@ from poseviz.inference.detect import detect_people
 from poseviz.inference.top_down import DEFAULT_ENLARGE, model_schema
 
 __all__ = ["BOTTOM_UP_FINDER", "PersonCandidate", "person_candidates", "default_person", "whole_image_box",
-           "MIN_BOTTOM_UP_JOINTS", "MIN_HOG_SCORE", "looks_whole", "JOINTS_TO_PERSON_BOX", "default_box", "box_around_joints"]
+           "MIN_HOG_SCORE", "looks_whole", "JOINTS_TO_PERSON_BOX", "default_box", "box_around_joints"]
 
-MIN_BOTTOM_UP_JOINTS = 5  # fewer found joints are too often a limb or a pattern
 # A bottom-up person becomes a candidate only if it looks like a whole person: at least
 # ``MIN_WHOLE_JOINTS`` joints, among them ``MIN_LEG_JOINTS`` of the legs and ``MIN_ARM_JOINTS`` of the arms.
 # Why: the OpenPose-style models trained in November 2026 grouped a camera and two hands (the bundled

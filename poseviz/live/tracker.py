@@ -14,12 +14,13 @@ from typing import Callable
 import numpy as np
 
 from poseviz.inference.confidence import PERSON_BELIEF_THRESHOLD, person_belief
-from poseviz.inference.person_boxes import MIN_BOTTOM_UP_JOINTS, box_around_joints, whole_image_box
+from poseviz.inference.person_boxes import box_around_joints, whole_image_box
 
 __all__ = ["PersonTracker", "Box", "JOINT_THRESHOLD"]
 
 Box = tuple[float, float, float, float]
 JOINT_THRESHOLD = 0.2  # a joint whose peak belief is lower does not shape the next box
+MIN_TRACKED_JOINTS = 5  # fewer confident joints are too often a limb or a pattern: search again
 
 
 class PersonTracker:
@@ -61,7 +62,7 @@ class PersonTracker:
         """Take this frame's keypoints [K, 3] (image px, peak belief); ``frame_size`` = (width, height)."""
         good = keypoints[keypoints[:, 2] >= JOINT_THRESHOLD, :2]
         good = good[np.isfinite(good).all(1)]
-        if person_belief(keypoints) < self.min_belief or len(good) < MIN_BOTTOM_UP_JOINTS:
+        if person_belief(keypoints) < self.min_belief or len(good) < MIN_TRACKED_JOINTS:
             self.box = None  # lost: search the next frame
             return
         self.box, self.source = box_around_joints(good, *frame_size), "tracked"
