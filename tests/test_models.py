@@ -14,7 +14,7 @@ def _n_params(m):
 
 
 # Trainable networks: an ensemble has no weights of its own (its forward: tests/test_ensemble.py).
-@pytest.mark.parametrize("name", [n for n in zoo.list_zoo(None) if not zoo.is_ensemble(n)])
+@pytest.mark.parametrize("name", zoo.list_networks(None))
 def test_zoo_model_forward_every_stage(name):
     torch.manual_seed(0)
     m = zoo.build(name)
@@ -119,7 +119,7 @@ def test_hrnet_with_nonlocal_returns_attention_on_its_branch_grid():
     assert out.attention.shape == (1, 256, 256)
 
 
-@pytest.mark.parametrize("name", [n for n in zoo.list_zoo(None) if not zoo.is_ensemble(n)])  # what can be trained
+@pytest.mark.parametrize("name", zoo.list_networks(None))  # what can be trained
 def test_every_stage_loss_falls_when_overfitting_8_images(name, lsp):
     """The full training loss of every stage (belief maps, + PAFs, + charts) halves."""
     from torch.utils.data import DataLoader

@@ -36,7 +36,7 @@ def test_cli_prints_openpose_fields(capsys):
 def test_growth_figure_axis_spans_the_fields_not_ten_to_the_128():
     from poseviz.plots.receptive import rf_growth_figure
 
-    tables = {n: receptive_fields(zoo.build(n)) for n in zoo.list_zoo(task=None) if not zoo.is_ensemble(n)}
+    tables = {n: receptive_fields(zoo.build(n)) for n in zoo.list_networks(task=None)}
     fig = rf_growth_figure(tables, input_size=128)
     lo, hi = fig.layout.yaxis.range
     sizes = [r.rf.size for rows in tables.values() for r in rows]

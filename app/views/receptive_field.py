@@ -24,7 +24,7 @@ def rf_table(kind: str, name: str):
 
 
 # Single networks only: an ensemble's members each have their own field (listed here).
-networks = [n for n in zoo.list_zoo(task=None) if not zoo.is_ensemble(n)]
+networks = zoo.list_networks(task=None)
 shipped = zoo.shipped_networks(task=None)
 tables = {n: rf_table("zoo", n) for n in networks}
 if st.toggle("Include the papers' full-size configurations", value=False):

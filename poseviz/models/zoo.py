@@ -14,7 +14,7 @@ from poseviz.core.errors import PoseVizInputError
 from poseviz.models import create_model
 
 __all__ = ["ZooEntry", "ZOO", "ABLATIONS", "entry", "TASKS", "ASSETS", "PUBLIC_ARCHS", "build", "build_public", "weights_path", "list_zoo", "shipped_models",
-           "shipped_networks", "is_shipped", "is_ensemble", "members", "fastest_model"]
+           "list_networks", "shipped_networks", "is_shipped", "is_ensemble", "members", "fastest_model"]
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
@@ -192,10 +192,16 @@ def shipped_models(task: str | None = "keypoints") -> list[str]:
     return [n for n in list_zoo(task) if is_shipped(n)]
 
 
+def list_networks(task: str | None = "keypoints") -> list[str]:
+    """Zoo models of ``task`` that are single networks (not ensembles), shipped or not: what can be trained
+    and has one network's layers, receptive field and feature maps."""
+    return [n for n in list_zoo(task) if not is_ensemble(n)]
+
+
 def shipped_networks(task: str | None = "keypoints") -> list[str]:
-    """Shipped models that are single networks (not ensembles): for views that read a network's layers,
-    receptive fields or feature maps."""
-    return [n for n in shipped_models(task) if not is_ensemble(n)]
+    """Shipped models that are single networks: for views that read a network's layers, receptive fields
+    or feature maps."""
+    return [n for n in list_networks(task) if is_shipped(n)]
 
 
 def fastest_model(task: str | None = None) -> str | None:
