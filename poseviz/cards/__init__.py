@@ -83,6 +83,8 @@ def _training_info(run_dir: Path) -> dict:
         # Runs before the option existed used Adam with the decay in the gradient.
         info["optimizer"] = {"adamw": "AdamW (decoupled weight decay)", "adam": "Adam"}[c.get("optimizer", "adam")]
         info["init_from"] = c.get("init_from")
+        if c.get("frozen"):
+            info["frozen"] = c["frozen"]
         record = _grow_record(c.get("init_from"))
         if record:
             info["init_model"] = record.get("model")
@@ -284,6 +286,7 @@ def _checkpoint_row(t: dict, out_dir: Path | None = None) -> str:
             logs = ", ".join(f"`{n}`" for n in earlier) or "not kept"
             warm = (f"; a further cosine cycle continuing the previously shipped weights of this model (earlier cycles' logs: {logs})"
                     if own else f"; warm-started from `{t['init_from']}`{_fresh_note(t.get('fresh_layers'))}")
+            warm += _frozen_note(t)
             if t.get("revived_blocks"):
                 warm += (f"; before this cycle {t['revived_blocks']} dead residual blocks of those weights (every weight 0, "
                          "left by Adam's L2 decay) were re-initialised with `python -m poseviz grow --revive`, output unchanged")
@@ -300,6 +303,19 @@ def _checkpoint_row(t: dict, out_dir: Path | None = None) -> str:
         return f"| shipped checkpoint | the last epoch ({t.get('epochs', '?')}, {where}){warm}; {watched} |"
     return (f"| shipped checkpoint | epoch {t.get('selected_epoch', '?')}, the best PCK@0.2 on LSP test images 1001–1200 "
             "during training (so those 200 test images also served for checkpoint selection) |")
+
+
+def _frozen_note(t: dict) -> str:
+    """What a ``--train-only`` run left as loaded (empty when everything was trained)."""
+    if not t.get("frozen"):
+        return ""
+    trained = [n for n, _ in zoo.build(t["model"]).named_children() if n not in t["frozen"]]
+    words = (f"; only {', '.join(f'`{n}`' for n in trained)} were trained, every other part stayed frozen as loaded "
+             "(BatchNorm statistics included)")
+    if t.get("init_from") and set(trained) <= set(t.get("fresh_layers") or ()):
+        # Only layers the source lacked were trained: what the source computed is unchanged.
+        words += f", so this model's belief maps are exactly those of `{Path(t['init_from']).stem}`"
+    return words
 
 
 def _fresh_note(layers: list[str] | None) -> str:

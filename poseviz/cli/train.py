@@ -29,6 +29,7 @@ _TRAIN_HELP = {
     "optimizer": "adamw: decoupled weight decay (default); adam: decay added to the gradient",
     "force": "let --export overwrite an existing file",
     "half_body": "share of half-body crops (default: 0.3 for top-down models, 0 for bottom-up ones)",
+    "train_only": "train only these top-level parts (comma-separated, e.g. dense_head,part_logits,u,v); the rest stay frozen as --init-from loaded them",
     "precision": "auto: bfloat16 autocast where the hardware has it and the model's maps survive it; bf16 or fp32 force one",
 }
 _TRAIN_CHOICES = {"select": ["last", "best"], "optimizer": ["adamw", "adam"]}

@@ -22,6 +22,7 @@ from poseviz.models import zoo
 from poseviz.training.augment import AugmentConfig
 from poseviz.training.dataset import DENSE_IGNORE, LSPPoseDataset, load_images
 from poseviz.training.distill import distilled_targets, load_teacher
+from poseviz.training.freeze import freeze_except, keep_frozen_in_eval, parse_parts
 from poseviz.training.precision import BF16_MAX_ERROR, PRECISIONS, bf16_error, resolve_precision
 from poseviz.training.validation import VALIDATION_COLUMNS, validate
 
@@ -71,6 +72,9 @@ class TrainConfig:
     # bottom-up ones, which see whole images where no box cuts a person in half. (Trained without them, the
     # OpenPose-style model still grouped parts into "people": the remedy is ``person_boxes.looks_whole``.)
     half_body: float | None = None
+    # Comma-separated top-level parts to train (e.g. the chart head: "dense_head,part_logits,u,v"); the rest
+    # stay frozen as loaded (``poseviz.training.freeze``). None: train everything.
+    train_only: str | None = None
 
     def check(self) -> None:
         """Refuse (``PoseVizInputError``) options that cannot train, before any work is done."""
@@ -97,6 +101,12 @@ class TrainConfig:
             raise PoseVizInputError(f"--half-body must be a probability in [0, 1] (got {self.half_body})")
         if self.precision not in PRECISIONS:
             raise PoseVizInputError(f"--precision must be one of {', '.join(PRECISIONS)} (got {self.precision!r})")
+        if self.train_only is not None:
+            if not parse_parts(self.train_only):
+                raise PoseVizInputError("--train-only needs at least one part name (e.g. dense_head)")
+            if not self.init_from:
+                raise PoseVizInputError("--train-only freezes the other parts as loaded: give the weights with --init-from")
+            freeze_except(zoo.build(self.model), parse_parts(self.train_only))  # refuses unknown names
         if self.init_from:
             p = Path(self.init_from)
             if not p.is_file():
@@ -292,6 +302,7 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     # NHWC convolutions are 20–30 % faster per step on these CPUs (oneDNN's native layout).
     memory_format = torch.channels_last if device.type == "cpu" else torch.contiguous_format
     model = model.to(memory_format=memory_format)
+    frozen = freeze_except(model, parse_parts(cfg.train_only)) if cfg.train_only else []
     mc = model.config
     teacher = None
     if cfg.teacher:
@@ -347,6 +358,7 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
             amp = None
     run_info["autocast"] = str(amp).removeprefix("torch.") if amp else "float32"
     run_info["augment"] = asdict(augment)
+    run_info["frozen"] = frozen
     (run_dir / "config.json").write_text(json.dumps({**asdict(cfg), **run_info}, indent=1))
     log_path = run_dir / "log.csv"
     new_log = not log_path.is_file() or start == 0
@@ -358,6 +370,7 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     for epoch in bar:
         t0 = time.time()
         model.train()
+        keep_frozen_in_eval(model, frozen)
         totals = None
         n = 0
         for batch in loader:
