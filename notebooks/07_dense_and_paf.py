@@ -108,8 +108,10 @@ if LSP is not None:
 # %% [markdown]
 # ## 3. Part affinity fields, bottom-up
 #
-# One pass over the whole photo finds every person (one colour each). Below, for the chosen limb, every stage's
-# belief map of the limb's first joint with the PAF drawn as arrows, and the largest PAF magnitude per stage.
+# The whole photo goes through the network at four sizes (OpenPose's scale search: ×0.5, 1, 1.5 and 2 of a 256 px long
+# side), the last stage's maps of the four are averaged, and every person (one colour each) is grouped from that mean.
+# Below, for the chosen limb, every stage's belief map of the limb's two joints with the PAF drawn as arrows (at ×1),
+# then the mean of the scales, and the largest PAF magnitude of each.
 # **What to look for:** the arrows line up along the limb and lengthen toward 1 (a confident unit vector) from
 # stage to stage; where two people's limbs cross, the field has to choose.
 
@@ -119,9 +121,10 @@ def bottom_up(image: str, limb: int):
     people = image_figure(people_image(lesson.photo(image), res.people, LSP14), f"{len(res.people)} people found by {PAF}")
     a, b = res.limbs[limb]
     name = f"{LSP14.joints[a]} → {LSP14.joints[b]}"
-    stages = paf_stages_figure(res.image, res.stages, [p[limb] for p in res.pafs], res.limbs[limb], name, res.stride)
-    lesson.titled(stages, f"limb {name}: belief of {LSP14.joints[a]} and the PAF, every stage")
-    magnitude = pd.DataFrame([{"stage": i + 1, "largest PAF magnitude": float(np.hypot(*p[limb]).max())} for i, p in enumerate(res.pafs)])
+    stages = paf_stages_figure(res.image, res.stages, [p[limb] for p in res.pafs], res.limbs[limb], name, res.stride,
+                               stage_names=res.stage_names)
+    lesson.titled(stages, f"limb {name}: belief of {LSP14.joints[a]} and {LSP14.joints[b]} and the PAF, every stage")
+    magnitude = pd.DataFrame([{"stage": n, "largest PAF magnitude": float(np.hypot(*p[limb]).max())} for n, p in zip(res.stage_names, res.pafs)])
     return [people, stages, magnitude.set_index("stage")]
 
 

@@ -272,14 +272,21 @@ def test_paf_page_people_count_equals_a_direct_bottom_up_call():
     path = sorted((LSP_ROOT.parent / "coco-mini" / "train2017").glob("*.jpg"))[0]
     at = _upload(_page("paf.py"), path, key="paf")
     assert not at.exception, at.exception
-    direct = predict_people(load_pretrained(zoo.shipped_models("paf")[0]), load_image(path).rgb)
+    model = load_pretrained(zoo.shipped_models("paf")[0])
+    direct = predict_people(model, load_image(path).rgb)
     assert int(at.metric[0].value) == len(direct.people) >= 1
     titles = _plot_titles(at, 0)
     n = len(direct.stages)
-    assert titles[:n] == [f"stage {i + 1}: beliefs" for i in range(n)] and len(titles) == 2 * n
+    # the network's stages, then the mean of the scales that was grouped
+    assert titles[:n] == [f"{s}: beliefs" for s in direct.stage_names] and len(titles) == 2 * n
+    assert titles[n - 1] == "mean of scales ×0.5, 1, 1.5, 2: beliefs"
     at.selectbox(key="paf_limb").set_value(3).run()
     assert not at.exception
     assert "left_knee → left_ankle" in _plot_titles(at, 0)[n]
+    at.checkbox(key="paf_multi").uncheck().run()  # one scale: the network's stages alone, as a direct call
+    one = predict_people(model, load_image(path).rgb, scales=(1.0,))
+    assert not at.exception and int(at.metric[0].value) == len(one.people)
+    assert _plot_titles(at, 0)[: len(one.stages)] == [f"stage {i + 1}: beliefs" for i in range(len(one.stages))]
 
 
 def test_oks_lab_scores_lsp_joints_mat_on_all_14_joints(lsp):

@@ -13,7 +13,7 @@ from poseviz.core.heatmaps import input_to_heatmap, make_targets
 from poseviz.core.paf import paf_targets
 from poseviz.core.schemas import COCO17, LSP14, map_keypoints
 from poseviz.explain.oks_errors import restrict_dataset
-from poseviz.inference.bottom_up import evaluate_bottom_up, predict_people
+from poseviz.inference.bottom_up import ONE_SCALE, PAPER_SCALES, evaluate_bottom_up, predict_people
 from poseviz.metrics.dense_eval import chart_scores
 from poseviz.models import DenseOutput, PoseOutput
 
@@ -29,13 +29,15 @@ class IdealNet(torch.nn.Module):
     def __init__(self):
         super().__init__()
         self.people, self.resize = [], 1.0
+        self.image_long = None  # set: each input's resize is read from its size (images that need no padding)
 
     def forward(self, x):
         h, w = x.shape[-2] // 4, x.shape[-1] // 4
+        resize = max(x.shape[-2:]) / self.image_long if self.image_long else self.resize
         grid = []
         for p in self.people:
             q = p.astype(np.float64).copy()
-            q[:, :2] = input_to_heatmap((q[:, :2] + 0.5) * self.resize - 0.5, self.stride)
+            q[:, :2] = input_to_heatmap((q[:, :2] + 0.5) * resize - 0.5, self.stride)
             grid.append(q)
         if grid:
             hm = np.max([make_targets(q, (w, h), sigma=1.0)[0] for q in grid], axis=0)
@@ -58,19 +60,42 @@ def _figure(x0: float, y0: float, size: float) -> np.ndarray:
     return kp
 
 
-def test_two_people_come_back_in_image_pixels():
+@pytest.mark.parametrize("scales", [ONE_SCALE, PAPER_SCALES, (1.0, 1.5)], ids=["one", "paper", "two"])
+def test_two_people_come_back_in_image_pixels(scales):
+    """Every scale (long sides 128–512 px of a 400 × 300 image, none padded) sees the people where they are;
+    resampled onto one grid and averaged, they come back within a third of a 256 px grid cell
+    (a scale's maps misaligned by half a cell would move them by more)."""
     net = IdealNet()
     rgb = np.zeros((300, 400, 3), np.uint8)
     people = [_figure(100, 30, 250), _figure(300, 20, 260)]
-    net.people, net.resize = people, 256 / 400
-    res = predict_people(net, rgb, long_side=256)
+    net.people, net.resize, net.image_long = people, 256 / 400, 400
+    res = predict_people(net, rgb, long_side=256, scales=scales)
     assert len(res.people) == 2
+    assert res.scales == scales
+    if len(scales) > 1:  # the network's one stage, then the mean that was grouped, on the scale-1 grid
+        assert res.stage_names == ("stage 1", "mean of scales ×" + ", ".join(f"{s:g}" for s in scales))
+        assert res.stages[-1].shape == res.stages[0].shape and res.pafs[-1].shape == res.pafs[0].shape
+        # every scale saw the same figures, so their mean matches the single scale's maps where they peak
+        peak = np.unravel_index(res.stages[0][0].argmax(), res.stages[0][0].shape)
+        assert res.stages[-1][0][peak] == pytest.approx(res.stages[0][0][peak], abs=0.25)
+    else:
+        assert res.stage_names == ("stage 1",)
     cell = net.stride / net.resize  # one grid cell in image pixels (6.25 px)
     got = sorted(res.people, key=lambda p: p[:, 0].mean())
     for g, want in zip(got, people):
         assert (g[:, 2] > 0).all()
         assert np.abs(g[:, :2] - want[:, :2]).max() < 0.3 * cell
     assert res.image.shape[0] % 8 == 0 and res.image.shape[1] % 8 == 0
+
+
+def test_scales_that_cannot_run_are_refused():
+    net = IdealNet()
+    rgb = np.zeros((300, 400, 3), np.uint8)
+    for bad in [(), (0.0,), (-1.0,), (float("nan"),)]:
+        with pytest.raises(ValueError, match="positive"):
+            predict_people(net, rgb, scales=bad)
+    with pytest.raises(ValueError, match=r"\[32, 2048\] px"):
+        predict_people(net, rgb, long_side=256, scales=(1.0, 10.0))
 
 
 def test_coco_evaluation_of_bottom_up_results_equals_pycocotools(coco_gt):
@@ -86,7 +111,7 @@ def test_coco_evaluation_of_bottom_up_results_equals_pycocotools(coco_gt):
         net.resize = 256 / max(im["width"], im["height"])
         return np.zeros((im["height"], im["width"], 3), np.uint8)
 
-    ours, results = evaluate_bottom_up(net, coco_gt, loader, progress=False)
+    ours, results = evaluate_bottom_up(net, coco_gt, loader, progress=False, scales=ONE_SCALE)
     data, sigmas, keep = restrict_dataset(coco_gt, LSP14)
     assert len(keep) == 12
     gt = COCO()

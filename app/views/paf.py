@@ -7,7 +7,7 @@ import streamlit as st
 
 from app.state import get_model, image_source_ui
 from poseviz.core.schemas import get_schema
-from poseviz.inference.bottom_up import DEFAULT_LONG_SIDE, predict_people
+from poseviz.inference.bottom_up import DEFAULT_LONG_SIDE, ONE_SCALE, PAPER_SCALES, predict_people
 from poseviz.models import zoo
 from poseviz.plots.paf import paf_stages_figure, people_image
 
@@ -27,16 +27,21 @@ name = st.sidebar.selectbox("Model", names, key="paf_model", format_func=lambda 
 long_side = st.sidebar.slider("Network input, long side (px)", 128, 512, DEFAULT_LONG_SIDE, 32, key="paf_long",
                               help="People should be roughly as large as in the 128 px training crops.")
 threshold = st.sidebar.slider("Peak threshold (belief)", 0.02, 0.5, 0.1, 0.01, key="paf_thr")
+multi = st.sidebar.checkbox(f"Search {len(PAPER_SCALES)} scales (×{', '.join(f'{s:g}' for s in PAPER_SCALES)})", True, key="paf_multi",
+                            help="OpenPose's test-time scale search: the photo also runs at those multiples of the long side and the "
+                                 "last stage's maps are averaged before grouping, so both small and large people are found. "
+                                 "Off: one run at the long side (several times faster).")
+scales = PAPER_SCALES if multi else ONE_SCALE
 
 
 @st.cache_data(max_entries=16, show_spinner="Running the network and grouping…")
-def run(digest: str, name: str, long_side: int, threshold: float, _rgb: np.ndarray):
+def run(digest: str, name: str, long_side: int, threshold: float, scales: tuple[float, ...], _rgb: np.ndarray):
     t0 = time.perf_counter()
-    res = predict_people(get_model(name), _rgb, long_side, threshold)
+    res = predict_people(get_model(name), _rgb, long_side, threshold, scales=scales)
     return res, 1000 * (time.perf_counter() - t0)
 
 
-res, ms = run(image.digest, name, long_side, threshold, image.rgb)
+res, ms = run(image.digest, name, long_side, threshold, scales, image.rgb)
 schema = get_schema(zoo.ZOO[name].kwargs.get("schema", "lsp14"))
 st.metric("People found", len(res.people))
 st.image(people_image(image.rgb, res.people, schema), caption=f"{len(res.people)} people, one colour each "
@@ -52,6 +57,7 @@ li = st.selectbox("Limb", range(len(res.limbs)), format_func=lambda i: limb_name
 min_norm = st.slider("Hide arrows shorter than", 0.0, 1.0, 0.1, 0.05, key="paf_min_norm")
 pafs = [p[li] for p in res.pafs]
 st.plotly_chart(paf_stages_figure(res.image, res.stages, pafs, res.limbs[li], limb_names[li], res.stride,
-                                  min_norm=min_norm), width="stretch")
+                                  min_norm=min_norm, stage_names=res.stage_names), width="stretch")
 norms = res.paf_peak_norms(li)
-st.caption("Largest PAF magnitude per stage (1 = a confident unit vector): " + ", ".join(f"stage {i + 1}: {n:.2f}" for i, n in enumerate(norms)))
+st.caption("Largest PAF magnitude per stage (1 = a confident unit vector): " + ", ".join(f"{s}: {n:.2f}" for s, n in zip(res.stage_names, norms))
+           + (". The people above were grouped on the last column, the mean of the scales." if len(res.scales) > 1 else ""))

@@ -247,7 +247,7 @@ def fresh_layers(model: torch.nn.Module, init_from: str | Path) -> list[str] | N
 
 def coco_mini_ap(model: torch.nn.Module, coco_root: str | Path | None = None, progress: bool = False) -> dict:
     """Bottom-up COCO AP/AR of an OpenPose-style model on the COCO sample (12 joints shared with LSP)."""
-    from poseviz.inference.bottom_up import DEFAULT_LONG_SIDE, evaluate_bottom_up
+    from poseviz.inference.bottom_up import DEFAULT_LONG_SIDE, PAPER_SCALES, evaluate_bottom_up
     from poseviz.io.coco import load_coco
     from poseviz.io.images import load_image
     from poseviz.metrics import STAT_NAMES
@@ -256,7 +256,7 @@ def coco_mini_ap(model: torch.nn.Module, coco_root: str | Path | None = None, pr
     gt = load_coco(root / "annotations" / "person_keypoints_train2017.json")
     ev, _ = evaluate_bottom_up(model, gt, lambda im: load_image(root / "train2017" / im["file_name"], max_side=None).rgb,
                                progress=progress)
-    return {"images": len(gt.dataset["images"]), "long_side": DEFAULT_LONG_SIDE, "joints": 12,
+    return {"images": len(gt.dataset["images"]), "long_side": DEFAULT_LONG_SIDE, "scales": list(PAPER_SCALES), "joints": 12,
             **{k: round(float(v), 4) for k, v in zip(STAT_NAMES, ev.stats)}}
 
 
@@ -383,12 +383,21 @@ def _task_section(m: dict) -> list[str]:
     if m.get("task") == "paf":
         c = m["coco_mini_bottom_up"]
         return ["", "## Bottom-up multi-person (COCO sample)", "",
-                f"Whole images resized to a long side of {c['long_side']} px, belief maps + PAFs grouped into people "
+                f"Whole images resized to a long side of {_scale_words(c)}, belief maps + PAFs grouped into people "
                 f"(`poseviz/inference/bottom_up.py`); scored with the core OKS/AP (equal to pycocotools) on the {c['joints']} joints "
                 f"LSP and COCO share, over the {c['images']} images of the COCO sample (`coco-mini`).", "",
-                "| stat | value |", "|---|---|", *[f"| {k} | {v} |" for k, v in c.items() if k not in ("images", "long_side", "joints")],
+                "| stat | value |", "|---|---|", *[f"| {k} | {v} |" for k, v in c.items() if k not in ("images", "long_side", "scales", "joints")],
                 "", "Trained only on single-person LSP crops, so crowded COCO scenes are out of its training distribution."]
     return []
+
+
+def _scale_words(c: dict) -> str:
+    scales = c.get("scales") or [1.0]
+    if len(scales) == 1:
+        return f"{c['long_side']} px"
+    sides = ", ".join(f"{round(c['long_side'] * s)}" for s in scales)
+    return (f"{sides} px in turn (OpenPose's test-time scale search, ×{', '.join(f'{s:g}' for s in scales)} of "
+            f"{c['long_side']} px), the last stage's maps of every scale averaged")
 
 
 def _nonlocal_section(m: dict) -> list[str]:

@@ -60,12 +60,12 @@ def whole_image_box(width: int, height: int) -> tuple[float, float, float, float
 def person_candidates(rgb: np.ndarray, finder: nn.Module | None = None) -> list[PersonCandidate]:
     """Bottom-up people (if ``finder``, an OpenPose-style model, is given), then HOG boxes;
     each group largest first."""
-    from poseviz.inference.bottom_up import predict_people
+    from poseviz.inference.bottom_up import ONE_SCALE, predict_people
 
     out: list[PersonCandidate] = []
     if finder is not None:
         h, w = rgb.shape[:2]
-        res = predict_people(finder, rgb)
+        res = predict_people(finder, rgb, scales=ONE_SCALE)  # one scale: this runs on every new photo, in every page
         names = model_schema(finder).joints
         for kp, score in zip(res.people, res.scores):
             found = kp[:, 2] > 0

@@ -51,16 +51,19 @@ def arrow_segments(paf: np.ndarray, stride: float, scale: float | None = None, m
 
 
 def paf_stages_figure(image: np.ndarray, beliefs: list[np.ndarray], pafs: list[np.ndarray], limb: tuple[int, int],
-                      limb_name: str, stride: float, opacity: float = 0.6, min_norm: float = 0.1) -> go.Figure:
+                      limb_name: str, stride: float, opacity: float = 0.6, min_norm: float = 0.1,
+                      stage_names: list[str] | tuple[str, ...] | None = None) -> go.Figure:
     """Per stage (columns): top, the belief maps of the limb's two joints (their maximum) over
     the image; bottom, that limb's PAF as arrows (length ∝ field magnitude, unitless ≤ 1).
 
     beliefs: per stage [K, h, w]; pafs: per stage the limb's field [2, h, w]; axes in network-input pixels.
+    stage_names: a title per column (default "stage 1", "stage 2", …).
     """
     s = len(beliefs)
     h, w = image.shape[:2]
     a, b = limb
-    titles = [f"stage {i + 1}: beliefs" for i in range(s)] + [f"stage {i + 1}: PAF {limb_name}" for i in range(s)]
+    names = list(stage_names) if stage_names else [f"stage {i + 1}" for i in range(s)]
+    titles = [f"{n}: beliefs" for n in names] + [f"{n}: PAF {limb_name}" for n in names]
     fig = make_subplots(rows=2, cols=s, subplot_titles=titles, horizontal_spacing=0.02, vertical_spacing=0.07)
     for i in range(s):
         m = np.maximum(beliefs[i][a], beliefs[i][b])
