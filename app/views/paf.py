@@ -44,7 +44,7 @@ def run(digest: str, name: str, long_side: int, threshold: float, scales: tuple[
 res, ms = run(image.digest, name, long_side, threshold, scales, image.rgb)
 schema = get_schema(zoo.ZOO[name].kwargs.get("schema", "lsp14"))
 st.metric("People found", len(res.people))
-st.image(people_image(image.rgb, res.people, schema), caption=f"{len(res.people)} people, one colour each "
+st.image(people_image(image.rgb, res.people, schema), caption=f"{len(res.people)} {'person' if len(res.people) == 1 else 'people'}, one colour each "
          f"(numbered by score); {ms:.0f} ms for network + grouping", width=min(900, image.rgb.shape[1]))
 people_table = st.container()  # one slot with or without people, so the widgets below keep their state
 if len(res.people):
