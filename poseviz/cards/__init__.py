@@ -383,7 +383,7 @@ def _task_section(m: dict) -> list[str]:
     if m.get("task") == "paf":
         c = m["coco_mini_bottom_up"]
         return ["", "## Bottom-up multi-person (COCO sample)", "",
-                f"Whole images resized to a long side of {_scale_words(c)}, belief maps + PAFs grouped into people "
+                f"Whole images resized to a long side of {_scale_words(c)}; belief maps + PAFs grouped into people "
                 f"(`poseviz/inference/bottom_up.py`); scored with the core OKS/AP (equal to pycocotools) on the {c['joints']} joints "
                 f"LSP and COCO share, over the {c['images']} images of the COCO sample (`coco-mini`).", "",
                 "| stat | value |", "|---|---|", *[f"| {k} | {v} |" for k, v in c.items() if k not in ("images", "long_side", "scales", "joints")],
