@@ -16,7 +16,7 @@ declare -A EXTRA=(
  [hrnet_nl_lsp]=""
 )
 # hrnet_dense_lsp is not trained here: it is hrnet_lsp's backbone with a chart head trained on top
-# (see README.md), rebuilt after hrnet_lsp ships, in about 10 minutes of CPU.
+# (see README.md), rebuilt after hrnet_lsp ships, in about 25 minutes of one CPU thread.
 for m in "${!EXTRA[@]}"; do
   echo "$ARGS_COMMON ${EXTRA[$m]} --init-from assets/$m.safetensors" > $R/$m.args
   PYTHONUNBUFFERED=1 setsid nohup python3 -m poseviz train --model $m --out $R --epochs ${EPOCHS:-400} $(cat $R/$m.args) > $R/$m.out 2>&1 < /dev/null &
