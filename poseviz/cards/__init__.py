@@ -255,7 +255,7 @@ def coco_mini_ap(model: torch.nn.Module, coco_root: str | Path | None = None, pr
     root = Path(coco_root) if coco_root else default_coco_root()
     gt = load_coco(root / "annotations" / "person_keypoints_train2017.json")
     ev, _ = evaluate_bottom_up(model, gt, lambda im: load_image(root / "train2017" / im["file_name"], max_side=None).rgb,
-                               progress=progress)
+                               progress=progress, scales=PAPER_SCALES)
     return {"images": len(gt.dataset["images"]), "long_side": DEFAULT_LONG_SIDE, "scales": list(PAPER_SCALES), "joints": 12,
             **{k: round(float(v), 4) for k, v in zip(STAT_NAMES, ev.stats)}}
 

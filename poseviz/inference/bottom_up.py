@@ -9,7 +9,7 @@ With several ``scales`` (OpenPose's test-time scale search: the image is also ru
 ``long_side × s``), the last stage's maps of every scale are resampled onto one grid, as fine as the
 largest scale's upsampled ×2, averaged, and grouped there; the mean is shown as a last "stage". Small
 people are found at the larger scales and large ones at the smaller: on the COCO sample's 80 images
-this lifts ``openpose_lsp``'s AP from 0.028 (one scale) to 0.062 (``PAPER_SCALES``).
+this lifts ``openpose_lsp``'s AP from 0.028 (one scale) to 0.057 (``PAPER_SCALES``).
 """
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ def predict_people(model: nn.Module, rgb: np.ndarray, long_side: int = DEFAULT_L
     """Every person in an RGB image from belief maps + PAFs (the model must return ``pafs``).
 
     ``scales``: long-side multipliers whose last-stage maps are averaged before grouping
-    (default: OpenPose's four; ``ONE_SCALE`` runs the network once, about 20× less work).
+    (default: OpenPose's four; ``ONE_SCALE`` runs the network once, about 7× less network work).
     """
     if not predicts_pafs(model):
         raise ValueError("bottom-up grouping needs an OpenPose-style model (one that predicts part affinity fields)")
