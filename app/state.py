@@ -23,8 +23,10 @@ from poseviz.core.errors import PoseVizInputError
 from poseviz.data.paths import is_inside, resolve_inside
 from poseviz.data.root import data_root
 from poseviz.data.samples import sample_images
+from poseviz.gallery import credit_for
 from poseviz.inference.confidence import confidence_message
 from poseviz.inference.person_boxes import BOTTOM_UP_FINDER, PersonCandidate, default_person, person_candidates, whole_image_box
+from poseviz.inference.yolox import detector_status
 from poseviz.inference.top_down import Prediction, predict_person
 from poseviz.io.images import check_person_photo, load_image
 from poseviz.models import zoo
@@ -133,6 +135,9 @@ def image_source_ui(key: str = "img") -> ImageChoice | None:
             return None
         choice = st.sidebar.selectbox("Sample", list(items), key=f"{key}_gallery")
         data, name, path = items[choice].read_bytes(), choice, items[choice]
+        credit = credit_for(path)
+        if credit:  # CC BY / BY-SA photos must carry their attribution wherever they are shown
+            st.sidebar.caption(credit)
     if data is None:
         st.info("Choose an image in the sidebar: upload one, take a photo, or pick a sample.")
         return None
@@ -149,6 +154,8 @@ def image_source_ui(key: str = "img") -> ImageChoice | None:
 
 @st.cache_data(max_entries=32, show_spinner="Looking for people…")
 def _candidates(digest: str, _rgb: np.ndarray) -> list[PersonCandidate]:
+    if detector_status() is None:
+        return person_candidates(_rgb)
     finder = get_model(BOTTOM_UP_FINDER) if BOTTOM_UP_FINDER in zoo.shipped_models(None) else None
     return person_candidates(_rgb, finder)
 
@@ -160,20 +167,26 @@ def person_ui(image: ImageChoice, key: str = "person") -> tuple[float, float, fl
     """Choose the person: numbered candidates (drawn on the image), the whole image, a box dragged on
     the image, or one typed in pixels; returns (x, y, w, h) in processed pixels.
 
-    The default is ``poseviz.inference.person_boxes.default_person`` (the whole image when no candidate is confident).
+    The default is ``poseviz.inference.person_boxes.default_person`` (the whole image, said as such, when no
+    person is found). A detector box is cropped as the models were trained (``PersonCandidate.crop_box``).
     """
     from streamlit_image_coordinates import streamlit_image_coordinates
 
     st.sidebar.subheader("Person")
     h, w = image.rgb.shape[:2]
     cands = _candidates(image.digest, image.rgb)
-    labels = [f"{i + 1}: {c.source} person ({c.box[2]:.0f}×{c.box[3]:.0f} px)" for i, c in enumerate(cands)]
+    labels = [f"{i + 1}: {c.source} person, score {c.score:.2f} ({c.box[2]:.0f}×{c.box[3]:.0f} px)" for i, c in enumerate(cands)]
     options = labels + [WHOLE_IMAGE, DRAW_BOX, MANUAL_BOX]
     default = default_person(cands)
+    problem = detector_status()
+    if problem:
+        st.sidebar.warning(f"{problem}. People are found with the older finders (bottom-up and HOG), which miss more.")
+    if default is None:
+        st.sidebar.warning("No person found in this photo: the whole image is used. Draw or type a box around a person.")
     choice = st.sidebar.selectbox(f"{len(cands)} candidate{'s' if len(cands) != 1 else ''} found", options, index=len(labels) if default is None else default,
                                   key=f"{key}_{image.digest}", help="Numbers match the boxes on the image above the page.")
     chosen = labels.index(choice) if choice in labels else None
-    box = cands[chosen].box if chosen is not None else whole_image_box(w, h)
+    box = cands[chosen].crop_box if chosen is not None else whole_image_box(w, h)
     manual = st.sidebar.container()  # one slot whether or not the box inputs show, so later widgets keep their state
     if choice == MANUAL_BOX:
         c1, c2 = manual.columns(2)

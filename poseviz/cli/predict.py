@@ -11,12 +11,16 @@ from poseviz.core.errors import PoseVizInputError
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add this group's sub-commands to ``sub``."""
-    pr = sub.add_parser("predict", help="keypoints of one person in an image")
+    pr = sub.add_parser("predict", help="keypoints of every person in an image (or of one, with --box)")
     pr.add_argument("image")
     pr.add_argument("--model", required=True)
     pr.add_argument("--weights", default=None)
-    pr.add_argument("--box", default=None, help="x,y,w,h in original image pixels (default: whole image; "
-                    "OpenPose-style models without --box find every person bottom-up)")
+    pr.add_argument("--box", default=None, help="x,y,w,h in original image pixels (default: every person the "
+                    "detector finds, the default person first)")
+    pr.add_argument("--bottom-up", action="store_true", help="OpenPose-style models: every person grouped bottom-up "
+                    "(belief maps + part affinity fields) instead of detected and predicted top-down")
+    pr.add_argument("--refine", type=int, default=None, help="refinement passes: re-crops around the confident joints "
+                    "(default: the library's, poseviz.inference.refine.DEFAULT_REFINE_PASSES)")
     pr.add_argument("--flip", action="store_true")
     pr.add_argument("--image-id", type=int, default=0)
     pr.add_argument("--json", action="store_true")
@@ -36,10 +40,21 @@ def _predict(args: argparse.Namespace) -> int:
     from poseviz.models.pretrained import load_pretrained
     from poseviz.models.protocol import predicts_pafs
 
+    from poseviz.inference.refine import DEFAULT_REFINE_PASSES, refined_prediction
+
+    refine = DEFAULT_REFINE_PASSES if args.refine is None else args.refine
+    if not 0 <= refine <= 5:
+        raise PoseVizInputError(f"--refine must be 0 to 5 passes (got {refine})")
+    if args.bottom_up and args.box:
+        raise PoseVizInputError("--bottom-up finds every person itself: give no --box")
     model = for_inference(load_pretrained(args.model, args.weights))
+    if args.bottom_up and not predicts_pafs(model):
+        raise PoseVizInputError(f"--bottom-up needs an OpenPose-style model (part affinity fields); {args.model} has none")
     img = load_image(args.image)
-    if predicts_pafs(model) and not args.box:
+    if args.bottom_up:
         return _predict_bottom_up(model, img, args)
+    if not args.box:
+        return _predict_everyone(model, img, args, refine)
     if args.box:
         try:
             box = tuple(float(v) for v in args.box.split(","))
@@ -48,22 +63,53 @@ def _predict(args: argparse.Namespace) -> int:
         if len(box) != 4:
             raise PoseVizInputError(f"--box must have 4 numbers x,y,w,h, got {len(box)}")
         box = tuple(v * img.scale for v in box)
+    pred = refined_prediction(model, img.rgb, predict_person(model, img.rgb, box, flip=args.flip), refine, args.flip)
+    result = _result(pred, img, args.image_id)
+    if args.json:
+        print(json.dumps([result]))
     else:
-        h, w = img.rgb.shape[:2]
-        box = (0.0, 0.0, float(w), float(h))
-    pred = predict_person(model, img.rgb, box, flip=args.flip)
+        _print_joints(pred.schema.joints, result)
+    return 0
+
+
+def _result(pred, img, image_id: int) -> dict:
+    """One person's COCO result (keypoints in the original image's pixels)."""
     kp = pred.keypoints.copy()
     kp[:, :2] = img.to_original(kp[:, :2])
     if not np.isfinite(kp).all():  # JSON has no NaN: never print one
         raise PoseVizInputError("the model produced non-finite keypoints for this image and box")
-    result = {"image_id": args.image_id, "category_id": 1, "schema": pred.schema.name,
-              "keypoints": [round(float(v), 2) for v in np.column_stack([kp[:, :2], kp[:, 2]]).ravel()],
-              "score": round(pred.score, 4)}
+    return {"image_id": image_id, "category_id": 1, "schema": pred.schema.name,
+            "keypoints": [round(float(v), 2) for v in kp.ravel()], "score": round(pred.score, 4)}
+
+
+def _print_joints(names, result: dict) -> None:
+    for name, (x, y, s) in zip(names, np.array(result["keypoints"]).reshape(-1, 3)):
+        print(f"{name:<15} x={x:8.1f}  y={y:8.1f}  belief={s:5.2f}")
+
+
+def _predict_everyone(model, img, args: argparse.Namespace, refine: int) -> int:
+    """Every detected person top-down, the default first: COCO results with box, detector_score and default."""
+    import sys
+
+    from poseviz.inference.people import predict_everyone
+
+    people = predict_everyone(model, img.rgb, flip=args.flip, refine=refine)
+    results = []
+    for p in people:
+        x, y, w, h = p.candidate.box
+        (x0, y0), (x1, y1) = img.to_original(np.array([[x, y], [x + w, y + h]]))
+        results.append({**_result(p.prediction, img, args.image_id),
+                        "box": [round(float(v), 2) for v in (x0, y0, x1 - x0, y1 - y0)],
+                        "detector_score": round(p.candidate.score, 4), "default": p.default})
+    if not results:
+        print("No person found in this image (the detector found nobody): give a box with --box x,y,w,h.", file=sys.stderr)
     if args.json:
-        print(json.dumps([result]))
-    else:
-        for name, (x, y, s) in zip(pred.schema.joints, kp):
-            print(f"{name:<15} x={x:8.1f}  y={y:8.1f}  belief={s:5.2f}")
+        print(json.dumps(results))
+        return 0
+    for n, (p, r) in enumerate(zip(people, results), 1):
+        print(f"person {n}{' (default)' if r['default'] else ''}: box {r['box']}, detector score {r['detector_score']:.2f}, "
+              f"mean peak belief {r['score']:.3f}")
+        _print_joints(p.prediction.schema.joints, r)
     return 0
 
 

@@ -30,9 +30,12 @@ _TRAIN_HELP = {
     "force": "let --export overwrite an existing file",
     "half_body": "share of half-body crops (default: 0.3 for top-down models, 0 for bottom-up ones)",
     "train_only": "train only these top-level parts (comma-separated, e.g. dense_head,part_logits,u,v); the rest stay frozen as --init-from loaded them",
+    "user_box": "share of crops cut like a user's or the detector's box (0.6-1.6x the joints' box, shift 15%, aspect jitter; half of them the detector's own box)",
+    "val_boxes": "validation crops: detected (the detector's box, as the app crops a photo) or joints (the joints' box)",
+    "val_refine": "refinement passes in validation (re-crops around the confident joints)",
     "precision": "auto: bfloat16 autocast where the hardware has it and the model's maps survive it; bf16 or fp32 force one",
 }
-_TRAIN_CHOICES = {"select": ["last", "best"], "optimizer": ["adamw", "adam"]}
+_TRAIN_CHOICES = {"select": ["last", "best"], "optimizer": ["adamw", "adam"], "val_boxes": ["detected", "joints"]}
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -16,7 +16,7 @@ from poseviz.core.schemas import LSP14, MPII16
 from poseviz.data.poseset import PoseSet
 from poseviz.data.root import dataset_dir
 
-__all__ = ["load_mpii", "mpii_to_lsp", "MPII_TO_LSP"]
+__all__ = ["load_mpii", "mpii_to_lsp", "MPII_TO_LSP", "mpii_scales", "mpii_person_boxes"]
 
 # LSP-14 joint ← MPII-16 joint (by name; "neck" is MPII's "upper_neck").
 MPII_TO_LSP = tuple(MPII16.index("upper_neck" if j == "neck" else j) for j in LSP14.joints)
@@ -73,3 +73,27 @@ def load_mpii(root: str | Path | None = None) -> PoseSet:
 
 _MPII_SHORT = ("r_ankle", "r_knee", "r_hip", "l_hip", "l_knee", "l_ankle", "pelvis", "thorax", "upper_neck",
                "head_top", "r_wrist", "r_elbow", "r_shoulder", "l_shoulder", "l_elbow", "l_wrist")
+
+
+def mpii_scales(people: PoseSet, root: str | Path | None = None) -> np.ndarray:
+    """MPII's person scale (person height / 200 px, in the image's pixels) of each person of ``people`` (read
+    from ``annotations.json`` by image name; NaN where it has none)."""
+    root = Path(root) if root is not None else dataset_dir("mpii")
+    doc = json.loads((root / "annotations.json").read_text())
+    by_name = {str(p["image"]): p.get("scale") for p in doc["people"]}
+    return np.array([float(by_name.get(Path(p).name) or np.nan) for p in people.paths])
+
+
+def mpii_person_boxes(people: PoseSet, root: str | Path | None = None) -> np.ndarray:
+    """MPII's standard person box of each person, [N, 4] (x, y, w, h): a square of side scale × 200 px.
+
+    This copy keeps MPII's scale but not its rough person centre (``objpos``); the box is centred on the
+    annotated joints' extent instead, which favours the box a little. NaN rows where the scale is missing."""
+    scales = mpii_scales(people, root)
+    out = np.full((len(people), 4), np.nan)
+    for i, (j, s) in enumerate(zip(people.joints, scales)):
+        lab = j[j[:, 2] > 0, :2]
+        if len(lab) and np.isfinite(s) and s > 0:
+            c = (lab.min(0) + lab.max(0)) / 2
+            out[i] = (c[0] - 100 * s, c[1] - 100 * s, 200 * s, 200 * s)
+    return out

@@ -1,6 +1,7 @@
 """Sample photos for the gallery: some always present, more when datasets are in the data root.
 
-Always: two photos of people that scikit-image ships inside its package (no download):
+Always: the ten openly licensed photos bundled in ``poseviz.gallery`` (first: a whole-body photo with one confident
+person, so the first screen shows a skeleton that is right), and two photos of people that scikit-image ships inside its package (no download):
 ``astronaut.png`` (NASA portrait of Eileen Collins, public domain) and ``camera.png``
 ("cameraman", distributed with scikit-image under its BSD licence).
 """
@@ -26,9 +27,11 @@ def _bundled() -> dict[str, Path]:
 
 
 def sample_images(root: str | Path | None = None, coco_limit: int = 12) -> dict[str, Path]:
-    """{label: image path}: LSP test images (they carry ground truth), the bundled photos, then COCO
-    sample images; dataset images only where the data root has them."""
-    items: dict[str, Path] = {}
+    """{label: image path}: the bundled gallery photos, LSP test images (they carry ground truth), scikit-image's
+    photos, then COCO sample images; dataset images only where the data root has them."""
+    from poseviz.gallery import gallery_photos
+
+    items: dict[str, Path] = {p.label: p.path for p in gallery_photos()}
     base = data_root(root)
     for i in LSP_SAMPLES:
         p = base / "lsp" / "images" / f"im{i:04d}.jpg"

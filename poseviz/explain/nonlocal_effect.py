@@ -63,7 +63,7 @@ def nonlocal_effect(model: nn.Module, data: LSPData, indices: np.ndarray, images
     crops = lsp_crops(model, data, first, None if images is None else images[:attention_people], False, "attention")
     divergences, shares = [], []
     with torch.inference_mode():
-        for _, _, _, crop in crops:
+        for _, _, _, crop, _ in crops:
             out = run_model(model, crop[None])
             att = out.attention[0].double().numpy()
             divergences.append(query_dependence(att))

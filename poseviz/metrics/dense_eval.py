@@ -76,7 +76,7 @@ def evaluate_dense(model: nn.Module, data: LSPData, indices: np.ndarray, images:
     model.eval()
     w = model_input_size(model)[0]
     preds, targets = [], []
-    for _, gt, tf, crop in lsp_crops(model, data, indices, images, progress, "charts"):
+    for _, gt, tf, crop, _ in lsp_crops(model, data, indices, images, progress, "charts"):
         out = model(to_tensor(crop))
         index, u, v = (a[0].numpy() for a in out.dense.charts())
         stride = w / index.shape[-1]

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from poseviz.core.geometry import CropTransform, box_to_center_scale, crop_transform, warp_crop
 from poseviz.data.lsp import LSPData, joints_box
-from poseviz.inference.top_down import DEFAULT_ENLARGE, keypoints_from_heatmaps, model_input_size, run_model
+from poseviz.inference.top_down import DEFAULT_ENLARGE, keypoints_from_heatmaps, model_input_size, predict_crop, run_model
 from poseviz.metrics.pck import PCKResult, lsp_head_size, lsp_torso_size, pck
 from poseviz.training.dataset import load_images
 
@@ -44,9 +44,14 @@ def evaluate_lsp(
     images: list[np.ndarray] | None = None,
     progress: bool = True,
     reference: str = "torso",
+    boxes: np.ndarray | None = None,
+    box_enlarge: float = DEFAULT_ENLARGE,
+    refine: int = 0,
 ) -> LSPEvaluation:
     """PCK@α of ``model`` on ``indices`` of ``data`` (an ``LSPData`` or any ``PoseSet``), cropped
-    from the ground-truth joints' box, one at a time.
+    from the ground-truth joints' box, one at a time — or, with ``boxes`` [N, 4] (x, y, w, h per index; NaN: the
+    whole image, as the app does when no person is found), from those boxes enlarged by ``box_enlarge``, with
+    ``refine`` re-crops around the confident joints (``poseviz.inference.refine``).
 
     ``reference``: "torso" (PCK, right shoulder → left hip) or "head" (PCKh, MPII-style head
     size, see ``poseviz.metrics.pck.lsp_head_size``; use ``alpha=0.5``). People whose reference
@@ -57,12 +62,17 @@ def evaluate_lsp(
     model.eval()
     w, h = model_input_size(model)
     preds, times = [], []
-    for _, _, t, crop in lsp_crops(model, data, indices, images, progress, "evaluating"):
+    for _, _, t, crop, img in lsp_crops(model, data, indices, images, progress, "evaluating", boxes, box_enlarge):
         t0 = time.perf_counter()
-        out = run_model(model, crop[None], flip=flip)
+        if refine:
+            from poseviz.inference.refine import refined_prediction
+
+            kp = refined_prediction(model, img, predict_crop(model, crop, t, flip, method), refine, flip, method).keypoints
+        else:
+            out = run_model(model, crop[None], flip=flip)
+            kp = keypoints_from_heatmaps(out.heatmaps.numpy(), [t], w / out.heatmaps.shape[-1], method)[0]
         times.append(time.perf_counter() - t0)
-        stride = w / out.heatmaps.shape[-1]
-        preds.append(keypoints_from_heatmaps(out.heatmaps.numpy(), [t], stride, method)[0])
+        preds.append(kp)
     pred = np.stack(preds)
     gt = data.joints[np.asarray(indices)]
     res = pck(pred, gt, REFERENCES[reference](gt), alpha)
@@ -79,7 +89,7 @@ def stage_pck(model: nn.Module, data: LSPData, indices: np.ndarray, method: str 
     w, _ = model_input_size(model)
     per_stage: list[list[np.ndarray]] = []
     names: list[str] = []
-    for _, _, t, crop in lsp_crops(model, data, indices, images, progress, "stages"):
+    for _, _, t, crop, _ in lsp_crops(model, data, indices, images, progress, "stages"):
         with torch.no_grad():
             out = run_model(model, crop[None])
         names = list(out.stage_names)
@@ -93,16 +103,25 @@ def stage_pck(model: nn.Module, data: LSPData, indices: np.ndarray, method: str 
 
 
 def lsp_crops(model: nn.Module, data: LSPData, indices: np.ndarray, images: list[np.ndarray] | None = None,
-              progress: bool = True, desc: str = "crops") -> Iterator[tuple[int, np.ndarray, CropTransform, np.ndarray]]:
-    """(index, ground-truth joints, crop transform, crop) for each LSP image, cropped as at evaluation:
-    the joints' box enlarged by ``DEFAULT_ENLARGE`` at the model's input size, no augmentation."""
+              progress: bool = True, desc: str = "crops", boxes: np.ndarray | None = None,
+              box_enlarge: float = DEFAULT_ENLARGE) -> Iterator[tuple[int, np.ndarray, CropTransform, np.ndarray, np.ndarray]]:
+    """(index, ground-truth joints, crop transform, crop, image) for each image, cropped as at evaluation:
+    the joints' box enlarged by ``DEFAULT_ENLARGE`` at the model's input size, no augmentation; or, with
+    ``boxes`` [N, 4] (one per index; a NaN row: the whole image), that box enlarged by ``box_enlarge``."""
+    from poseviz.inference.person_boxes import whole_image_box
+
     images = images if images is not None else load_images(data, indices)
     w, h = model_input_size(model)
-    for img, idx in tqdm(list(zip(images, indices)), desc=desc, disable=not progress, leave=False):
+    for n, (img, idx) in enumerate(tqdm(list(zip(images, indices)), desc=desc, disable=not progress, leave=False)):
         gt = data.joints[int(idx)]
-        c, s = box_to_center_scale(joints_box(gt), w / h, DEFAULT_ENLARGE)
+        if boxes is None:
+            c, s = box_to_center_scale(joints_box(gt), w / h, DEFAULT_ENLARGE)
+        elif np.isfinite(boxes[n]).all():
+            c, s = box_to_center_scale(tuple(boxes[n]), w / h, box_enlarge)
+        else:
+            c, s = box_to_center_scale(whole_image_box(img.shape[1], img.shape[0]), w / h, DEFAULT_ENLARGE)
         t = crop_transform(c, s, (w, h))
-        yield int(idx), gt, t, warp_crop(img, t)
+        yield int(idx), gt, t, warp_crop(img, t), img
 
 
 def count_flops(model: nn.Module) -> float:

@@ -15,7 +15,7 @@ from poseviz.core.preprocess import to_tensor
 from poseviz.core.schemas import LSP14
 from poseviz.data.lsp import LSPData, joints_box
 from poseviz.data.poseset import PoseSet
-from poseviz.training.augment import AugmentConfig, add_occluders, color_jitter, half_body_joints, sample_affine
+from poseviz.training.augment import AugmentConfig, add_occluders, color_jitter, half_body_joints, sample_affine, user_box
 
 __all__ = ["LSPPoseDataset", "load_images"]
 
@@ -54,6 +54,7 @@ class LSPPoseDataset(Dataset):
         seed: int = 0,
         task: str = "keypoints",
         limbs: tuple[tuple[int, int], ...] = LSP14.skeleton,
+        detector_boxes: np.ndarray | None = None,
     ):
         self.data = data
         self.indices = np.asarray(indices)
@@ -69,9 +70,23 @@ class LSPPoseDataset(Dataset):
             raise ValueError(f"unknown task {task!r}")
         self.task = task
         self.limbs = list(limbs)
+        # [N, 4] the detector's box of each person (NaN: not found), for ``AugmentConfig.user_box_prob`` crops.
+        self.detector_boxes = None if detector_boxes is None else np.asarray(detector_boxes, dtype=np.float64)
 
     def __len__(self) -> int:
         return len(self.indices)
+
+    def _user_box(self, item: int, joints: np.ndarray) -> tuple[tuple[float, float, float, float], float] | None:
+        """(box, enlargement) of a user-like crop for this draw, or None for the joints' crop."""
+        from poseviz.inference.yolox import BOX_ENLARGE
+
+        cfg = self.augment
+        if self.rng.random() >= cfg.user_box_prob:
+            return None
+        det = self.detector_boxes[item] if self.detector_boxes is not None else None
+        if det is not None and np.isfinite(det).all() and self.rng.random() < cfg.detector_box_prob:
+            return tuple(float(v) for v in det), BOX_ENLARGE
+        return user_box(joints_box(joints), self.rng, cfg), DEFAULT_ENLARGE
 
     def __getitem__(self, item: int) -> dict[str, torch.Tensor]:
         idx = int(self.indices[item])
@@ -79,12 +94,17 @@ class LSPPoseDataset(Dataset):
         joints = self.data.joints[idx].copy()
         half = half_body_joints(joints, self.rng, self.augment) if self.augment is not None else None
         box_joints, enlarge = (joints, DEFAULT_ENLARGE) if half is None else (half, self.augment.half_body_enlarge)
-        center, scale = box_to_center_scale(joints_box(box_joints), self.input_size[0] / self.input_size[1], enlarge)
+        aspect = self.input_size[0] / self.input_size[1]
+        center, scale = box_to_center_scale(joints_box(box_joints), aspect, enlarge)
         rotation, flip = 0.0, False
         if self.augment is not None:
             s, rotation, flip, shift = sample_affine(self.rng, self.augment)
-            center = center + shift * scale * 200.0
-            scale = scale * s
+            user = self._user_box(item, joints) if half is None and self.augment.user_box_prob > 0 else None
+            if user is not None:  # framed as the app frames a user's or the detector's box: no further jitter
+                center, scale = box_to_center_scale(user[0], aspect, user[1])
+            else:
+                center = center + shift * scale * 200.0
+                scale = scale * s
         t = crop_transform(center, scale, self.input_size, rotation)
         crop = warp_crop(img, t)
         kp = joints.copy()

@@ -21,6 +21,7 @@ from poseviz.data.root import data_root
 from poseviz.models import zoo
 from poseviz.training.augment import AugmentConfig
 from poseviz.training.dataset import DENSE_IGNORE, LSPPoseDataset, load_images
+from poseviz.training.detector_boxes import person_detector_boxes
 from poseviz.training.distill import distilled_targets, load_teacher
 from poseviz.training.freeze import freeze_except, keep_frozen_in_eval, parse_parts
 from poseviz.training.precision import BF16_MAX_ERROR, PRECISIONS, bf16_error, resolve_precision
@@ -75,6 +76,12 @@ class TrainConfig:
     # Comma-separated top-level parts to train (e.g. the chart head: "dense_head,part_logits,u,v"); the rest
     # stay frozen as loaded (``poseviz.training.freeze``). None: train everything.
     train_only: str | None = None
+    # Share of crops cut like a user's or the detector's box (``AugmentConfig.user_box_prob``; issue 38).
+    user_box: float = 0.0
+    # Validation crops: "detected" (the detector's box of each person, as the app crops a photo, with
+    # ``val_refine`` refinement passes) or "joints" (the joints' box, as the training crops; the runs before December 2026).
+    val_boxes: str = "detected"
+    val_refine: int = 0
 
     def check(self) -> None:
         """Refuse (``PoseVizInputError``) options that cannot train, before any work is done."""
@@ -99,6 +106,12 @@ class TrainConfig:
                                     f"{', '.join(zoo.members(self.model))}; train those (or distil it: --teacher {self.model})")
         if self.half_body is not None and not 0 <= self.half_body <= 1:
             raise PoseVizInputError(f"--half-body must be a probability in [0, 1] (got {self.half_body})")
+        if not 0 <= self.user_box <= 1:
+            raise PoseVizInputError(f"--user-box must be a probability in [0, 1] (got {self.user_box})")
+        if self.val_boxes not in ("detected", "joints"):
+            raise PoseVizInputError(f"--val-boxes must be 'detected' or 'joints' (got {self.val_boxes!r})")
+        if not 0 <= self.val_refine <= 5:
+            raise PoseVizInputError(f"--val-refine must be 0 to 5 passes (got {self.val_refine})")
         if self.precision not in PRECISIONS:
             raise PoseVizInputError(f"--precision must be one of {', '.join(PRECISIONS)} (got {self.precision!r})")
         if self.train_only is not None:
@@ -317,15 +330,25 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     task = zoo.entry(cfg.model).task
     # Bottom-up models meet people smaller than a top-down crop makes them: wider scale range.
     half_body = cfg.half_body if cfg.half_body is not None else (0.0 if task == "paf" else AugmentConfig.half_body_prob)
-    augment = AugmentConfig(scale=0.4 if task == "paf" else AugmentConfig.scale, half_body_prob=half_body)
+    augment = AugmentConfig(scale=0.4 if task == "paf" else AugmentConfig.scale, half_body_prob=half_body,
+                            user_box_prob=cfg.user_box)
+    train_images = _decode(people, progress)
+    box_cache = Path(cfg.out_dir) / "detector_boxes"
+    det_boxes = None
+    if cfg.user_box > 0:  # per source, so each source's boxes are cached once whatever the mix
+        starts = np.cumsum([0, *(len(p) for p in train_sets.values())])
+        det_boxes = np.concatenate([person_detector_boxes(p, train_images[a:b], box_cache, progress)
+                                    for p, a, b in zip(train_sets.values(), starts[:-1], starts[1:])])
     ds = LSPPoseDataset(people, np.arange(len(people)), tuple(mc.input_size), stride, cfg.sigma, augment,
-                        images=_decode(people, progress), seed=cfg.seed, task=task)
+                        images=train_images, seed=cfg.seed, task=task, detector_boxes=det_boxes)
     draws = cfg.epoch_size or len(people)
     sampler = torch.utils.data.WeightedRandomSampler(torch.from_numpy(sampling_weights(train_sets, mix)), draws,
                                                      replacement=True, generator=torch.Generator().manual_seed(cfg.seed))
     loader = DataLoader(ds, batch_size=min(cfg.batch_size, draws), sampler=sampler, drop_last=True,
                         num_workers=cfg.workers, persistent_workers=cfg.workers > 0, worker_init_fn=_seed_worker)
     val_images = {n: _decode(p, progress) for n, p in val_sets.items()}
+    val_boxes = ({n: person_detector_boxes(p, val_images[n], box_cache, progress) for n, p in val_sets.items()}
+                 if cfg.val_boxes == "detected" and cfg.eval_every else None)
     opt = make_optimizer(model, cfg.optimizer, cfg.lr, cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs * len(loader), eta_min=cfg.lr * 0.01)
     jw = torch.tensor(cfg.joint_weights[: mc.num_joints], dtype=torch.float32, device=device)
@@ -390,7 +413,7 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
         stage_mean = (totals / max(n, 1)).cpu().numpy()
         pck_val, val_cells = "", [""] * len(VALIDATION_COLUMNS)
         if cfg.eval_every and ((epoch + 1) % cfg.eval_every == 0 or epoch + 1 == cfg.epochs):
-            scores = validate(model.cpu(), val_sets, val_images)
+            scores = validate(model.cpu(), val_sets, val_images, val_boxes, cfg.val_refine)
             model.to(device)
             pck_val = f"{scores['score']:.2f}"
             val_cells = [f"{scores[c]:.2f}" if c in scores else "" for c in VALIDATION_COLUMNS]

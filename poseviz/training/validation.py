@@ -19,13 +19,20 @@ VALIDATION_METRICS = {"lspet": ("val_lspet_pck", "torso", 0.2), "mpii": ("val_mp
 VALIDATION_COLUMNS = tuple(c for c, _, _ in VALIDATION_METRICS.values())
 
 
-def validate(model: nn.Module, people: dict[str, PoseSet], images: dict[str, list[np.ndarray]]) -> dict[str, float]:
-    """{column: %} for each validation source present, and "score" = their mean (no flip test)."""
+def validate(model: nn.Module, people: dict[str, PoseSet], images: dict[str, list[np.ndarray]],
+             boxes: dict[str, np.ndarray] | None = None, refine: int = 0) -> dict[str, float]:
+    """{column: %} for each validation source present, and "score" = their mean (no flip test).
+
+    ``boxes``: per source, the detector's box of each person ([N, 4], NaN: not found, the whole image is cropped),
+    cropped as the app crops a detection, with ``refine`` passes; None: the joints' box, as in training."""
+    from poseviz.inference.yolox import BOX_ENLARGE
+
     scores = {}
     for name, subset in people.items():
         column, reference, alpha = VALIDATION_METRICS[name]
         ev = evaluate_lsp(model, subset, np.arange(len(subset)), alpha=alpha, images=images[name],
-                          progress=False, reference=reference)
+                          progress=False, reference=reference, boxes=None if boxes is None else boxes[name],
+                          box_enlarge=BOX_ENLARGE, refine=refine)
         scores[column] = ev.pck.mean
     scores["score"] = float(np.mean(list(scores.values()))) if scores else float("nan")
     return scores
