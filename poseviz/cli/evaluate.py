@@ -24,6 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--coco-images", default=None, help="its images folder")
     e.add_argument("--mpii-root", default=None, help="a folder in the MPII layout (annotations.json + images/) to score "
                    "every person of, instead of the validation people")
+    e.add_argument("--boxes", default="detected", choices=["detected", "gt", "joints"],
+                   help="where people are cropped from: detected (the person detector, as a user's photo; COCO: the "
+                   "standard protocol, AP over all people), gt (COCO's boxes, MPII's own scale box) or joints (the "
+                   "ground-truth joints' box, as the training crops and the cards' joints-box figures)")
+    e.add_argument("--refine", type=int, default=0, help="refinement passes with --boxes detected")
     e.add_argument("--flip", action="store_true")
     e.add_argument("--decode", default="dark", choices=["argmax", "quarter", "dark"])
     e.add_argument("--alpha", type=float, default=0.2, help="LSP PCK threshold (fraction of the torso)")
@@ -76,7 +81,8 @@ def _eval(args: argparse.Namespace) -> int:
     sources = tuple(x.strip() for x in args.sources.split(",") if x.strip())
     model = for_inference(load_pretrained(args.model, args.weights))
     scores = score_sources(model, sources, args.data_root, flip=args.flip, method=args.decode, alpha=args.alpha,
-                           limit=args.limit, coco_json=args.coco_json, coco_images=args.coco_images, mpii_root=args.mpii_root)
+                           limit=args.limit, coco_json=args.coco_json, coco_images=args.coco_images, mpii_root=args.mpii_root,
+                           boxes=args.boxes, refine=args.refine)
     for s in scores.values():
         if "per_joint" in s:
             s["per_joint"] = {j: round(float(v), 2) for j, v in zip(LSP14.joints, s["per_joint"])}
@@ -91,8 +97,8 @@ def _eval(args: argparse.Namespace) -> int:
     if "coco" in scores:
         s = scores["coco"]
         print(f"{args.model}: COCO {s['metric']}: AP {s['AP']:.3f} (AP@.5 {s['AP .5']:.3f}) on {s['people']} people "
-              f"in {s['images']} images ({flip}); mean OKS {s['mean_oks_whole']:.3f} on {s['people_whole']} whole people, "
-              f"{s['mean_oks_partial']:.3f} on {s['people_partial']} partial ones (fewer than 4 of the arms' 6 joints, or of the legs' 6, labelled)")
+              f"in {s['images']} images ({flip})" + ("" if "mean_oks_whole" not in s else f"; mean OKS {s['mean_oks_whole']:.3f} on {s['people_whole']} whole people, "
+              f"{s['mean_oks_partial']:.3f} on {s['people_partial']} partial ones (fewer than 4 of the arms' 6 joints, or of the legs' 6, labelled)"))
     if "mpii" in scores:
         s = scores["mpii"]
         print(f"{args.model}: MPII {s['metric']} = {s['mean']:.1f} % on {s['people']} people ({flip})")

@@ -18,7 +18,7 @@ from poseviz.metrics.pck import PCKResult, lsp_head_size, lsp_torso_size, pck
 from poseviz.training.dataset import load_images
 
 __all__ = ["LSPEvaluation", "evaluate_lsp", "stage_pck", "lsp_crops", "count_flops", "REFERENCES", "evaluate_coco_boxes",
-           "Completeness", "completeness"]
+           "Completeness", "completeness", "evaluate_coco_detected"]
 
 REFERENCES = {"torso": lsp_torso_size, "head": lsp_head_size}
 
@@ -207,3 +207,29 @@ def evaluate_coco_boxes(model: nn.Module, gt, image_loader, flip: bool = False, 
                             "score": float(kp[:, 2].mean())})
     names = data["categories"][0]["keypoints"]
     return coco_keypoint_eval(data, results, sigmas), results, completeness(annotations, results, names, sigmas)
+
+
+def evaluate_coco_detected(model: nn.Module, gt, image_loader, flip: bool = False, refine: int = 0,
+                           progress: bool = True) -> tuple:
+    """Top-down COCO keypoint AP/AR as the standard protocol runs it: the person detector's boxes on every image
+    (``poseviz.inference.person_boxes``, cropped at the training framing), each person predicted, AP over all
+    annotated people on the joints the model shares with COCO-17. A result's score is the detector's score × the
+    mean peak belief (as mmpose rescores). Returns (``CocoEvalResult``, results in the restricted layout)."""
+    from poseviz.core.schemas import joint_mapping
+    from poseviz.explain.oks_errors import gt_schema, restrict_dataset
+    from poseviz.inference.people import predict_everyone
+    from poseviz.inference.top_down import model_schema
+    from poseviz.metrics import coco_keypoint_eval
+
+    schema = model_schema(model)
+    data, sigmas, keep = restrict_dataset(gt, schema)
+    src_for = {j: i for i, j in joint_mapping(schema, gt_schema(gt))}
+    src_idx = [src_for[j] for j in keep]
+    results = []
+    for im in tqdm(data["images"], desc="COCO, detected boxes", disable=not progress, leave=False):
+        for p in predict_everyone(model, image_loader(im), flip=flip, refine=refine):
+            kp = p.prediction.keypoints[src_idx]
+            results.append({"image_id": im["id"], "category_id": 1,
+                            "keypoints": np.column_stack([kp[:, :2], np.ones(len(kp))]).ravel().tolist(),
+                            "score": float(p.candidate.score * kp[:, 2].mean())})
+    return coco_keypoint_eval(data, results, sigmas), results
