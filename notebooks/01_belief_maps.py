@@ -19,11 +19,14 @@
 # **The question.** Why do Convolutional Pose Machines (Wei et al., CVPR 2016) and Stacked Hourglass networks
 # (Newell et al., ECCV 2016) predict the pose *several times*, one stage after another?
 #
-# Both networks are a chain of stages. Every stage outputs one **belief map** per joint — an image whose bright
-# spots say "the right wrist is probably here" — and the next stage reads those maps together with image features.
-# During training **every stage has its own loss** against the same target (*intermediate supervision*), so an
-# early stage must already make a guess and a later stage learns to correct it, using a larger view of the image
-# and the other joints' beliefs: a wrist that is ambiguous alone is easier once the elbow is known.
+# Two ideas are at work, and they are different things. The **architecture** is a chain of stages (*sequential
+# refinement*): every stage outputs one **belief map** per joint — an image whose bright spots say "the right
+# wrist is probably here" — and the next stage reads those maps together with image features, so it can use the
+# other joints' beliefs: a wrist that is ambiguous alone is easier once the elbow is known. (In CPM a later stage
+# also sees a larger region of the image; in a stacked hourglass it does not: the first stack already sees far more
+# than the crop — lesson 2.) The **loss** is *intermediate supervision*: every stage has its own loss against the
+# same target. CPM's stated reason for it is the gradient: a deep chain trained only at its end suffers from
+# vanishing gradients, and a loss at every stage replenishes them (Wei et al., abstract and §3.3).
 #
 # In this lesson you will watch one joint's belief change from stage to stage on a photo, see every joint at one
 # stage, and measure how much each stage alone gets right. All figures are the ones the PoseViz app draws.
@@ -129,15 +132,18 @@ if LSP is not None:
 # %% [markdown]
 # ## Conclusion
 #
-# Each stage of a CPM or Stacked Hourglass is trained to predict the full pose, and each later stage refines the
-# one before by looking at a larger region and at every joint's belief at once. Ambiguities between similar parts
-# (left/right, wrist/ankle) are resolved late; the score of each stage rises accordingly.
+# Each stage of a CPM or Stacked Hourglass is trained to predict the full pose (intermediate supervision, which
+# keeps the gradient alive through a deep chain), and each later stage refines the one before by reading every
+# joint's belief at once (in CPM also a larger region). Ambiguities between similar parts (left/right, wrist/ankle)
+# are resolved late; the score of each stage rises accordingly.
 #
 # ### Exercises
 #
 # 1. Pick the astronaut photo and `cpm_lsp`, joint `left_wrist`. *Predict* whether stage 1 or stage 3 has the
 #    higher peak belief, then check the table. Does a higher peak always mean a better position?
-# 2. Switch on the flip test (the image is also run mirrored and the two averaged). Which stages change most, and
-#    why would averaging help the ambiguous left/right joints in particular?
+# 2. Switch on the flip test (the image is also run mirrored, its maps mirrored back with left and right swapped,
+#    and the two averaged). *Predict* first: does it fix a wrist the network put on the wrong side? (A network that
+#    makes the same left/right decision on the mirrored image repeats the inversion; averaging mostly removes
+#    jitter and the grid's quantisation bias.) Then check how far each joint moves.
 # 3. In section 3, change `people` to the first 30 test people, then to 400. How much do the stage scores move?
 #    How many people would you need before a 1-point difference between two stages means something?

@@ -20,9 +20,10 @@
 # unit of a belief map depend on, and how much does it actually use?
 #
 # The **theoretical receptive field** (RF) of a unit is the square of input pixels it could depend on: every
-# convolution of kernel *k* widens it by (*k* − 1) × *jump*, where the jump is the product of the strides before it
-# (8 px after three 2× poolings). Convolutional Pose Machines (Wei et al., CVPR 2016, section 3.2) build on this: at
-# 368 × 368 input their stage 2 already covers ≈ 400 px, the whole person, and accuracy rose with the RF. The
+# convolution *and every pooling window* of size *k* widens it by (*k* − 1) × *jump*, where the jump is the product
+# of the strides before it (8 px after three 2× poolings). Convolutional Pose Machines (Wei et al., CVPR 2016, section 3.2) build on this: at
+# 368 × 368 input their stage 2 already covers ≈ 400 px, the whole person; in their experiment accuracy rose with
+# the RF and then saturated once it was about the size of the person. The
 # **effective receptive field** (Luo et al., NeurIPS 2016) is where the gradient of the unit really lands: it is
 # roughly Gaussian, much smaller than the theoretical square, and training changes it.
 #
@@ -66,7 +67,8 @@ lesson.panel(cpm_rf, stage_kernel=lesson.dropdown("stage kernel (px)", [3, 5, 7,
 # ## 2. The shipped models, side by side
 #
 # Our models work on 128 × 128 crops. **What to look for:** where each line crosses the dotted 128-px line — after
-# that depth a unit can see the whole crop, and more depth buys context only through what the units compute, not
+# that depth the unit at the crop's centre can see the whole crop (a unit at its border needs about twice the crop,
+# 256 px, to see all of it), and more depth buys context only through what the units compute, not
 # through what they can see. HRNet reaches the whole crop through its low-resolution branches; the hourglass
 # inside its first hourglass (the pooling bottleneck); CPM only in its second stage.
 
@@ -117,6 +119,7 @@ lesson.panel(erfs, image=lesson.dropdown("photo", list(lesson.IMAGES)), model_na
 # 1. Without running anything, compute stage 3's theoretical RF of the paper's CPM with 7 × 7 stage kernels.
 #    Then set the controls in section 1 and check your number.
 # 2. In section 3, compare r90 of the first and last stage of `cpm_lsp` for `right_ankle`. Predict whether the
-#    ratio r90 / theoretical RF grows or shrinks from stage to stage, then check the table.
+#    ratio 2 × r90 / theoretical RF (the 90 % circle's diameter over the square's side) grows or shrinks from stage
+#    to stage, then check the table.
 # 3. Pick the cameraman photo, where the person is small in the crop. Does the trained ERF still follow the body?
 #    What would you expect for a joint that is outside the crop?

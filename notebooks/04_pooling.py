@@ -25,7 +25,8 @@
 # - **average** and **L2** (√ of the mean square, an Lp pooling): every position contributes and gets gradient.
 # - **stochastic** (Zeiler & Fergus, ICLR 2013): in training one position is sampled with probability
 #   a_i / Σ a_j; at test time the probability-weighted average Σ p_i a_i (shown here).
-# - **k-max**: the mean of the k largest values — k = 1 is max pooling, k = window size is average pooling.
+# - **top-k mean**: the mean of the k largest values — k = 1 is max pooling, k = window size is average pooling.
+#   (Not Kalchbrenner et al.'s *k-max pooling* (ACL 2014), which keeps the k largest values themselves, in order.)
 # - **SoftPool** (Stergiou et al., ICCV 2021): Σ softmax(a)_i · a_i, a smooth maximum.
 # - **adaptive** (a fixed output size whatever the input) and **global** (one value per map).
 # - **max-unpooling** (as in SegNet): put each maximum back where it came from, zeros elsewhere.
@@ -73,7 +74,7 @@ lesson.panel(one_pooling, image=lesson.dropdown("photo", IMAGE_NAMES), side=less
              stride=lesson.int_slider("stride (px)", 2, 1, 5));
 
 # %% [markdown]
-# ## 2. k-max pooling: from max to average
+# ## 2. Top-k mean pooling: from max to average
 #
 # With 3 × 3 windows, k runs from 1 (max pooling) to 9 (average pooling). **What to look for:** the output mean
 # falls as k grows, and the gradient spreads from one position per window to all nine.
@@ -83,7 +84,7 @@ def kmax(image: str, k: int):
     arr = grey_working_image(lesson.photo(image), 48)
     view = pooling_panels(arr, "kmax", 3, 3, k=k)
     fig = pooling_figure(view.panels)
-    lesson.titled(fig, f"k-max pooling, k = {k} of 9 (3×3 windows)")
+    lesson.titled(fig, f"top-k mean pooling, k = {k} of 9 (3×3 windows)")
     return [fig]
 
 
@@ -94,7 +95,9 @@ lesson.panel(kmax, image=lesson.dropdown("photo", IMAGE_NAMES), k=lesson.int_sli
 #
 # Unpooling puts each window's maximum back at its position and fills the rest with zeros. **What to look for:**
 # with 2 × 2 windows, three quarters of the positions are lost (the dark panel); a decoder that unpools must learn
-# to fill them in, which is why the hourglass adds skip connections from before each pooling.
+# to fill them in (SegNet's decoder does this). The hourglass takes another road: it upsamples by nearest neighbour
+# (every value copied to its 2 × 2 block, no positions remembered) and adds a skip branch that carries the features
+# from before each pooling, at full resolution.
 
 # %%
 def unpooling(image: str, kernel: int):
@@ -130,10 +133,10 @@ lesson.panel(adaptive, in_size=lesson.int_slider("input size", 10, 2, 40), out_s
 # %% [markdown]
 # ## Conclusion
 #
-# Poolings differ in what they keep — the extreme (max, min, SoftPool approximately), the mean (average, L2,
-# stochastic at test time) or something between (k-max) — and, as important for training, in where the gradient
-# goes: max pooling trains one position per window. Unpooling restores positions, not values, and adaptive pooling
-# is not a fixed-window pooling unless the sizes divide evenly.
+# Poolings differ in what they keep — the extreme (max, min, SoftPool approximately), the mean (average), or
+# something between the mean and the max (L2, Σa²/Σa: stochastic pooling at test time, the top-k mean) — and, as
+# important for training, in where the gradient goes: max pooling trains one position per window. Unpooling
+# restores positions, not values, and adaptive pooling is not a fixed-window pooling unless the sizes divide evenly.
 #
 # ### Exercises
 #

@@ -16,19 +16,22 @@
 # %% [markdown]
 # # Lesson 5 — OKS and COCO AP: how a pose is scored
 #
-# **The question.** When is a predicted pose "right"? A fixed pixel threshold would be unfair to small people and
-# lenient to large ones, and a hip is harder to place than an eye. COCO's **Object Keypoint Similarity** (Lin et
-# al., ECCV 2014; Ronchi & Perona, ICCV 2017) answers both:
+# **The question.** When is a predicted pose "right"? A fixed pixel threshold would be lenient to small people (an
+# error of a whole limb's length can pass) and strict with large ones, and a hip is harder to place than an eye.
+# COCO's **Object Keypoint Similarity** (defined on COCO's keypoint evaluation page with the 2016 keypoint
+# challenge; analysed by Ronchi & Perona, ICCV 2017) answers both:
 #
 # OKS = Σᵢ exp(−dᵢ² / 2s²kᵢ²) · δ(vᵢ > 0) / Σᵢ δ(vᵢ > 0)
 #
 # where dᵢ is joint *i*'s error in pixels, s² the person's segmented area (px²), kᵢ = 2σᵢ, and σᵢ how much human
-# annotators disagree on that joint (from COCO's 5,000 re-annotated people: 0.026 for eyes, 0.107 for hips). Each
+# annotators disagree on that joint (from 5,000 redundantly annotated COCO val images: 0.026 for the nose, 0.025
+# for the eyes, 0.107 for hips). Each
 # joint contributes a term between 0 and 1; OKS is their mean over labelled joints. **AP** then counts a prediction
 # as correct when OKS ≥ t and averages precision over t = 0.50, 0.55, … 0.95.
 #
-# *How to use it:* run all cells; the controls above each figure redraw it. Sections 2–3 need the COCO sample in
-# the data root.
+# *How to use it:* run all cells; the controls above each figure redraw it. Sections 2–3 need COCO keypoints in the
+# data root: COCO val2017 (`python -m poseviz data fetch coco-val2017`, its first 100 images with people are
+# scored) or the development data's COCO sample.
 
 # %%
 from functools import lru_cache
@@ -39,7 +42,6 @@ import pandas as pd
 
 import lesson
 from poseviz import list_models, load_image
-from poseviz.io.coco import load_coco
 from poseviz.metrics import STAT_NAMES, coco_keypoint_eval, tolerance_radius
 from poseviz.explain.oks_errors import error_totals, informative_instance, instances_as_results, joint_table, predict_dataset
 from poseviz.plots.oks import (TOLERANCE_LEVELS, error_totals_figure, oks_curves_figure, oks_instance_image,
@@ -71,7 +73,7 @@ lesson.panel(term_curves, area=lesson.int_slider("person area (px²)", 10_000, 1
 # %% [markdown]
 # ## 2. A shipped model scored on COCO people
 #
-# The model is run on every annotated person of the COCO sample, cropped from the annotated box, and scored on the
+# The model is run on every annotated person of those COCO images, cropped from the annotated box, and scored on the
 # 12 joints LSP models share with COCO. **What to look for:** the AP table and precision–recall curves first, then
 # the error taxonomy of Ronchi & Perona: *jitter* (close but not exact), *inversion* (left/right swapped), *swap*
 # (a joint of another person) and *miss* (far from anything). Moving the σ scale asks "what if annotators agreed
@@ -79,13 +81,13 @@ lesson.panel(term_curves, area=lesson.int_slider("person area (px²)", 10_000, 1
 # controls); after that it is cached.
 
 # %%
-COCO = lesson.dataset("coco-mini")
+COCO = lesson.coco_people()  # (annotations, images folder): COCO val2017 once fetched, else the COCO sample
 
 
 @lru_cache(maxsize=8)
 def scored(model_name: str):
-    gt = load_coco(COCO / "annotations" / "person_keypoints_train2017.json")
-    loader = lambda im: load_image(COCO / "train2017" / im["file_name"], max_side=None).rgb
+    gt, folder = COCO
+    loader = lambda im: load_image(folder / im["file_name"], max_side=None).rgb
     return gt, *predict_dataset(lesson.model(model_name), gt, loader, progress=False, progress_callback=lesson.report)
 
 
@@ -109,15 +111,16 @@ if COCO is not None:
 #
 # Choose a person (sorted from the highest OKS down; the default is an informative one, with several error types).
 # Circles around each annotated joint mark where its term is 0.5 (white), 0.75 and 0.95 (grey); the arrow goes to
-# the prediction, coloured by error type. **What to look for:** the circles are larger for hips than for the head;
-# an inversion shows as an arrow to the mirrored joint.
+# the prediction, coloured by error type. **What to look for:** no head joint is scored here (the 12 body joints
+# the models share with COCO), so the smallest rings are the wrists' and the largest the hips'; an inversion shows
+# as an arrow to the mirrored joint.
 
 # %%
 def person_view(model_name: str, rank: int):
     gt, instances, data, sigmas = scored(model_name)
     names = data["categories"][0]["keypoints"]
     inst = sorted(instances, key=lambda i: -i.oks)[rank]
-    image = load_image(COCO / "train2017" / gt.image(inst.image_id)["file_name"], max_side=None).rgb
+    image = load_image(COCO[1] / gt.image(inst.image_id)["file_name"], max_side=None).rgb
     picture = image_figure(oks_instance_image(image, inst.gt, inst.pred, inst.area, sigmas, inst.errors, inst.bbox),
                            f"person {inst.ann_id}: OKS {inst.oks:.3f} (rank {rank + 1} of {len(instances)})", height=520)
     terms = oks_terms_figure(names, inst.terms, inst.errors, inst.oks)
@@ -135,8 +138,9 @@ if COCO is not None:
 # ## Conclusion
 #
 # OKS turns a pixel error into credit that is scale-invariant (through s) and fair across joints (through σ);
-# AP then summarises credit over people and thresholds. The error taxonomy separates what a better decoder could
-# fix (jitter) from what needs a better model (inversions, swaps, misses).
+# AP then summarises credit over people and thresholds. The error taxonomy separates near misses (jitter: a term
+# between 0.5 and 0.85, an error of several pixels — far more than sub-pixel decoding can fix) from confusions
+# (inversions, swaps) and misses; all of them need a better model, not a better decoder.
 #
 # ### Exercises
 #

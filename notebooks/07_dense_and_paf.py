@@ -113,7 +113,8 @@ if LSP is not None:
 # Below, for the chosen limb, every stage's belief map of the limb's two joints with the PAF drawn as arrows (at ×1),
 # then the mean of the scales, and the largest PAF magnitude of each.
 # **What to look for:** the arrows line up along the limb and lengthen toward 1 (a confident unit vector) from
-# stage to stage; where two people's limbs cross, the field has to choose.
+# stage to stage; where two people's limbs cross, the training target is the *average* of their unit vectors
+# (`poseviz/core/paf.py`), shorter than 1 — nothing chooses, so look for shorter arrows there.
 
 # %%
 def bottom_up(image: str, limb: int):

@@ -196,11 +196,39 @@ def person(label: str, model_name: str, flip: bool = False) -> Prediction:
 
 def dataset(name: str):
     """The folder of a dataset in the data root, or None after showing how to get it."""
+    from poseviz.data.registry import REGISTRY
+
     folder = data_root() / name
     if folder.is_dir():
         return folder
-    display(Markdown(f"> **{name} is not in the data root** (`{data_root()}`), so this part is skipped. "
-                     f"Get it with `python -m poseviz data fetch {name}` and run the notebook again."))
+    how = (f"Get it with `python -m poseviz data fetch {name}` and run the notebook again." if name in REGISTRY
+           else "It cannot be downloaded by PoseViz; put a copy in the data root to run this part.")
+    display(Markdown(f"> **{name} is not in the data root** (`{data_root()}`), so this part is skipped. {how}"))
+    return None
+
+
+# Where COCO keypoints can come from, first found wins: the fetchable val2017 (`data fetch coco-val2017`), then
+# the small COCO sample of the development data. (data root folder, annotation file, images folder)
+COCO_SOURCES = (("coco-val2017", "annotations/person_keypoints_val2017.json", "val2017"),
+                ("coco-mini", "annotations/person_keypoints_train2017.json", "train2017"))
+
+
+def coco_people(max_images: int = 100):
+    """(COCO keypoint annotations of at most ``max_images`` images with people, their images folder) from the
+    first of ``COCO_SOURCES`` in the data root, or None after saying how to fetch COCO val2017."""
+    from poseviz.io.coco import load_coco
+
+    for name, annotations, images in COCO_SOURCES:
+        folder = data_root() / name
+        if (folder / annotations).is_file():
+            gt = load_coco(folder / annotations)
+            with_people = sorted({a["image_id"] for a in gt.annotations if a.get("num_keypoints", 0) > 0})[:max_images]
+            keep = set(with_people)
+            gt = type(gt)({**gt.dataset, "images": [im for im in gt.images if im["id"] in keep],
+                           "annotations": [a for a in gt.annotations if a["image_id"] in keep]})
+            return gt, folder / images
+    display(Markdown(f"> **No COCO keypoints in the data root** (`{data_root()}`), so this part is skipped. Get COCO "
+                     "val2017 with `python -m poseviz data fetch coco-val2017` (about 1 GB) and run the notebook again."))
     return None
 
 

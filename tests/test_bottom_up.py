@@ -168,7 +168,7 @@ def test_cli_predict_finds_every_person_with_a_paf_model(capsys):
 
     path = sorted((COCO_MINI / "train2017").glob("*.jpg"))[0]
     name = zoo.shipped_models("paf")[0]
-    assert main(["predict", str(path), "--model", name, "--json"]) == 0
+    assert main(["predict", str(path), "--model", name, "--json", "--bottom-up"]) == 0
     out = json.loads(capsys.readouterr().out)
     img = load_image(path)
     direct = predict_people(load_pretrained(name), img.rgb)

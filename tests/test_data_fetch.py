@@ -135,3 +135,31 @@ def test_archive_members_cannot_escape(tmp_path, monkeypatch):
         assert not (tmp_path / "evil.txt").exists()
     finally:
         s.close()
+
+
+def test_a_refetch_keeps_the_users_own_files_and_says_so(tmp_path, server, monkeypatch, capsys):
+    name = _entry(monkeypatch, server.url)
+    target = fetch(name, tmp_path, progress=False)
+    (target / "my_notes.txt").write_text("results I must not lose")
+    (target / "images" / "mine.png").write_bytes(b"png")
+    (target / "joints.mat").write_bytes(b"damaged")  # a file the download holds is restored
+    assert main(["data", "fetch", name, "--data-root", str(tmp_path)]) == 0
+    assert (target / "my_notes.txt").read_text() == "results I must not lose" and (target / "images" / "mine.png").is_file()
+    assert (target / "joints.mat").read_bytes() != b"damaged" and (target / "images" / "im00001.jpg").is_file()
+    assert "kept 2 files" in capsys.readouterr().out
+    assert main(["data", "fetch", name, "--data-root", str(tmp_path), "--force"]) == 0
+    assert not (target / "my_notes.txt").exists() and (target / "joints.mat").is_file()
+
+
+def test_a_target_that_is_a_link_or_a_file_is_refused(tmp_path, server, monkeypatch):
+    name = _entry(monkeypatch, server.url)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "test-set").symlink_to(elsewhere)
+    with pytest.raises(PoseVizInputError, match="symbolic link"):
+        fetch(name, tmp_path, progress=False)
+    (tmp_path / "test-set").unlink()
+    (tmp_path / "test-set").write_text("a file")
+    with pytest.raises(PoseVizInputError, match="is a file"):
+        fetch(name, tmp_path, progress=False)
+    assert list(elsewhere.iterdir()) == [] and (tmp_path / "test-set").read_text() == "a file"

@@ -162,6 +162,41 @@ def test_compare_joint_box_shows_the_joint_the_figures_use_after_a_second_upload
         page.close()
 
 
+# The seven players of the bundled "Football header" photo, boxed by hand (x0, y0, x1, y1 in the photo's pixels).
+FOOTBALL_PLAYERS = [(5, 200, 185, 530), (150, 280, 320, 535), (245, 140, 365, 400), (310, 165, 430, 440),
+                    (455, 240, 560, 500), (525, 255, 690, 500), (665, 245, 760, 475)]
+
+
+def test_a_crowded_gallery_photo_defaults_to_a_real_person(server, browser):
+    """The bundled football photo (seven players before a stand full of spectators): the default candidate is
+    the detector's, and the skeleton the page computes lies on one of the hand-boxed players."""
+    import json
+
+    import numpy as np
+
+    page = browser.new_page(viewport={"width": 1440, "height": 1600})
+    page.goto(server)
+    page.get_by_text("Explore belief maps").first.wait_for(timeout=60_000)
+    _wait_idle(page)
+    sample = page.locator(".st-key-img_gallery")
+    sample.locator("input").first.click()
+    page.keyboard.type("Football header")
+    page.keyboard.press("Enter")
+    _wait_idle(page)
+    page.get_by_text("Photo: Jan S0L0", exact=False).first.wait_for(timeout=60_000)  # its CC BY-SA credit
+    chosen = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="candidates found").locator("input").first
+    chosen.wait_for(timeout=60_000)
+    assert chosen.input_value().startswith("1: detector person, score"), chosen.input_value()
+    kp = np.array(json.loads(_peak_table_text(page))[0]["keypoints"], dtype=float).reshape(-1, 3)
+    page.screenshot(path=str(ARTIFACTS / "explore_football_default.png"), full_page=True)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    found = kp[kp[:, 2] > 0, :2]
+    inside = [np.mean((found[:, 0] >= x0 - 10) & (found[:, 0] <= x1 + 10) & (found[:, 1] >= y0 - 10) & (found[:, 1] <= y1 + 10))
+              for x0, y0, x1, y1 in FOOTBALL_PLAYERS]
+    assert len(found) >= 10 and max(inside) >= 0.8, inside
+    page.close()
+
+
 PAGES = ["", "compare", "receptive_field", "nonlocal_attention", "pooling_lab", "oks_lab", "occlusion", "dense", "paf", "data"]
 
 

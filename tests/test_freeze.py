@@ -90,7 +90,7 @@ def test_card_says_what_was_frozen_and_claims_identical_maps_only_when_true():
     t = {"model": "hrnet_dense_lsp", "init_from": "assets/hrnet_lsp.safetensors", "frozen": frozen, "fresh_layers": list(head)}
     note = _frozen_note(t)
     assert "only `dense_head`, `part_logits`, `u`, `v` were trained" in note
-    assert "exactly those of `hrnet_lsp`" in note
+    assert "exactly those of the `hrnet_lsp` weights it started from" in note
     # Training a layer the source already had (final_layer) changes the maps: no such claim.
     t2 = {**t, "frozen": [n for n in frozen if n != "final_layer"]}
     assert "`final_layer`" in _frozen_note(t2) and "exactly" not in _frozen_note(t2)

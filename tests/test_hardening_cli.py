@@ -129,6 +129,7 @@ def test_card_keeps_the_training_record_and_timings_it_cannot_remeasure(tmp_path
     monkeypatch.setattr(cards, "evaluate_lsp", lambda *a, **k: fake)
     monkeypatch.setattr(cards, "load_images", lambda data, idx: [None] * len(idx))
     monkeypatch.setattr(cards, "source_figures", lambda *a, **k: {})
+    monkeypatch.setattr(cards, "user_box_figures", lambda *a, **k: {})
     monkeypatch.setattr(cards, "latency_figures", lambda model: {"median_ms_per_crop": 999.0, "median_ms_per_crop_flip": 999.0})
     class FakeLSP:
         joints = np.zeros((2000, 14, 3))
@@ -141,3 +142,15 @@ def test_card_keeps_the_training_record_and_timings_it_cannot_remeasure(tmp_path
     assert m["training"] == old["training"]
     assert m["median_ms_per_crop"] == old["median_ms_per_crop"] and m["machine"] == old["machine"]
     assert cards.measure_model("cpm_lsp", run_dir=tmp_path / "no-runs", progress=False, latency=True)["median_ms_per_crop"] == 999.0
+
+
+@pytest.mark.parametrize("argv, pattern", [
+    (["receptive-field", "cpm_lsp", "--input", "-5", "-5"], "from 1 to 16384"),
+    (["receptive-field", "cpm_lsp", "--input", "0", "128"], "from 1 to 16384"),
+    (["receptive-field", "cpm_lsp", "--input", "128", "100000000000000000000"], "from 1 to 16384"),
+    (["eval", "--model", "cpm_lsp", "--sources", ""], "names nothing to score"),
+    (["eval", "--model", "cpm_lsp", "--sources", " , "], "names nothing to score"),
+    (["models", "--write-readme", "/dev/null"], "is not a regular file"),
+])
+def test_numbers_and_lists_that_ask_for_nothing_are_refused(capsys, argv, pattern):
+    _fails(capsys, argv, pattern)

@@ -163,3 +163,22 @@ def test_lesson_runs_with_an_empty_data_root(name, tmp_path, monkeypatch):
     assert not errors, errors
     markdown = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells for o in _outputs(c))
     assert "**lsp is not in the data root**" in markdown and "python -m poseviz data fetch lsp" in markdown
+
+
+def test_no_lesson_tells_students_to_fetch_what_cannot_be_fetched():
+    """Every `data fetch NAME` a lesson prints or says names something `data fetch` can get."""
+    from poseviz.data.registry import REGISTRY
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "notebooks").glob("*.py"))]
+    named = {m for t in texts for m in re.findall(r"data fetch ([\w-]+)", t)}
+    assert named and named <= set(REGISTRY), named - set(REGISTRY)
+
+
+def test_the_non_local_conclusion_states_no_number_it_does_not_compute():
+    """Lesson 3's figures (JS divergence, entropy, gate, PCK) are printed from the measurement and the card; the
+    conclusion's prose carries no number of its own that could go stale."""
+    nb = nbformat.read(ROOT / "notebooks" / "03_nonlocal_attention.ipynb", as_version=4)
+    conclusion = nb.cells[-1].source.split("### Exercises")[0]
+    assert "## Conclusion" in conclusion and not re.search(r"\d", conclusion.replace("ln 2", "")), conclusion
+    computed = [c for c in nb.cells if c.cell_type == "code" and "card['query_dependence']" in c.source]
+    assert computed, "the measured sentence is computed in a code cell"

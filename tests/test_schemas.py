@@ -38,3 +38,18 @@ def test_unknown_names_are_reported():
         get_schema("body25")
     with pytest.raises(KeyError, match="lsp14"):
         LSP14.index("nose")
+
+
+def test_mpii_keypoints_in_lsp_layout_take_the_upper_neck_as_the_neck_only_when_asked():
+    import numpy as np
+
+    from poseviz.core.schemas import LSP14, MPII16, map_keypoints
+
+    kp = np.arange(16 * 3, dtype=float).reshape(16, 3) + 1
+    plain = map_keypoints(kp, MPII16, LSP14)
+    aliased = map_keypoints(kp, MPII16, LSP14, aliases=True)
+    neck = LSP14.joints.index("neck")
+    assert (plain[neck] == 0).all() and (aliased[neck] == kp[MPII16.joints.index("upper_neck")]).all()
+    for j, name in enumerate(LSP14.joints):
+        if name != "neck":
+            assert (aliased[j] == kp[MPII16.joints.index(name)]).all() and (plain[j] == aliased[j]).all()

@@ -8,8 +8,9 @@ from poseviz.models import zoo
 from poseviz.plots.dense import chart_channels_figure, chart_figure
 
 st.title("Dense correspondence")
-st.caption("Every body pixel → a part index I and chart coordinates U (along the part) and V (across it), "
-           "as DensePose (Güler et al. 2018) predicts them.")
+st.caption("Every body pixel → a part index I and chart coordinates U and V, in the form DensePose (Güler et al. "
+           "2018) predicts them. Here U runs along the part and V across it — this project's skeleton convention; "
+           "DensePose's U and V are coordinates on the 24 charts of the SMPL body surface.")
 st.info("**Skeleton-derived charts, not DensePose-COCO.** No DensePose-COCO data is available here, so this model was "
         "trained on charts made from LSP skeletons: each limb is a capsule around its bone (U = position along the bone, "
         "V = across it), the torso is the shoulder–hip quadrilateral and the head a capsule from neck to head top. "

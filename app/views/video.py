@@ -16,7 +16,8 @@ from poseviz.video.encode import encode_video, panning_clip
 
 st.title("Video file")
 st.caption("Run a model through a video: the person is tracked from frame to frame. Scrub to any frame to see every "
-           "stage, and follow a joint's position and belief over time — dips in belief mark occlusions.")
+           "stage, and follow a joint's position and belief over time — dips in belief often coincide with occlusions (peak belief is a network's confidence, not a calibrated "
+           "visibility signal).")
 RESULTS_KEPT = 4  # analyses kept for all visitors together (each ≤ ~40 MB)
 
 

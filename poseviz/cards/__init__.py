@@ -11,6 +11,7 @@ from pathlib import Path
 
 import torch
 
+from poseviz.cards.user_boxes import user_box_figures, user_box_rows
 from poseviz.core.schemas import LSP14
 from poseviz.data.lsp import load_lsp, lsp_split
 from poseviz.inference.top_down import model_input_size
@@ -146,6 +147,7 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
         "pck_per_joint_flip": {j: round(float(v), 1) for j, v in zip(LSP14.joints, flipped.pck.per_joint)},
         "pck_subset50": round(subset.pck.mean, 2),
         **source_figures(for_inference(model), data_root, progress),
+        **user_box_figures(for_inference(model), data_root, progress),
     }
     timing_keys = ("median_ms_per_crop", "median_ms_per_crop_flip", "median_ms_per_crop_eager", "machine")
     if latency or not all(k in old for k in timing_keys[:2]):
@@ -314,7 +316,7 @@ def _frozen_note(t: dict) -> str:
              "(BatchNorm statistics included)")
     if t.get("init_from") and set(trained) <= set(t.get("fresh_layers") or ()):
         # Only layers the source lacked were trained: what the source computed is unchanged.
-        words += f", so this model's belief maps are exactly those of `{Path(t['init_from']).stem}`"
+        words += f", so this model's belief maps are exactly those of the `{Path(t['init_from']).stem}` weights it started from"
     return words
 
 
@@ -348,6 +350,11 @@ def _augment_words(m: dict, t: dict) -> str:
     if a.get("half_body_prob"):
         words += (f", half-body crops (probability {a['half_body_prob']:g}: the upper or the lower body's joints "
                   f"framed × {a['half_body_enlarge']:g}) in the last cycle")
+    if a.get("user_box_prob"):
+        lo, hi = a["box_scale"]
+        words += (f", crops cut like a user's box (probability {a['user_box_prob']:g}: the joints' box scaled "
+                  f"{lo:g}–{hi:g} ×, shifted ±{a['box_shift'] * 100:g} %, aspect ±{a['box_aspect'] * 100:g} %; "
+                  f"{a['detector_box_prob'] * 100:g} % of them the person detector's own box) in the last cycle")
     return words
 
 
@@ -452,7 +459,7 @@ def _source_rows(m: dict) -> list[str]:
     return [f"| COCO sample OKS-AP, ground-truth boxes, 12 body joints, flip test ({c['people']} people) | "
             f"AP {c['AP']:.3f} · AP@.5 {c['AP .5']:.3f} · AP@.75 {c['AP .75']:.3f} · AR {c['AR']:.3f} "
             f"(images 1–{COCO_SUBSET}, re-checked by the tests: AP {m['coco_boxes_subset20_flip']:.3f}){_completeness_words(c)} |",
-            f"| MPII validation PCKh@0.5, flip test ({m['mpii_people']} people; head size 0.6 × √2 × neck→head top) | "
+            f"| MPII validation PCKh@0.5, ground-truth joints' box, flip test ({m['mpii_people']} people; head size 0.6 × √2 × neck→head top) | "
             f"{m['mpii_pckh_flip']} % (people 1–50, re-checked by the tests: {m['mpii_pckh_subset50_flip']} %) |"]
 
 
@@ -524,7 +531,7 @@ def write_card(m: dict, out_dir: Path | None = None) -> Path:
                   f"{' with bfloat16 autocast' if t.get('autocast') == 'bfloat16' else ''}; "
                   f"{t.get('optimizer', 'Adam')}, cosine schedule, {json.dumps(t.get('config', {}))}{_distill_note(t)}"),
         checkpoint_row=_checkpoint_row(t, out_dir), pck_test=m["pck_test"], pck_test_flip=m["pck_test_flip"],
-        pck_subset50=m["pck_subset50"], source_rows=_block(_source_rows(m)),
+        pck_subset50=m["pck_subset50"], source_rows=_block(_source_rows(m)), user_rows=_block(user_box_rows(m)),
         latency=f"{m['median_ms_per_crop']} ms ({m['median_ms_per_crop_flip']} ms with flip) on {m['machine']}{_eager_note(m)}",
         joint_rows=_block([f"| {j} | {v} |" for j, v in m["pck_per_joint_flip"].items()]),
         task_section=_block(_task_section(m) + _nonlocal_section(m) + _ablation_section(m)), history_section=_block(_history_section(t)),

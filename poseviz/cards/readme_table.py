@@ -15,9 +15,10 @@ TABLE_START = "<!-- shipped-models:start (python -m poseviz models --write-readm
 TABLE_END = "<!-- shipped-models:end -->"
 
 _HEADER = (
-    "| model | task | PCK@0.2 LSP test (flip) | COCO AP, GT boxes (flip) | MPII PCKh@0.5 (flip) | params | GFLOPs "
+    "| model | task | LSP test PCK@0.2, detector box (flip) | COCO AP, detected boxes (flip) | MPII PCKh@0.5, MPII's box (flip) "
+    "| LSP test PCK@0.2, joints' box (flip) | COCO AP, GT boxes (flip) | MPII PCKh@0.5, joints' box (flip) | params | GFLOPs "
     "| median ms / crop (2-core CPU) | card |\n"
-    "|---|---|---|---|---|---|---|---|---|"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 _TASKS = {
     "keypoints": "belief maps",
@@ -41,20 +42,24 @@ def task_label(name: str) -> str:
 
 
 def shipped_table() -> str:
-    """Markdown table of every zoo model that has a card, best flip-test PCK first."""
+    """Markdown table of every zoo model that has a card, best first by what a user gets (LSP test, detector box)."""
     rows = []
     for name in ZOO:
         m = card_metrics(name)
         if not m:
             continue
+        u = m.get("user_boxes", {})
         coco = f"{m['coco_boxes_flip']['AP']:.3f}" if "coco_boxes_flip" in m else "—"
         mpii = f"{m['mpii_pckh_flip']:.1f} %" if "mpii_pckh_flip" in m else "—"
-        rows.append((m["pck_test_flip"], (
-            f"| `{name}` | {task_label(name)} | {m['pck_test']:.1f} % ({m['pck_test_flip']:.1f} %) | {coco} | {mpii} "
+        lsp_det = f"**{u['lsp_detected_flip']:.1f} %**" if u else "—"
+        coco_det = f"**{u['coco_detected_flip']['AP']:.3f}**" if u else "—"
+        mpii_own = f"**{u['mpii_own_box_flip']:.1f} %**" if u else "—"
+        rows.append((u.get("lsp_detected_flip", -1.0), m["pck_test_flip"], (
+            f"| `{name}` | {task_label(name)} | {lsp_det} | {coco_det} | {mpii_own} | {m['pck_test_flip']:.1f} % | {coco} | {mpii} "
             f"| {m['params'] / 1e6:.2f} M | {m['gflops']:.2f} | {m['median_ms_per_crop']:.0f} | `assets/{name}.md` |"
         )))
-    rows.sort(key=lambda r: -r[0])
-    return "\n".join([_HEADER, *(r for _, r in rows)])
+    rows.sort(key=lambda r: (-r[0], -r[1]))
+    return "\n".join([_HEADER, *(r for _, _, r in rows)])
 
 
 def replace_table(readme_text: str, table: str) -> str:
@@ -75,6 +80,8 @@ def write_readme(path: str | Path) -> bool:
     p = Path(path)
     if p.is_dir():
         raise PoseVizInputError(f"{p} is a folder; give the README file")
+    if p.exists() and not p.is_file():
+        raise PoseVizInputError(f"{p} is not a regular file; give the README file")
     if not p.is_file():
         raise PoseVizInputError(f"{p} not found")
     try:

@@ -20,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     cd.add_argument("--run-dir", default="runs", help="where `train --out` wrote the run; without its log the card keeps its training record")
     cd.add_argument("--latency", action="store_true", help="re-time latency too (on a quiet machine); otherwise the card's timings stay")
     cd.add_argument("--latency-only", action="store_true", help="re-time latency only, keep the card's other figures")
+    cd.add_argument("--user-boxes-only", action="store_true",
+                    help="measure only what a user gets (detector and MPII boxes), keep the card's other figures")
     cd.set_defaults(fn=_card)
     ab = sub.add_parser("ablations", help="measure the seed ablations' runs and write assets/ablations.md and .json")
     ab.add_argument("--run-dir", required=True, help="where `train --out` wrote the cpm6_ablation, hourglass_ablation and hrnet_ablation runs")
@@ -29,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("action", choices=["list", "fetch", "verify", "path"])
     d.add_argument("name", nargs="?", default=None, help="dataset or checkpoint (see `data list`)")
     d.add_argument("--data-root", default=None, help="data root (default: --data-root > $POSEVIZ_DATA > config > user data dir)")
+    d.add_argument("--force", action="store_true", help="fetch: replace the whole folder, deleting files the download does not hold")
     d.set_defaults(fn=_data)
 
 
@@ -50,9 +53,15 @@ def _models(args: argparse.Namespace) -> int:
 
 def _card(args: argparse.Namespace) -> int:
     from poseviz.cards import measure_model, remeasure_latency, write_card
+    from poseviz.cards.user_boxes import with_user_box_figures
 
     for name in args.model:
-        m = remeasure_latency(name) if args.latency_only else measure_model(name, args.data, args.run_dir, latency=args.latency)
+        if args.latency_only:
+            m = remeasure_latency(name)
+        elif args.user_boxes_only:
+            m = with_user_box_figures(name, args.data)
+        else:
+            m = measure_model(name, args.data, args.run_dir, latency=args.latency)
         print(f"{name}: PCK@0.2 {m['pck_test']} % ({m['pck_test_flip']} % flip), {m['median_ms_per_crop']} ms/crop -> {write_card(m)}")
     return 0
 
@@ -96,7 +105,7 @@ def _data(args: argparse.Namespace) -> int:
     e = entry(args.name)
     if args.action == "fetch":
         print(f"{e.title}\nlicence: {e.licence}\ncite: {e.citation}")
-        print(f"installed in {fetch(e.name, root)}")
+        print(f"installed in {fetch(e.name, root, force=args.force, notify=print)}")
         return 0
     st = verify(e.name, root)
     for problem in st.problems:

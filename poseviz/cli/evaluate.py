@@ -79,6 +79,8 @@ def _eval(args: argparse.Namespace) -> int:
     from poseviz.models.pretrained import load_pretrained
 
     sources = tuple(x.strip() for x in args.sources.split(",") if x.strip())
+    if not sources:
+        raise PoseVizInputError("--sources names nothing to score; give one or more of lsp, coco, mpii (comma-separated)")
     model = for_inference(load_pretrained(args.model, args.weights))
     scores = score_sources(model, sources, args.data_root, flip=args.flip, method=args.decode, alpha=args.alpha,
                            limit=args.limit, coco_json=args.coco_json, coco_images=args.coco_images, mpii_root=args.mpii_root,

@@ -137,6 +137,9 @@ def _predict_bottom_up(model, img, args: argparse.Namespace) -> int:
     return 0
 
 
+MAX_RF_INPUT = 16384  # px: far beyond any crop these networks take; the field is compared with it, nothing is allocated
+
+
 def _receptive_field(args: argparse.Namespace) -> int:
     from poseviz.explain.receptive_field import receptive_fields
     from poseviz.models import create_model
@@ -154,6 +157,8 @@ def _receptive_field(args: argparse.Namespace) -> int:
     w, h = model.config.input_size
     if args.input:
         h, w = args.input
+        if not (1 <= h <= MAX_RF_INPUT and 1 <= w <= MAX_RF_INPUT):
+            raise PoseVizInputError(f"--input H W must be whole numbers of pixels from 1 to {MAX_RF_INPUT} (got {h} {w})")
     rows = [r for r in receptive_fields(model) if args.all or r.stage_output]
     table = [{"layer": r.name, "depth": r.depth, "rf_px": r.rf.size, "jump_px": r.rf.jump, "start_px": r.rf.start,
               "covers_input": r.rf.size >= max(h, w)} for r in rows]

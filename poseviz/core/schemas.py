@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["KeypointSchema", "COCO17", "LSP14", "MPII16", "get_schema", "map_keypoints", "SCHEMAS", "BODY_PARTS", "joints_of"]
+__all__ = ["KeypointSchema", "COCO17", "LSP14", "MPII16", "ALIASES", "get_schema", "map_keypoints", "SCHEMAS", "BODY_PARTS", "joints_of"]
 
 # Which joints make up the arms, the legs and the head, by name (every schema here names its joints alike).
 BODY_PARTS = {"arms": ("shoulder", "elbow", "wrist"), "legs": ("hip", "knee", "ankle"), "head": ("neck", "head")}
@@ -164,16 +164,25 @@ def joint_mapping(src: KeypointSchema, dst: KeypointSchema) -> list[tuple[int, i
     return [(i, dst.joints.index(j)) for i, j in enumerate(src.joints) if j in dst.joints]
 
 
-def map_keypoints(keypoints: np.ndarray, src: KeypointSchema, dst: KeypointSchema) -> np.ndarray:
+# Joints two datasets name differently but mark at nearly the same place: MPII's upper neck is LSP's neck.
+# Only where a model of one schema is scored on the other's people (an MPII-16 network on LSP PCK).
+ALIASES = {"upper_neck": "neck", "neck": "upper_neck"}
+
+
+def map_keypoints(keypoints: np.ndarray, src: KeypointSchema, dst: KeypointSchema, aliases: bool = False) -> np.ndarray:
     """Re-order keypoints [..., K_src, C] into ``dst``'s layout [..., K_dst, C].
 
     Joints ``dst`` has but ``src`` lacks are filled with zeros, which COCO reads as
-    "unlabelled" (v = 0) when C == 3.
+    "unlabelled" (v = 0) when C == 3. With ``aliases``, joints of ``ALIASES`` stand in for each other.
     """
     kp = np.asarray(keypoints)
     if kp.shape[-2] != src.num_joints:
         raise ValueError(f"expected {src.num_joints} joints for {src.name}, got {kp.shape[-2]}")
     out = np.zeros(kp.shape[:-2] + (dst.num_joints, kp.shape[-1]), dtype=kp.dtype)
-    for i, j in joint_mapping(src, dst):
+    pairs = joint_mapping(src, dst)
+    if aliases:
+        pairs += [(i, dst.joints.index(ALIASES[n])) for i, n in enumerate(src.joints)
+                  if n not in dst.joints and ALIASES.get(n) in dst.joints]
+    for i, j in pairs:
         out[..., j, :] = kp[..., i, :]
     return out

@@ -4,7 +4,8 @@ Downloads go to ``<data root>/.downloads/``; pooch checks each file's hash befor
 Our own downloader (pooch takes any callable) adds what pooch's HTTP downloader lacks: it
 resumes an interrupted download from its ``.part`` file with an HTTP Range request. Archives
 are unpacked into a temporary folder beside the target and renamed into place, so a target
-folder is either complete or absent.
+folder is either complete or absent; over an existing folder only the downloaded files are swapped
+in, so a re-fetch never deletes a file it did not write.
 """
 from __future__ import annotations
 
@@ -121,16 +122,42 @@ def _unpack(archive: Path, kind: str, into: Path) -> None:
             t.extractall(into, filter="data")  # refuses absolute paths, '..' and links leaving the folder
 
 
-def fetch(name: str, root: str | Path | None = None, progress: bool = True, timeout: float = 30.0) -> Path:
+def _swap_in(staging: Path, target: Path) -> int:
+    """Move every file unpacked in ``staging`` to the same place in the existing folder ``target`` (replacing an
+    earlier copy of that file); every other file in ``target`` stays. Returns how many files of ``target`` the
+    download did not hold (kept as they were)."""
+    written = set()
+    for src in sorted(staging.rglob("*")):
+        if src.is_dir():
+            continue
+        rel = src.relative_to(staging)
+        dest = target / rel
+        if dest.is_dir() and not dest.is_symlink():
+            raise PoseVizInputError(f"{dest} is a folder where the download has a file; move it away and fetch again")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        src.replace(dest)
+        written.add(rel)
+    return sum(1 for p in target.rglob("*") if not p.is_dir() and p.relative_to(target) not in written)
+
+
+def fetch(name: str, root: str | Path | None = None, progress: bool = True, timeout: float = 30.0,
+          force: bool = False, notify=None) -> Path:
     """Download (resuming), check and unpack entry ``name`` into the data root; returns its folder.
 
     A file whose hash differs from the registry's (or, for entries without a published hash,
     from the one recorded at its first download) is deleted and refused. An unreachable server
     raises ``PoseVizInputError`` saying what to download by hand and where to put it.
+
+    Over an existing folder only the downloaded files are put in place: files the download does not hold (a
+    user's notes, results) are kept, and ``notify`` (a callable taking one line) is told how many; ``force``
+    replaces the whole folder instead. A target that is a symbolic link or a file is refused.
     """
     e = entry(name)
     root = data_root(root)
     target = root / e.target
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        kind = "a symbolic link" if target.is_symlink() else "a file"
+        raise PoseVizInputError(f"{target} is {kind}, not a folder: move it away (nothing was downloaded)")
     cache = downloads_dir(root)
     cache.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(target.name + ".partial")
@@ -162,10 +189,16 @@ def fetch(name: str, root: str | Path | None = None, progress: bool = True, time
         missing = [p for p in e.expect if not (staging / p).exists()]
         if missing:
             raise PoseVizInputError(f"{e.name}: the downloaded files lack {', '.join(missing)}; nothing was installed")
-        if target.exists():
+        if target.exists() and force:
             shutil.rmtree(target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging.replace(target)
+        if target.exists():
+            kept = _swap_in(staging, target)
+            if kept and notify:
+                notify(f"kept {kept} file{'s' if kept != 1 else ''} in {target} that the download does not hold "
+                       "(use --force to replace the whole folder)")
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging.replace(target)
     finally:
         if staging.exists():
             shutil.rmtree(staging)

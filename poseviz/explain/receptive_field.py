@@ -21,6 +21,7 @@ import torch
 from torch import nn
 
 from poseviz.models import CPM, HRNet, StackedHourglass, predicts_charts
+from poseviz.models.keras_graph import KerasGraph
 from poseviz.models.openpose import OpenPose
 
 __all__ = ["RF", "LayerRF", "receptive_fields", "stage_receptive_fields", "effective_receptive_field", "ERFResult", "mass_radius"]
@@ -240,6 +241,52 @@ def _walk_chart_head(model: nn.Module, w: _Walker) -> None:
     w.log("chart head (I, U, V at 1/2)", rf.conv(1), top.depth + n + 1)
 
 
+def _walk_keras_graph(model: nn.Module, w: _Walker) -> None:
+    """EfficientPose's graph, node by node (TensorFlow's "same" padding: the pixels padded before). A
+    squeeze-excitation gate is a mean over the whole map, so strictly every unit after the first gate depends on
+    every input pixel through its channel weights; the fields here follow the spatial path (the gated map), which
+    is what bounds where a unit can localise. A transposed convolution (kernel k, stride s) is zero insertion ×s
+    then a k × k convolution."""
+    from poseviz.models.keras_graph import same_padding
+
+    net = model.net
+    stages = dict(zip(net.outputs[1:], model.stage_names)) if hasattr(model, "stage_names") else {}
+    rfs: dict[str, tuple[RF, int, int]] = {}  # name -> (field, conv depth, map side at a nominal input)
+    side0 = model.config.input_size[0]
+    for n in net.graph:
+        op, ins = n["op"], [rfs[i] for i in n["inputs"]]
+        if op == "input":
+            out = (RF(), 0, side0)
+        elif op == "conv":
+            rf, d, side = ins[0]
+            before, _ = same_padding(side, n["kernel"], n["stride"])
+            out = (rf.conv(n["kernel"], n["stride"], before), d + 1, -(-side // n["stride"]))
+        elif op == "deconv":
+            rf, d, side = ins[0]
+            k, s = n["kernel"], n["stride"]
+            up = RF(rf.size, rf.jump / s, rf.start)
+            out = (up.conv(k, 1, k - 1 - (k - s) // 2), d + 1, side * s)
+        elif op == "avgpool":
+            rf, d, side = ins[0]
+            out = (rf.pool(n["kernel"], n["stride"], 0), d + 1, side // n["stride"])
+        elif op == "mul":  # the spatial operand: the one that is not a [B, C, 1, 1] gate
+            spatial = [(r, d, sd) for r, d, sd in ins if sd > 1]
+            out = max(spatial or ins, key=lambda t: t[0].size)
+        elif op == "spatial_mean":
+            r, d, _ = ins[0]
+            out = (r, d, 1)
+        elif op in ("add", "concat"):
+            out = (merge(*(r for r, _, _ in ins)), max(d for _, d, _ in ins), ins[0][2])
+        else:  # bn, swish, sigmoid, identity: pointwise
+            out = ins[0]
+        rfs[n["name"]] = out
+        if op in ("conv", "deconv", "avgpool") and out[2] > 1 and n["name"] not in net.outputs:
+            w.log(n["name"], out[0], out[1])
+    for name in net.outputs:
+        label = {net.outputs[0]: "pass 1 part affinity fields (1/8)"}.get(name, stages.get(name, name))
+        w.log(label, rfs[name][0], rfs[name][1], stage=name != net.outputs[0])
+
+
 def _bottleneck_hr(rf: RF, blk: nn.Module) -> RF:
     return rf.conv(3, blk.conv2.stride[0], blk.conv2.padding[0])
 
@@ -247,8 +294,8 @@ def _bottleneck_hr(rf: RF, blk: nn.Module) -> RF:
 def receptive_fields(model: nn.Module) -> list[LayerRF]:
     """Theoretical receptive field of every layer (and every stage output).
 
-    Works for the PoseViz CPM, Stacked Hourglass, HRNet (with its chart head, if any) and
-    OpenPose-style networks (walking their structure:
+    Works for the PoseViz CPM, Stacked Hourglass, HRNet (with its chart head, if any),
+    OpenPose-style networks and EfficientPose's graph (walking their structure:
     parallel branches and fusion sums take the union) and for any plain ``nn.Sequential``
     chain of convolutions, poolings and upsamplings.
     """
@@ -272,6 +319,8 @@ def receptive_fields(model: nn.Module) -> list[LayerRF]:
             _walk_chart_head(model, w)
     elif isinstance(model, OpenPose):
         _walk_openpose(model, w)
+    elif isinstance(getattr(model, "net", None), KerasGraph):
+        _walk_keras_graph(model, w)
     else:
         raise TypeError(f"no receptive-field walker for {type(model).__name__}")
     return w.rows

@@ -73,11 +73,20 @@ def evaluate_lsp(
             kp = keypoints_from_heatmaps(out.heatmaps.numpy(), [t], w / out.heatmaps.shape[-1], method)[0]
         times.append(time.perf_counter() - t0)
         preds.append(kp)
-    pred = np.stack(preds)
+    pred = _in_lsp_layout(np.stack(preds), model)
     gt = data.joints[np.asarray(indices)]
     res = pck(pred, gt, REFERENCES[reference](gt), alpha)
     return LSPEvaluation(pck=res, predictions=pred, indices=np.asarray(indices),
                          median_ms=1000 * statistics.median(times), flip=flip)
+
+
+def _in_lsp_layout(pred: np.ndarray, model: nn.Module) -> np.ndarray:
+    """Keypoints of a model of another schema (an MPII-16 network) in LSP-14's layout, as the people are."""
+    from poseviz.core.schemas import LSP14, map_keypoints
+    from poseviz.inference.top_down import model_schema
+
+    schema = model_schema(model)
+    return pred if schema.name == LSP14.name else map_keypoints(pred, schema, LSP14, aliases=True)
 
 
 def stage_pck(model: nn.Module, data: LSPData, indices: np.ndarray, method: str = "dark", alpha: float = 0.2,

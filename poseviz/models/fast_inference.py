@@ -5,7 +5,8 @@
   (``torch.nn.utils.fusion.fuse_conv_bn_eval``) and replaced by an identity. Pairs inside an
   ``nn.Sequential`` (conv directly followed by its BN) are found by position; pairs used in a
   block's ``forward`` (``self.bn1(self.conv1(x))``) are declared by the block's class in a
-  ``conv_bn_pairs`` attribute, because only the block knows which BN reads which conv.
+  ``conv_bn_pairs`` attribute, because only the block knows which BN reads which conv; a module that
+  runs a graph of its own (``KerasGraph``) folds its pairs in its ``fold_batchnorm`` method.
   A pre-activation BN (BN → ReLU → conv, as in the hourglass's first BN of each block) reads
   the block input, not a convolution, and is left in place.
 * **Channels-last memory.** oneDNN's convolutions are faster on NHWC tensors; converting the
@@ -57,6 +58,8 @@ def fold_batchnorm(model: nn.Module) -> tuple[nn.Module, int]:
         if isinstance(module, nn.Sequential):
             folded += _fold_sequential(module)
         folded += _fold_declared(module)
+        if callable(getattr(module, "fold_batchnorm", None)):  # a module that knows its own graph (KerasGraph)
+            folded += module.fold_batchnorm()
     return model, folded
 
 
