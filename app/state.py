@@ -44,6 +44,15 @@ UPLOAD_MB = 20
 FROZEN_FRAME = "frozen_frame"  # (PNG bytes, name) of the frame frozen on the Live or Video page
 
 
+def open_in_explore(png: bytes, name: str, model: str, flip: bool) -> None:
+    """Open a frozen frame in Explore with the model and flip setting it was analysed with."""
+    st.session_state[FROZEN_FRAME] = (png, name)
+    st.session_state["img_source"] = "Frozen frame"
+    st.session_state["model"] = model
+    st.session_state["explore_flip"] = flip
+    st.switch_page("views/explore.py")
+
+
 @dataclass(frozen=True)
 class ImageChoice:
     rgb: np.ndarray
@@ -97,7 +106,7 @@ def _keep_last(slot: str, data: bytes | None, name: str | None) -> tuple[bytes |
         return data, name
     if slot in st.session_state:
         data, name = st.session_state[slot]
-        st.sidebar.caption(f"Showing your last image, {name}; add another to replace it.")
+        st.sidebar.caption(f"Showing your image {name} (every page uses it); add another to replace it.")
     return data, name
 
 
@@ -108,11 +117,45 @@ def _decode(data: bytes, name: str) -> ImageChoice:
     return ImageChoice(img.rgb, name, hashlib.sha256(data).hexdigest()[:16], img.scale, notes)
 
 
-def image_source_ui(key: str = "img") -> ImageChoice | None:
-    """Sidebar: upload / gallery / camera → the chosen image, or None with a message shown."""
+IMAGE_KEY = "img"  # every page's image widgets share these keys: the photo chosen on one page is on every page
+
+
+def carry_over(key: str) -> None:
+    """Keep widget ``key``'s value across pages.
+
+    Streamlit forgets a widget's state on a page that does not draw it, and a widget of the same key on another
+    page starts at its default. Re-assigning the value before the widget is drawn makes it a plain session value
+    the widget picks up (the documented multipage pattern); a copy under another name survives pages that draw
+    no such widget (Live, Data).
+    """
+    copy = f"_carried_{key}"
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    elif copy in st.session_state:
+        st.session_state[key] = st.session_state[copy]
+
+
+def remember(key: str) -> None:
+    """Store the value widget ``key`` was drawn with, for ``carry_over`` on the next page."""
+    if key in st.session_state:
+        st.session_state[f"_carried_{key}"] = st.session_state[key]
+
+
+def image_source_ui() -> ImageChoice | None:
+    """Sidebar: upload / gallery / camera / frozen frame → the chosen image, or None with a message shown.
+
+    One choice for the whole session: every page draws these widgets under the same keys and carries their
+    values over, so an upload on one page is the image of every other page until the user changes it.
+    """
+    key = IMAGE_KEY
     st.sidebar.subheader("Image")
+    for k in (f"{key}_source", f"{key}_gallery"):
+        carry_over(k)
     options = ["Gallery", "Upload", "Camera"] + (["Frozen frame"] if FROZEN_FRAME in st.session_state else [])
+    if st.session_state.get(f"{key}_source") not in options:  # e.g. a frozen frame from an earlier session state
+        st.session_state.pop(f"{key}_source", None)
     source = st.sidebar.radio("Source", options, horizontal=True, key=f"{key}_source")
+    remember(f"{key}_source")
     data, name, path = None, None, None
     if source == "Frozen frame":
         data, name = st.session_state[FROZEN_FRAME]
@@ -133,7 +176,10 @@ def image_source_ui(key: str = "img") -> ImageChoice | None:
         if not items:
             st.sidebar.info("No sample images found (scikit-image is not installed and the data root has none): upload one instead.")
             return None
+        if st.session_state.get(f"{key}_gallery") not in items:
+            st.session_state.pop(f"{key}_gallery", None)
         choice = st.sidebar.selectbox("Sample", list(items), key=f"{key}_gallery")
+        remember(f"{key}_gallery")
         data, name, path = items[choice].read_bytes(), choice, items[choice]
         credit = credit_for(path)
         if credit:  # CC BY / BY-SA photos must carry their attribution wherever they are shown
@@ -183,18 +229,36 @@ def person_ui(image: ImageChoice, key: str = "person") -> tuple[float, float, fl
         st.sidebar.warning(f"{problem}. People are found with the older finders (bottom-up and HOG), which miss more.")
     if default is None:
         st.sidebar.warning("No person found in this photo: the whole image is used. Draw or type a box around a person.")
-    choice = st.sidebar.selectbox(f"{len(cands)} candidate{'s' if len(cands) != 1 else ''} found", options, index=len(labels) if default is None else default,
-                                  key=f"{key}_{image.digest}", help="Numbers match the boxes on the image above the page.")
+    pick = f"{key}_{image.digest}"
+    carry_over(pick)
+    if st.session_state.get(pick) not in options:
+        st.session_state.pop(pick, None)
+    # a carried value must not meet a default too (Streamlit warns on both), so the default goes only to a new widget
+    start = {} if pick in st.session_state else {"index": len(labels) if default is None else default}
+    choice = st.sidebar.selectbox(f"{len(cands)} candidate{'s' if len(cands) != 1 else ''} found", options, key=pick,
+                                  help="Numbers match the boxes on the image above the page.", **start)
+    remember(pick)
     chosen = labels.index(choice) if choice in labels else None
     box = cands[chosen].crop_box if chosen is not None else whole_image_box(w, h)
     manual = st.sidebar.container()  # one slot whether or not the box inputs show, so later widgets keep their state
     if choice == MANUAL_BOX:
         c1, c2 = manual.columns(2)
-        x = c1.number_input("x (px)", 0, w - 1, 0, key=f"{key}_x")
-        y = c2.number_input("y (px)", 0, h - 1, 0, key=f"{key}_y")
-        bw = c1.number_input("width (px)", 1, w, w, key=f"{key}_w")
-        bh = c2.number_input("height (px)", 1, h, h, key=f"{key}_h")
+        for k in ("x", "y", "w", "h"):
+            carry_over(f"{key}_{k}")
+        for k, hi in (("x", w - 1), ("y", h - 1), ("w", w), ("h", h)):  # a carried box may not fit this image
+            if not 0 <= st.session_state.get(f"{key}_{k}", 0) <= hi:
+                st.session_state.pop(f"{key}_{k}")
+
+        def start(k: str, v: int) -> dict:
+            return {} if f"{key}_{k}" in st.session_state else {"value": v}
+
+        x = c1.number_input("x (px)", 0, w - 1, key=f"{key}_x", **start("x", 0))
+        y = c2.number_input("y (px)", 0, h - 1, key=f"{key}_y", **start("y", 0))
+        bw = c1.number_input("width (px)", 1, w, key=f"{key}_w", **start("w", w))
+        bh = c2.number_input("height (px)", 1, h, key=f"{key}_h", **start("h", h))
         box = (float(x), float(y), float(bw), float(bh))
+        for k in ("x", "y", "w", "h"):
+            remember(f"{key}_{k}")
     with st.expander(f"Person: {choice}", expanded=choice == DRAW_BOX):
         shown = candidates_image(image.rgb, cands, chosen, box if choice in (MANUAL_BOX, DRAW_BOX) else None)
         if choice == DRAW_BOX:
@@ -220,12 +284,13 @@ def _dragged_box(drag: dict | None, scale: float, w: int, h: int) -> tuple[float
     return (x0, y0, x1 - x0, y1 - y0) if x1 - x0 >= 8 and y1 - y0 >= 8 else None
 
 
-def image_and_person_ui(key: str = "img", person_key: str = "person") -> tuple[ImageChoice, tuple[float, float, float, float]]:
-    """Sidebar image and person pickers; stops the page (a message is shown) until an image is chosen."""
-    image = image_source_ui(key)
+def image_and_person_ui() -> tuple[ImageChoice, tuple[float, float, float, float]]:
+    """Sidebar image and person pickers, shared by every page; stops the page (a message is shown) until an
+    image is chosen."""
+    image = image_source_ui()
     if image is None:
         st.stop()
-    return image, person_ui(image, person_key)
+    return image, person_ui(image)
 
 
 @st.cache_resource(max_entries=12, show_spinner="Loading model…")
@@ -297,7 +362,7 @@ def _folder_checkpoint_ui(key: str):
 def model_ui(key: str = "model", allow_user: bool = True):
     """Sidebar: pick a shipped model or upload a public checkpoint → (label, model) or (None, None)."""
     st.sidebar.subheader("Model")
-    names = zoo.shipped_models()
+    names = zoo.shipped_models(task=None)  # every shipped model predicts top-down belief maps
     options = names + ([USER_CHECKPOINT, FOLDER_CHECKPOINT] if allow_user else [])
     if not options:
         st.error("No trained weights are in assets/. Train one with `python -m poseviz train --model hourglass_lsp`.")

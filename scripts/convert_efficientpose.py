@@ -48,7 +48,7 @@ def main() -> None:
         graph_path(variant).write_text(json.dumps({"source": f"daniegr/EfficientPose models/keras/{file}", "input_size": size,
                                                    "outputs": outputs, "nodes": nodes}, indent=0) + "\n", encoding="utf-8")
         out = ROOT / "assets" / f"efficientpose_{variant}.safetensors"
-        save_file({f"net.{k}": v.contiguous() for k, v in state.items() if not k.endswith("num_batches_tracked")}, str(out),
+        save_file({f"net.{k}": v.contiguous() for k, v in state.items()}, str(out),
                   metadata={"source": f"daniegr/EfficientPose models/keras/{file} (commit 78e4bd1913780dd565efe35db03a4aec75907e8c)",
                             "sha256_of_source": sha, "licence": "Apache-2.0", "reference_relative_error": f"{err:.2e}"})
         print(f"{variant}: {len(nodes)} layers, {sum(v.numel() for v in state.values() if v.dtype.is_floating_point):,} numbers, "

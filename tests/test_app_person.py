@@ -45,3 +45,28 @@ def test_the_group_photo_defaults_to_the_detectors_most_prominent_person(tmp_pat
     assert person.value.startswith("1: detector person, score") and person.options[:3] == [
         f"{i + 1}: detector person, score {c.score:.2f} ({c.box[2]:.0f}×{c.box[3]:.0f} px)" for i, c in enumerate(cands)]
     assert not any("No person found" in w.value for w in at.sidebar.warning)
+
+
+def test_the_image_and_person_chosen_on_one_page_are_those_of_every_page(tmp_path):
+    """Upload on Explore, pick the second person, open Compare, the Pooling lab and Data (no image widgets),
+    then Occlusion: the same photo and person each time, without a Streamlit warning."""
+    from poseviz.gallery import PHOTOS_DIR
+
+    photo = PHOTOS_DIR / "10_apollo11-crew-group.jpg"
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=240).run()
+    at.sidebar.radio(key="img_source").set_value("Upload").run()
+    at.file_uploader(key="img_upload").set_value(("crew.jpg", photo.read_bytes(), "image/jpeg")).run()
+    person = _person_box(at)
+    second = person.options[1]
+    assert second.startswith("2:"), person.options
+    person.set_value(second).run()
+    for page in ("views/compare.py", "views/pooling_lab.py", "views/data.py", "views/occlusion.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        assert not [w.value for w in at.warning if "Session State API" in w.value], page
+        if page.endswith("data.py"):
+            continue
+        assert at.sidebar.radio(key="img_source").value == "Upload", page
+        assert any("crew.jpg" in c.value for c in at.sidebar.caption), page
+        if not page.endswith("pooling_lab.py"):  # the pooling lab takes a whole image, no person
+            assert _person_box(at).value == second, page

@@ -72,3 +72,20 @@ def test_shared_store_keeps_the_most_recent_entries_only():
     assert s.get("a") == 1  # "a" is now the most recent
     s.put("c", 3)
     assert len(s) == 2 and s.get("b") is None and s.get("a") == 1 and s.get("c") == 3
+
+
+def test_a_frame_opened_in_explore_keeps_the_model_and_flip_it_was_analysed_with():
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=TIMEOUT).run()
+    at.switch_page("views/video.py").run()
+    at.sidebar.radio(key="video_source").set_value("Sample clip").run()
+    at.sidebar.selectbox(key="video_sample").set_value("Astronaut (scikit-image)").run()
+    at.sidebar.selectbox(key="video_model").set_value("hrnet_nl_lsp").run()
+    at.sidebar.toggle(key="video_flip").set_value(True).run()
+    every_key = next(str(k) for k in at.session_state if str(k).startswith("video_every_"))
+    at.sidebar.number_input(key=every_key).set_value(30).run()
+    at.button(key="video_go").click().run()
+    at.button(key="video_freeze").click().run()
+    assert not at.exception, at.exception
+    assert at.sidebar.radio(key="img_source").value == "Frozen frame"
+    assert at.sidebar.selectbox(key="model").value == "hrnet_nl_lsp"
+    assert at.sidebar.toggle(key="explore_flip").value is True

@@ -19,10 +19,21 @@ def test_each_shipped_card_is_its_json_rendered_through_the_template(name, tmp_p
 
 
 def test_the_template_fills_every_figure(tmp_path):
-    m = json.loads(zoo.card_metrics_path(SHIPPED[0]).read_text())
+    trained_here = next(n for n in SHIPPED if zoo.entry(n).trained_here)
+    m = json.loads(zoo.card_metrics_path(trained_here).read_text())
     m["pck_test_flip"] = 12.34
     text = cards.write_card(m, tmp_path).read_text()
     assert "12.34 % with flip test" in text and "Below the project's target" in text
+
+
+def test_a_published_networks_card_says_whose_training_it_is(tmp_path):
+    m = json.loads(zoo.card_metrics_path("efficientpose_rt").read_text())
+    text = cards.write_card(m, tmp_path).read_text()
+    assert "not trained by this project" in text and "its MPII figures here are not held out" in text
+    assert "No training curves" in text and "train --model efficientpose_rt` is refused" in text
+    assert "crop context 1.22" in text
+    m["crop_context"] = 1.5
+    assert "crop context 1.5" in cards.write_card(m, tmp_path).read_text()
 
 
 @pytest.mark.parametrize("name", SHIPPED)

@@ -32,6 +32,9 @@ def test_zoo_model_forward_every_stage(name):
         for p in out.pafs:
             assert p.shape == (2, 2 * len(m.limbs), h // m.stride, w // m.stride)
         loss = loss + sum(p.square().mean() for p in out.pafs)
+    elif "skeleton_pafs" in m.heads:  # EfficientPose: one PAF pass (x, y per limb of MPII's 14-limb skeleton) at 1/8
+        assert [tuple(p.shape) for p in out.pafs] == [(2, 28, h // 8, w // 8)]
+        loss = loss + out.pafs[0].square().mean()
     else:
         assert out.pafs is None
     if zoo.ZOO[name].task == "dense":
@@ -119,7 +122,7 @@ def test_hrnet_with_nonlocal_returns_attention_on_its_branch_grid():
     assert out.attention.shape == (1, 256, 256)
 
 
-@pytest.mark.parametrize("name", zoo.list_networks(None))  # what can be trained
+@pytest.mark.parametrize("name", zoo.trainable_networks(None))  # what this project trains
 def test_every_stage_loss_falls_when_overfitting_8_images(name, lsp):
     """The full training loss of every stage (belief maps, + PAFs, + charts) halves."""
     from torch.utils.data import DataLoader
@@ -155,12 +158,13 @@ def test_every_shipped_model_says_what_it_predicts_and_its_output_agrees():
     from poseviz.models import PoseModel, heads
     from poseviz.models.zoo import build, shipped_models
 
-    expected = {"openpose_lsp": {"pafs"}, "hrnet_dense_lsp": {"charts"}, "hrnet_nl_lsp": {"attention"}}
+    expected = {"openpose_lsp": {"pafs"}, "hrnet_dense_lsp": {"charts"}, "hrnet_nl_lsp": {"attention"},
+                "efficientpose_rt": {"skeleton_pafs"}, "efficientpose_i": {"skeleton_pafs"}}
     for name in shipped_models(None):
         model = build(name).eval()
         assert isinstance(model, PoseModel)
         assert heads(model) == expected.get(name, set()), name
         with torch.no_grad():
             out = model(torch.zeros(1, 3, 128, 128))
-        assert (out.pafs is not None, out.dense is not None, out.attention is not None) == tuple(
-            h in heads(model) for h in ("pafs", "charts", "attention")), name
+        assert (out.pafs is not None, out.dense is not None, out.attention is not None) == (
+            bool({"pafs", "skeleton_pafs"} & heads(model)), "charts" in heads(model), "attention" in heads(model)), name

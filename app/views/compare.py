@@ -5,17 +5,18 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
-from poseviz.core.schemas import get_schema
-from poseviz.explain.disagreement import max_pairwise_distance
+from poseviz.cards import latencies_ms
+from poseviz.explain.disagreement import max_pairwise_distance, shared_joints
 from poseviz.models import zoo
 from poseviz.plots import belief_maps_figure, draw_skeleton
 from poseviz.plots.skeleton import draw_crop_box
 from poseviz.plots.theme import TEMPLATE
 
 st.title("Compare models")
-image, box = image_and_person_ui("cmp", "cmp_person")
+image, box = image_and_person_ui()
 shipped = zoo.shipped_models(task=None)
-chosen = st.sidebar.multiselect("Models (2–4)", shipped, default=shipped[:3], max_selections=4)
+chosen = st.sidebar.multiselect("Models (2–4)", shipped, default=shipped[:3], max_selections=4,
+                                help="At most four at once: pick another after removing one.")
 flip = st.sidebar.toggle("Flip test", value=False, key="cmp_flip")
 if len(chosen) < 2:
     st.warning("Pick at least two models in the sidebar.")
@@ -30,27 +31,41 @@ for col, (name, res) in zip(cols, results.items()):
                           (res.crop.shape[1], res.crop.shape[0]))
     col.image(drawn, caption=f"{name} (cyan: the crop the network saw)", width="stretch")
 
-schemas = {r.schema.name for r in results.values()}
-if len(schemas) == 1:
-    schema = get_schema(schemas.pop())
-    dist = max_pairwise_distance([r.keypoints for r in results.values()])
+joints, index = shared_joints([r.schema for r in results.values()])
+if joints:
+    colour = dict(zip(next(iter(results.values())).schema.joints, next(iter(results.values())).schema.colors))
+    dist = max_pairwise_distance([r.keypoints[idx] for r, idx in zip(results.values(), index)])
     st.subheader("Per-joint disagreement")
-    st.caption("Largest distance between any two models' predictions of the joint, in image pixels (joints in skeleton order).")
-    fig = go.Figure(go.Bar(x=list(schema.joints), y=dist, marker_color=[f"rgb{c}" for c in schema.colors]))
-    fig.update_layout(template=TEMPLATE, height=320, xaxis=dict(title="joint", categoryorder="array", categoryarray=list(schema.joints)),
+    st.caption("Largest distance between any two models' predictions of the joint, in image pixels (joints in skeleton order"
+               + ("; only the joints every chosen model predicts" if len({r.schema.name for r in results.values()}) > 1 else "")
+               + ").")
+    fig = go.Figure(go.Bar(x=joints, y=dist, marker_color=[f"rgb{colour[j]}" for j in joints]))
+    fig.update_layout(template=TEMPLATE, height=320, xaxis=dict(title="joint", categoryorder="array", categoryarray=joints),
                       yaxis_title="max pairwise distance (px)", margin=dict(l=10, r=10, t=20, b=10))
     st.plotly_chart(fig, width="stretch")
-    joint = st.selectbox("Joint", schema.joints, key="cmp_joint")
-    k = schema.index(joint)
+    joint = st.selectbox("Joint", joints, key="cmp_joint")
     st.subheader(f"Every stage of {joint}, one row per model")
-    for name, res in results.items():
+    for (name, res), idx in zip(results.items(), index):
+        k = idx[joints.index(joint)]
         st.plotly_chart(belief_maps_figure(res.crop, res.stage_maps[:, k], [f"{name}: {s}" for s in res.stage_names]),
                         width="stretch")
 else:
-    st.info("These models use different keypoint schemas; disagreement is shown only for models of one schema.")
+    st.info("These models share no joint names; disagreement needs joints every chosen model predicts.")
 
 st.subheader("Latency")
-st.caption("Steady-state median per crop on a 2-core CPU, from each model's card (this page's own first run includes start-up).")
+
+
+@st.cache_data(max_entries=8, show_spinner="Timing each model on this machine (15 runs each)…")
+def _timed(names: tuple[str, ...], flip: bool) -> dict[str, float]:
+    return latencies_ms({n: get_model(n) for n in names}, repeats=15, flip=flip)
+
+
+st.caption("Median ms per crop: measured here, now, on the server running this page (the models timed in turn, so "
+           "a busy machine slows them alike), beside each model's card (a quiet 2-core CPU). "
+           + ("With flip test: two crops per person." if flip else ""))
+here = _timed(tuple(chosen), flip)
+card_key = "median_ms_per_crop_flip" if flip else "median_ms_per_crop"
 st.dataframe(pd.DataFrame([{"model": n, "stages": len(r.stage_names),
-                            "median ms per crop (model card)": zoo.card_metrics(n).get("median_ms_per_crop")}
+                            "median ms per crop, this server": round(here[n], 1),
+                            "median ms per crop, model card": zoo.card_metrics(n).get(card_key)}
                            for n, r in results.items()]), hide_index=True)

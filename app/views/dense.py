@@ -20,7 +20,7 @@ names = zoo.shipped_models("dense")
 if not names:
     st.warning("No DensePose-style model has trained weights in assets/ yet.")
     st.stop()
-image, box = image_and_person_ui("dense", "dense_person")
+image, box = image_and_person_ui()
 name = st.sidebar.selectbox("Model", names, key="dense_model", format_func=lambda n: f"{n} — {zoo.ZOO[n].description}")
 model = get_model(name)
 res = predict_cached(image.digest, image.rgb, name, model, box, False, "dark")

@@ -14,12 +14,12 @@ from poseviz.plots.skeleton import draw_crop_box
 st.title("Explore belief maps")
 st.caption("Each stage of a network refines its belief maps: watch a joint's belief sharpen stage by stage.")
 
-image, box = image_and_person_ui("img", "person")
+image, box = image_and_person_ui()
 label, model = model_ui()
 if model is None:
     st.stop()
 st.sidebar.subheader("Options")
-flip = st.sidebar.toggle("Flip test", value=False, help="Average with the belief maps of the mirrored crop.")
+flip = st.sidebar.toggle("Flip test", help="Average with the belief maps of the mirrored crop.", key="explore_flip")
 method = st.sidebar.radio("Decoding", ["argmax", "quarter", "dark"], index=2, horizontal=True,
                           help="argmax; ¼-pixel shift toward the higher neighbour (HRNet); DARK Taylor refinement")
 

@@ -2,7 +2,7 @@
 import cv2
 import streamlit as st
 
-from app.state import FROZEN_FRAME, get_model
+from app.state import get_model, open_in_explore
 from poseviz.inference.person_boxes import BOTTOM_UP_FINDER, default_box
 from poseviz.inference.top_down import model_schema
 from poseviz.live import LiveProcessor, PersonTracker
@@ -95,9 +95,7 @@ if ctx.state.playing or processor.last_frame is not None:
             st.warning("No frame has arrived from the camera yet.")
         else:
             ok, png = cv2.imencode(".png", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-            st.session_state[FROZEN_FRAME] = (png.tobytes(), f"live frame {processor.meter.frames}")
-            st.session_state["img_source"] = "Frozen frame"
-            st.switch_page("views/explore.py")
+            open_in_explore(png.tobytes(), f"live frame {processor.meter.frames}", name, flip)
 else:
     st.info("Press **Start camera** and allow the browser to use it. Nothing leaves this machine: the video goes "
             "to the PoseViz server only (no STUN/TURN server is used).")

@@ -27,7 +27,7 @@ NAME = "hrnet_nl_lsp"
 if NAME not in zoo.shipped_models():
     st.warning(f"The model with a non-local block ({NAME}) has no trained weights in assets/ yet.")
     st.stop()
-image, box = image_and_person_ui("nl", "nl_person")
+image, box = image_and_person_ui()
 model = get_model(NAME, fast=False)  # reads the block's BatchNorm γ
 res = predict_cached(image.digest, image.rgb, NAME, model, box, False, "dark")
 confidence_warning(res.keypoints)

@@ -29,7 +29,7 @@ from poseviz.plots.theme import TEMPLATE
 st.title("Occlusion explorer")
 st.caption("Why do models fail under occlusion? Paste occluders on the person and compare every stage with the clean result.")
 
-image, box = image_and_person_ui("occ", "occ_person")
+image, box = image_and_person_ui()
 names = zoo.shipped_models()
 name = st.sidebar.selectbox("Model", names, key="occ_model")
 model = get_model(name)

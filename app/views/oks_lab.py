@@ -41,8 +41,8 @@ def _lsp_gt(root: str, first: int, last: int, kind: str = "lsp"):
 
 st.title("OKS laboratory")
 st.caption("OKS = Σᵢ exp(−dᵢ²/2s²kᵢ²)·δ(vᵢ>0) / Σᵢ δ(vᵢ>0), with s² the person's area and kᵢ = 2σᵢ. "
-           "Shipped models predict LSP's 14 joints: COCO annotations are scored on the 12 joints LSP and COCO share, "
-           "LSP annotations on all 14.")
+           "The networks trained here predict LSP's 14 joints, EfficientPose MPII's 16: COCO annotations are scored on "
+           "the 12 body joints they share with COCO, LSP annotations on the 14 LSP joints.")
 
 COCO_DIR = dataset_dir("coco-mini")
 LSP_DIR = dataset_dir("lsp")
@@ -83,7 +83,7 @@ else:
     st.sidebar.caption(("MPII's 16 joints are scored on the 14 LSP shares (upper neck as neck). " if mpii else "") +
                        f"{what} has no person areas: OKS uses the area of each person's joint box as s², and LSP-14's "
                        "sigmas (neck and head top: 0.079).")
-names = zoo.shipped_models(task=None)  # every shipped model predicts LSP-14 top-down
+names = zoo.shipped_models(task=None)  # every shipped model predicts top-down; joints are matched by name
 source = st.sidebar.radio("Predictions", ["Run a model", "Load a results JSON"], key="oks_pred_src")
 res_up = None
 if source == "Run a model":

@@ -20,7 +20,7 @@ names = zoo.shipped_models("paf")
 if not names:
     st.warning("No OpenPose-style model has trained weights in assets/ yet.")
     st.stop()
-image = image_source_ui("paf")
+image = image_source_ui()
 if image is None:
     st.stop()
 name = st.sidebar.selectbox("Model", names, key="paf_model", format_func=lambda n: f"{n} — {zoo.ZOO[n].description}")

@@ -21,7 +21,7 @@ from poseviz.plots.pooling import adaptive_windows_figure, pooling_figure
 st.title("Pooling laboratory")
 st.caption("Max, min, average, L2, stochastic, k-max, SoftPool, adaptive and global pooling on your image or on a feature map.")
 
-image = image_source_ui("pool")
+image = image_source_ui()
 if image is None:
     st.stop()
 source = st.radio("Pool what", ["The image (grey levels)", "A model's feature map"], horizontal=True, key="pool_src")

@@ -59,7 +59,7 @@ st.subheader("Effective receptive field on your image")
 if name not in shipped:
     st.info("This model has no trained weights yet, so only its theoretical field is shown.")
     st.stop()
-image, box = image_and_person_ui("rf", "rf_person")
+image, box = image_and_person_ui()
 model = get_model(name, fast=False)  # walks the layers
 res = predict_cached(image.digest, image.rgb, name, model, box, False, "dark")
 confidence_warning(res.keypoints)

@@ -4,7 +4,7 @@ import hashlib
 import cv2
 import streamlit as st
 
-from app.state import FROZEN_FRAME, SharedStore, gallery, get_model
+from app.state import SharedStore, gallery, get_model, open_in_explore
 from poseviz.inference.person_boxes import BOTTOM_UP_FINDER, default_box
 from poseviz.io.images import load_image
 from poseviz.models import zoo
@@ -121,9 +121,7 @@ st.caption(f"Drops: frames where {schema.joints[joint]}'s peak belief is under h
            f"{int(drops.sum())} of {n}" + (f", first at {result.times[drops][0]:.2f} s." if drops.any() else "."))
 if st.button("Open this frame in Explore", key="video_freeze"):
     ok, png = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
-    st.session_state[FROZEN_FRAME] = (png.tobytes(), f"frame {frame.index} of {video_name}")
-    st.session_state["img_source"] = "Frozen frame"
-    st.switch_page("views/explore.py")
+    open_in_explore(png.tobytes(), f"frame {frame.index} of {video_name}", name, flip)
 
 st.subheader("Downloads")
 d1, d2, d3 = st.columns(3)

@@ -14,7 +14,7 @@ import torch
 from poseviz.cards.user_boxes import user_box_figures, user_box_rows
 from poseviz.core.schemas import LSP14
 from poseviz.data.lsp import load_lsp, lsp_split
-from poseviz.inference.top_down import model_input_size
+from poseviz.inference.top_down import crop_context, model_input_size
 from poseviz.io.writing import atomic_write_text
 from poseviz.metrics.evaluation import count_flops, evaluate_lsp
 from poseviz.models import zoo
@@ -157,6 +157,11 @@ def measure_model(name: str, data_root: str | None = None, run_dir: str | Path =
     if zoo.is_ensemble(name):
         # No training of its own: what it averages is recorded, and each member's card holds its training.
         m["training"] = {"model": name, "members": list(zoo.members(name)), "scales": list(zoo.entry(name).kwargs["scales"])}
+        m["task"] = zoo.entry(name).task
+        return m
+    if not zoo.entry(name).trained_here:
+        m["training"] = {"model": name, "trained_here": False}
+        m["crop_context"] = crop_context(model)
         m["task"] = zoo.entry(name).task
         return m
     run_log = Path(run_dir) / name / "log.csv"
@@ -511,6 +516,28 @@ def _ensemble_values(m: dict) -> dict:
     )
 
 
+def _authors_values(m: dict) -> dict:
+    """The card rows of a published network shipped with its authors' weights: whose training, and what that
+    means for the figures."""
+    name = m["model"]
+    return dict(
+        training_data=("not trained by this project: its authors trained it on MPII Human Pose (Groos, Ramampiaro & "
+                       "Ihlen, Applied Intelligence 2021), so **its MPII figures here are not held out**, and it predicts "
+                       "MPII's 16 joints, scored on the LSP joints they share (MPII's head top and upper neck stand for "
+                       "LSP's head and neck, which LSP annotates a little differently)"),
+        training="none here: the authors' Keras weights read by `scripts/convert_efficientpose.py`, equal to their "
+                 "reference output to about 1e-6 (`tests/test_efficientpose.py`)",
+        checkpoint_row=("| shipped checkpoint | the authors' released weights (daniegr/EfficientPose, commit 78e4bd1), "
+                        "Apache-2.0; licence and provenance in `assets/THIRD_PARTY.md` |"),
+        curves="No training curves: this project did not train it. Stages shown by the explorer: pass 1's part affinity "
+               "fields, then the belief maps of passes 2 and 3 and the upsampled output.",
+        limits=(f"Its crops are framed wider than this project's networks' (crop context "
+                f"{m.get('crop_context', 1):.3g}, chosen on the validation people with detector boxes: "
+                f"`benchmarks/efficientpose_framing.py`). `python -m poseviz train --model {name}` is refused: to change it, "
+                "fine-tune it outside PoseViz."),
+    )
+
+
 def write_card(m: dict, out_dir: Path | None = None) -> Path:
     """Write the JSON figures and a Markdown card beside the weights (``poseviz/cards/template.md``)."""
     from importlib.resources import files
@@ -540,6 +567,8 @@ def write_card(m: dict, out_dir: Path | None = None) -> Path:
     values["curves"] = f"![training curves]({m['model']}_curves.png)"
     if m["arch"] == "ensemble":
         values.update(_ensemble_values(m))
+    elif m.get("training", {}).get("trained_here") is False:
+        values.update(_authors_values(m))
     template = Template(files("poseviz.cards").joinpath("template.md").read_text(encoding="utf-8"))
     path = out_dir / f"{m['model']}.md"
     atomic_write_text(path, template.substitute(values))

@@ -15,11 +15,12 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from poseviz.core.geometry import box_to_center_scale, crop_transform, warp_crop
+from poseviz.core.geometry import crop_transform, warp_crop
 from poseviz.core.heatmaps import decode, heatmap_to_input
 from poseviz.core.preprocess import to_tensor
 from poseviz.data.lsp import LSPData, joints_box
-from poseviz.inference.top_down import DEFAULT_ENLARGE, model_input_size, predict_person
+from poseviz.core.schemas import LSP14, map_keypoints
+from poseviz.inference.top_down import model_crop, model_input_size, model_schema, predict_person
 from poseviz.metrics.pck import lsp_torso_size, pck
 
 __all__ = ["attribution_display", "predict_occluded", "FILLS", "Occluder", "apply_occluders", "occlude_photo", "occlusion_table", "occlusion_sensitivity", "integrated_gradients", "SweepResult", "occlusion_sweep",
@@ -131,14 +132,14 @@ def occlusion_sweep(
     model.eval()
     images = images if images is not None else load_images(data, indices)
     w, h = model_input_size(model)
+    schema = model_schema(model)
     sizes = np.asarray(sizes, dtype=np.float64)
     centres = [((i + 0.5) / grid, (j + 0.5) / grid) for j in range(grid) for i in range(grid)]
-    preds = np.zeros((len(sizes), len(centres), len(indices), 14, 2))
+    preds = np.zeros((len(sizes), len(centres), len(indices), LSP14.num_joints, 2))
     steps = len(indices)
     for n, (img, idx) in enumerate(tqdm(list(zip(images, indices)), desc="occlusion sweep", disable=not progress, leave=False)):
         gt = data.joints[int(idx)]
-        c, s = box_to_center_scale(joints_box(gt), w / h, DEFAULT_ENLARGE)
-        t = crop_transform(c, s, (w, h))
+        t = crop_transform(*model_crop(model, joints_box(gt)), (w, h))
         crop = warp_crop(img, t)
         # A size-0 "occluder" leaves the crop unchanged at every position, so it runs once.
         crops = [crop] + [apply_occluders(crop, [Occluder(cx * w - side / 2, cy * h - side / 2, side, side, fill)])
@@ -147,7 +148,9 @@ def occlusion_sweep(
             hm = model(to_tensor(np.stack(crops))).heatmaps.numpy()
         coords, _ = decode(hm, "dark", dark_blur_kernel=3)
         img_xy = np.stack([t.to_image(p) for p in heatmap_to_input(coords, w / hm.shape[-1])])
-        occluded = iter(img_xy[1:].reshape(-1, len(centres), 14, 2))
+        if schema.name != LSP14.name:  # an MPII-16 network is scored on the LSP joints it shares
+            img_xy = map_keypoints(img_xy, schema, LSP14, aliases=True)
+        occluded = iter(img_xy[1:].reshape(-1, len(centres), LSP14.num_joints, 2))
         for si, size in enumerate(sizes):
             preds[si, :, n] = img_xy[0] if size <= 0 else next(occluded)
         if progress_callback is not None:

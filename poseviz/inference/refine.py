@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from torch import nn
 
-from poseviz.core.geometry import DEFAULT_ENLARGE, box_to_center_scale
-from poseviz.inference.top_down import Prediction, model_input_size, predict_person
+from poseviz.core.geometry import DEFAULT_ENLARGE
+from poseviz.inference.top_down import Prediction, model_crop, predict_person
 
 __all__ = ["REFINE_MIN_BELIEF", "REFINE_MIN_JOINTS", "REFINE_TOLERANCE", "DEFAULT_REFINE_PASSES", "refine_box",
            "refined_prediction"]
@@ -44,7 +44,6 @@ def refined_prediction(model: nn.Module, image: np.ndarray, first: Prediction, p
                        flip: bool = False, method: str = "dark", tolerance: float = REFINE_TOLERANCE) -> Prediction:
     """Up to ``passes`` re-crops of ``first`` (a prediction on ``image``) around its confident joints; the last
     prediction made. ``passes = 0`` returns ``first``."""
-    w, h = model_input_size(model)
     limit = np.array([image.shape[1] - 1, image.shape[0] - 1], dtype=np.float64)
     pred = first
     for _ in range(max(int(passes), 0)):
@@ -53,7 +52,7 @@ def refined_prediction(model: nn.Module, image: np.ndarray, first: Prediction, p
         box = refine_box(kp)
         if box is None:
             break
-        center, scale = box_to_center_scale(box, w / h, DEFAULT_ENLARGE)
+        center, scale = model_crop(model, box, DEFAULT_ENLARGE)
         if _moved(pred, center, scale) < tolerance:
             break
         pred = predict_person(model, image, box, flip=flip, method=method, enlarge=DEFAULT_ENLARGE)

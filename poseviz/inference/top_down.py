@@ -15,7 +15,8 @@ from poseviz.core.preprocess import to_tensor
 from poseviz.core.schemas import KeypointSchema, get_schema
 from poseviz.models import PoseOutput
 
-__all__ = ["Prediction", "model_schema", "model_input_size", "run_model", "predict_person", "predict_crop", "DEFAULT_ENLARGE"]
+__all__ = ["Prediction", "model_schema", "model_input_size", "crop_context", "model_crop", "run_model", "predict_person",
+           "predict_crop", "DEFAULT_ENLARGE"]
 
 
 
@@ -85,6 +86,20 @@ def model_input_size(model: nn.Module) -> tuple[int, int]:
     return tuple(model.config.input_size)
 
 
+def crop_context(model: nn.Module) -> float:
+    """How much wider than this project's training crops (a box × ``DEFAULT_ENLARGE``) ``model`` wants its crop:
+    1 for the networks trained here; a published network's own framing otherwise (``config.crop_context``)."""
+    return float(getattr(model.config, "crop_context", 1.0))
+
+
+def model_crop(model: nn.Module, box: tuple[float, float, float, float],
+               enlarge: float = DEFAULT_ENLARGE) -> tuple[np.ndarray, np.ndarray]:
+    """(centre, scale) of the crop ``model`` sees of a person ``box`` (x, y, w, h): the box enlarged by ``enlarge``
+    at the model's aspect, widened by its ``crop_context``. Every caller that frames a person for a model uses this."""
+    w, h = model_input_size(model)
+    return box_to_center_scale(box, w / h, enlarge * crop_context(model))
+
+
 @torch.inference_mode()
 def run_model(model: nn.Module, crops: np.ndarray, flip: bool = False) -> PoseOutput:
     """Run ``model`` on RGB uint8 crops [B, H, W, 3]; with ``flip`` average every stage with the mirrored input."""
@@ -123,9 +138,8 @@ def predict_person(
 ) -> Prediction:
     """Predict one person's keypoints in ``image`` (RGB uint8) from its box (x, y, w, h) in pixels."""
     box = check_box(box, image.shape[1], image.shape[0])
-    w, h = model_input_size(model)
-    center, scale = box_to_center_scale(box, w / h, enlarge)
-    t = crop_transform(center, scale, (w, h))
+    center, scale = model_crop(model, box, enlarge)
+    t = crop_transform(center, scale, model_input_size(model))
     return predict_crop(model, warp_crop(image, t), t, flip, method)
 
 

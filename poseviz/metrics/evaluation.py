@@ -11,9 +11,9 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from poseviz.core.geometry import CropTransform, box_to_center_scale, crop_transform, warp_crop
+from poseviz.core.geometry import CropTransform, crop_transform, warp_crop
 from poseviz.data.lsp import LSPData, joints_box
-from poseviz.inference.top_down import DEFAULT_ENLARGE, keypoints_from_heatmaps, model_input_size, predict_crop, run_model
+from poseviz.inference.top_down import DEFAULT_ENLARGE, keypoints_from_heatmaps, model_crop, model_input_size, predict_crop, run_model
 from poseviz.metrics.pck import PCKResult, lsp_head_size, lsp_torso_size, pck
 from poseviz.training.dataset import load_images
 
@@ -124,11 +124,11 @@ def lsp_crops(model: nn.Module, data: LSPData, indices: np.ndarray, images: list
     for n, (img, idx) in enumerate(tqdm(list(zip(images, indices)), desc=desc, disable=not progress, leave=False)):
         gt = data.joints[int(idx)]
         if boxes is None:
-            c, s = box_to_center_scale(joints_box(gt), w / h, DEFAULT_ENLARGE)
+            c, s = model_crop(model, joints_box(gt))
         elif np.isfinite(boxes[n]).all():
-            c, s = box_to_center_scale(tuple(boxes[n]), w / h, box_enlarge)
+            c, s = model_crop(model, tuple(boxes[n]), box_enlarge)
         else:
-            c, s = box_to_center_scale(whole_image_box(img.shape[1], img.shape[0]), w / h, DEFAULT_ENLARGE)
+            c, s = model_crop(model, whole_image_box(img.shape[1], img.shape[0]))
         t = crop_transform(c, s, (w, h))
         yield int(idx), gt, t, warp_crop(img, t), img
 

@@ -104,7 +104,7 @@ def read_keras_model(path: str | Path) -> tuple[list[dict], list[str], dict[str,
             node, tensors = _node(layer, _weights(group, layer["name"]))
             graph.append(node)
             for k, v in tensors.items():
-                state[f"layers.{layer['name']}.{k}"] = torch.from_numpy(np.ascontiguousarray(v))
+                state[f"layers.{layer['name']}.{k}"] = torch.from_numpy(np.array(v, order="C"))  # ascontiguousarray would make a 0-d counter 1-d
         outputs = [o[0] for o in cfg["output_layers"]]
         size = int(cfg["layers"][0]["config"]["batch_input_shape"][1])
     return graph, outputs, state, size

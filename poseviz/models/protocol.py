@@ -3,7 +3,8 @@
 A ``PoseModel`` is an ``nn.Module`` with a ``config`` (``schema``, ``input_size``) whose forward pass returns
 a ``PoseOutput`` with every stage's belief maps, and a ``heads`` set naming what else it predicts:
 ``"pafs"`` (OpenPose-style part affinity fields, with ``limbs``), ``"charts"`` (DensePose-style I/U/V) and
-``"attention"`` (a non-local block's attention).
+``"attention"`` (a non-local block's attention) and ``"skeleton_pafs"`` (part affinity fields of one person's
+skeleton that later passes read, EfficientPose's pass 1: returned in ``PoseOutput.pafs`` and shown, never grouped).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from poseviz.models.output import PoseOutput
 
 __all__ = ["PoseModel", "HEADS", "heads", "predicts_pafs", "predicts_charts", "predicts_attention"]
 
-HEADS = ("pafs", "charts", "attention")
+HEADS = ("pafs", "charts", "attention", "skeleton_pafs")
 
 
 @runtime_checkable

@@ -1,4 +1,5 @@
-"""The shipped model zoo: compact CPM, Hourglass and HRNet models trained on LSP.
+"""The shipped model zoo: compact CPM, Hourglass and HRNet models trained here on LSP (the teaching set), and
+EfficientPose RT and I with their authors' MPII training.
 
 Weights live in ``assets/<name>.safetensors`` with a model card ``assets/<name>.md``.
 """
@@ -14,7 +15,8 @@ from poseviz.core.errors import PoseVizInputError
 from poseviz.models import create_model
 
 __all__ = ["ZooEntry", "ZOO", "ABLATIONS", "entry", "TASKS", "ASSETS", "PUBLIC_ARCHS", "build", "build_public", "weights_path", "list_zoo", "shipped_models",
-           "list_networks", "shipped_networks", "is_shipped", "is_ensemble", "members", "fastest_model"]
+           "list_networks", "shipped_networks", "trainable_networks", "is_shipped", "is_ensemble", "members", "fastest_model",
+           "check_trainable"]
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
@@ -30,6 +32,9 @@ class ZooEntry:
     # "keypoints": top-down belief maps; "paf": OpenPose-style beliefs + PAFs (bottom-up);
     # "dense": DensePose-style charts with keypoints. Pages pick the models of their task.
     task: str = "keypoints"
+    # False for published networks shipped with their authors' weights (EfficientPose): this project does not
+    # train them, so `train` refuses them and training tests leave them out.
+    trained_here: bool = True
 
 
 _SMALL_HRNET = dict(width=16, stages=((1, 2), (1, 2), (1, 2)), layer1_blocks=1, num_joints=14, input_size=(128, 128), schema="lsp14")
@@ -40,6 +45,20 @@ _GROWN_STAGES = ((2, 2), (2, 2), (2, 2))
 ZOO: dict[str, ZooEntry] = {
     e.name: e
     for e in (
+        ZooEntry(
+            "efficientpose_rt",
+            "efficientpose",
+            dict(variant="rt"),
+            "EfficientPose RT (Groos et al. 2021, the authors' MPII training): PAF pass + 2 belief passes, 224×224, MPII-16",
+            trained_here=False,
+        ),
+        ZooEntry(
+            "efficientpose_i",
+            "efficientpose",
+            dict(variant="i"),
+            "EfficientPose I (Groos et al. 2021, the authors' MPII training): PAF pass + 2 belief passes, 256×256, MPII-16",
+            trained_here=False,
+        ),
         ZooEntry(
             "hourglass_lsp",
             "hourglass",
@@ -196,6 +215,18 @@ def list_networks(task: str | None = "keypoints") -> list[str]:
     """Zoo models of ``task`` that are single networks (not ensembles), shipped or not: what can be trained
     and has one network's layers, receptive field and feature maps."""
     return [n for n in list_zoo(task) if not is_ensemble(n)]
+
+
+def trainable_networks(task: str | None = "keypoints") -> list[str]:
+    """Single networks this project trains (not the published ones shipped with their authors' weights)."""
+    return [n for n in list_networks(task) if ZOO[n].trained_here]
+
+
+def check_trainable(name: str) -> None:
+    """Refuse, with a message, to train a network shipped with its authors' weights."""
+    if not entry(name).trained_here:
+        raise PoseVizInputError(f"{name} is shipped with its authors' weights (see assets/{name}.md) and is not trained "
+                                f"by this project; train one of: {', '.join(trainable_networks(None))}")
 
 
 def shipped_networks(task: str | None = "keypoints") -> list[str]:

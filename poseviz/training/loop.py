@@ -104,6 +104,7 @@ class TrainConfig:
         if zoo.is_ensemble(self.model):
             raise PoseVizInputError(f"{self.model} has no weights of its own to train: it averages "
                                     f"{', '.join(zoo.members(self.model))}; train those (or distil it: --teacher {self.model})")
+        zoo.check_trainable(self.model)
         if self.half_body is not None and not 0 <= self.half_body <= 1:
             raise PoseVizInputError(f"--half-body must be a probability in [0, 1] (got {self.half_body})")
         if not 0 <= self.user_box <= 1:
