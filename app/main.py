@@ -20,6 +20,7 @@ pages = [
     st.Page(VIEWS / "pooling_lab.py", title="Pooling laboratory", icon=":material/grid_view:"),
     st.Page(VIEWS / "oks_lab.py", title="OKS laboratory", icon=":material/straighten:"),
     st.Page(VIEWS / "occlusion.py", title="Occlusion explorer", icon=":material/visibility_off:"),
+    st.Page(VIEWS / "atlas.py", title="Failure atlas", icon=":material/travel_explore:"),
     st.Page(VIEWS / "dense.py", title="Dense correspondence", icon=":material/texture:"),
     st.Page(VIEWS / "paf.py", title="Part affinity fields", icon=":material/moving:"),
     st.Page(VIEWS / "live.py", title="Live camera", icon=":material/videocam:"),

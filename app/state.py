@@ -44,6 +44,19 @@ UPLOAD_MB = 20
 FROZEN_FRAME = "frozen_frame"  # (PNG bytes, name) of the frame frozen on the Live or Video page
 
 
+def open_person(page: str, png: bytes, name: str, box: tuple[float, float, float, float], models: dict) -> None:
+    """Open ``page`` on an image (PNG bytes, not to be downscaled: at most the loader's side limit) with the
+    person box typed in and the page's model widgets (``models``: key → value) set."""
+    st.session_state[FROZEN_FRAME] = (png, name)
+    st.session_state["img_source"] = "Frozen frame"
+    digest = hashlib.sha256(png).hexdigest()[:16]
+    st.session_state[f"person_{digest}"] = MANUAL_BOX
+    for k, v in zip("xywh", box):
+        st.session_state[f"person_{k}"] = int(round(v))
+    st.session_state.update(models)
+    st.switch_page(page)
+
+
 def open_in_explore(png: bytes, name: str, model: str, flip: bool) -> None:
     """Open a frozen frame in Explore with the model and flip setting it was analysed with."""
     st.session_state[FROZEN_FRAME] = (png, name)

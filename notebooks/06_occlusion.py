@@ -32,7 +32,8 @@
 # real occluder (a table, another person) is not. Keep this in mind when you read sections 1 and 3, and compare
 # with section 4, where the occlusion is real.
 #
-# *How to use it:* run all cells; the controls above each figure redraw it. Sections 3–4 need LSP in the data root.
+# *How to use it:* run all cells; the controls above each figure redraw it. Sections 3–4 need LSP in the data root,
+# section 5 COCO (val2017 or the development sample).
 
 # %%
 from functools import lru_cache
@@ -52,6 +53,8 @@ from poseviz.plots import belief_maps_figure, draw_skeleton
 from poseviz.plots.attribution import attribution_figure
 from poseviz.plots.theme import TEMPLATE, image_figure
 from poseviz.core.schemas import LSP14
+from poseviz.atlas import browse
+from poseviz.plots.atlas import thumbnail_strip
 
 IMAGE_NAMES = list(lesson.IMAGES)
 MODELS = list_models()
@@ -160,13 +163,46 @@ if LSP is not None:
     display(visibility)
 
 # %% [markdown]
+# ## 5. A failure atlas: every COCO person, joint by joint
+#
+# Sections 1–4 look at a few people. `python -m poseviz atlas` runs *every* annotated person of a dataset through
+# the models and records each joint's error class (good · jitter · inversion · swap · miss, lesson 5) with the
+# annotators' visibility flag; the app's **Failure atlas** page browses such an atlas. Here: the first 40 people
+# of the COCO data in the data root, ground-truth boxes, two models.
+#
+# **Predict first:** from visible to occluded joints, which error class grows most — jitter (close but not exact),
+# inversion (left for right), swap (another person's joint) or miss? Write your answer down, then run the cell.
+
+# %%
+ATLAS_MODELS = [m for m in ("efficientpose_rt", "hrnet_lsp") if m in MODELS]
+atlas = lesson.coco_atlas(ATLAS_MODELS)
+if atlas is not None:
+    display(browse.summary(atlas).set_index("model"))
+    display(browse.visibility_mix(atlas))
+
+# %% [markdown]
+# **What to look for:** the rows for occluded joints rest on far fewer joints than the visible ones — read their
+# percentages with that in mind (with 40 people, a few points is noise). Below, the four people whose occluded
+# joints `efficientpose_rt` gets worst: a white dot is the annotation, the line runs to the prediction in the
+# error class's colour (green good, yellow jitter, sky blue inversion, pink swap, vermillion miss).
+
+# %%
+if atlas is not None:
+    worst = browse.filter_people(atlas, browse.Filters(model=ATLAS_MODELS[0], visibility=1), limit=4)
+    pictures = [lesson.atlas_image(atlas, row.file_name) for row in worst.itertuples()]
+    fig = image_figure(thumbnail_strip(pictures, list(worst.itertuples())),
+                       f"{ATLAS_MODELS[0]}: the people whose occluded joints it places worst (COCO, annotated boxes)")
+    display(fig)
+
+# %% [markdown]
 # ## Conclusion
 #
 # Hiding a joint rarely removes it from the prediction: later stages and context place it from the limb and the
 # rest of the body, which attribution maps show as evidence spread beyond the joint. Yet accuracy on joints the
 # annotators could not see is far below accuracy on visible ones, and PCK falls steadily as occluders grow —
 # guessing from context is a partial remedy. The pasted squares flatter the models, which were trained on such
-# rectangles; the annotators' real occlusions in section 4 are the honest measure.
+# rectangles; the annotators' real occlusions in section 4 are the honest measure, and the atlas of section 5
+# shows what kind of error they cause — read the miss and swap columns of its occluded rows against the visible ones.
 #
 # ### Exercises
 #

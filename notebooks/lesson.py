@@ -232,6 +232,39 @@ def coco_people(max_images: int = 100):
     return None
 
 
+def coco_atlas(models: list[str], people: int = 40):
+    """A failure atlas (``poseviz.atlas``) of the first ``people`` of the first COCO source in the data root through
+    ``models``, ground-truth boxes, built in a temporary folder with a progress bar; None after saying how to
+    fetch COCO when there is none."""
+    import tempfile
+    from pathlib import Path
+
+    from poseviz.atlas import browse, build_atlas, spec_from
+
+    name = next((n for n, annotations, _ in COCO_SOURCES if (data_root() / n / annotations).is_file()), None)
+    if name is None:
+        display(Markdown(f"> **No COCO keypoints in the data root** (`{data_root()}`), so this part is skipped. Get COCO "
+                         "val2017 with `python -m poseviz data fetch coco-val2017` (about 1 GB) and run the notebook again."))
+        return None
+    out = Path(tempfile.mkdtemp(prefix="poseviz-atlas-")) / name
+    spec = spec_from(name, models, root=str(data_root()), limit=people, shard_size=max(people // 8, 1))
+    bar = widgets.IntProgress(value=0, min=0, max=8, description="atlas (shards)", style=_STYLE)
+    display(bar)
+    build_atlas(spec, out, progress=False, progress_callback=lambda done, total: setattr(bar, "max", total) or setattr(bar, "value", done))
+    bar.close()
+    return browse.load(out)
+
+
+def atlas_image(atlas, file_name: str) -> np.ndarray:
+    """An atlas person's image, read from where the atlas found it."""
+    from pathlib import Path
+
+    from poseviz.data.paths import resolve_inside
+    from poseviz.io.images import load_image
+
+    return load_image(resolve_inside(Path(atlas.manifest["images"]), file_name), max_side=None).rgb
+
+
 @lru_cache(maxsize=1)
 def lsp():
     """LSP's annotations from the data root, read once per kernel (``poseviz.data.lsp.LSPData``)."""

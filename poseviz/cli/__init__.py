@@ -1,4 +1,4 @@
-"""Command line: ``python -m poseviz {coco-eval,train,eval,predict,grow,models,...}``, one module per command group."""
+"""Command line: ``python -m poseviz {coco-eval,train,eval,predict,grow,models,atlas,...}``, one module per command group."""
 from __future__ import annotations
 
 import argparse
@@ -11,11 +11,11 @@ __all__ = ["main", "build_parser"]
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m poseviz`` argument parser with all sub-commands."""
-    from poseviz.cli import catalog, evaluate, predict, train
+    from poseviz.cli import atlas, catalog, evaluate, predict, train
 
     p = argparse.ArgumentParser(prog="python -m poseviz", description="PoseViz command line")
     sub = p.add_subparsers(dest="command", required=True)
-    for group in (evaluate, train, predict, catalog):
+    for group in (evaluate, train, predict, catalog, atlas):
         group.register(sub)
     return p
 
