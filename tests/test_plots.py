@@ -126,3 +126,16 @@ def test_photo_view_covers_the_crop_exactly_at_the_photos_resolution():
     fig = belief_maps_figure(pred.crop, np.zeros((1, 32, 32)), ["s"], photo=view)
     assert fig.data[0].dx == 1 / f and np.isclose(fig.data[0].x0, 0.5 / f - 0.5)
     assert pred.photo_view(photo, max_side=128).shape[:2] == (128, 128)  # never below the network's own crop
+
+
+def test_an_ensembles_members_are_measured_from_their_mean_not_from_each_other():
+    from poseviz.plots.beliefs import stage_peak_table
+
+    maps = np.zeros((3, 16, 16))
+    maps[0, 2, 2] = maps[1, 6, 5] = 1.0  # member A peaks at cell (x 2, y 2), member B at (x 5, y 6)
+    maps[2, 2, 2] = 1.0  # the mean (here A's peak)
+    rows = stage_peak_table(maps, 4.0, ["a", "b", "mean"], "argmax", members=True)
+    assert [r["member"] for r in rows] == ["a", "b", "mean"]
+    assert [r["from the mean (crop px)"] for r in rows] == [0.0, 20.0, None]  # 5 cells × stride 4
+    seq = stage_peak_table(maps, 4.0, ["s1", "s2", "s3"], "argmax")
+    assert [r["moved (crop px)"] for r in seq] == [None, 20.0, 20.0] and "member" not in seq[0]

@@ -8,6 +8,7 @@ import streamlit as st
 from app.state import confidence_warning, image_and_person_ui, model_ui, predict_cached
 from poseviz.core.geometry import rescale_points
 from poseviz.io.coco import coco_result
+from poseviz.models import zoo
 from poseviz.plots import belief_maps_figure, belief_strip_image, draw_skeleton, joint_grid_figure, stage_peak_table, stage_peaks
 from poseviz.plots.skeleton import draw_crop_box
 
@@ -34,13 +35,14 @@ c1.image(crop, caption=f"Network input: {crop.shape[1]}×{crop.shape[0]} px crop
 full = draw_crop_box(draw_skeleton(image.rgb, res.keypoints, schema), res.transform.inverse, (crop.shape[1], crop.shape[0]))
 c2.image(full, caption=f"Prediction on the full image ({label}, {res.latency_ms:.0f} ms)", width="stretch")
 
-st.subheader("One joint, every stage")
+ensemble = label in zoo.ZOO and zoo.is_ensemble(label)  # its "stages" are its members' maps and their mean
+st.subheader("One joint, every member and their mean" if ensemble else "One joint, every stage")
 j1, j2, j3 = st.columns([2, 2, 1])
 joint = j1.selectbox("Joint", schema.joints, index=schema.joints.index("right_wrist") if "right_wrist" in schema.joints else 0)
 opacity = j2.slider("Belief-map opacity", 0.0, 1.0, 0.65, 0.05)
 shared = j3.toggle("One colour scale", value=True, help="Off: each stage on its own scale.")
 k = schema.index(joint)
-table = stage_peak_table(stages[:, k], res.stride, names, method)
+table = stage_peak_table(stages[:, k], res.stride, names, method, members=ensemble)
 peaks = stage_peaks(stages[:, k], res.stride, method)[:, :2]
 st.plotly_chart(belief_maps_figure(crop, stages[:, k], names, opacity, shared, peaks=peaks, photo=view), width="stretch")
 st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")

@@ -182,14 +182,21 @@ def stage_peaks(maps: np.ndarray, stride: float, method: str = "dark") -> np.nda
     return np.column_stack([heatmap_to_input(coords[:, 0], stride), maxvals[:, 0]])
 
 
-def stage_peak_table(maps: np.ndarray, stride: float, names: list[str], method: str = "dark") -> list[dict]:
+def stage_peak_table(maps: np.ndarray, stride: float, names: list[str], method: str = "dark",
+                     members: bool = False) -> list[dict]:
     """Per stage, for display: the joint's decoded peak (crop px), peak belief and how far it moved
-    since the previous stage (from ``stage_peaks``)."""
+    since the previous stage (from ``stage_peaks``). With ``members`` (an ensemble: the maps are its members'
+    and, last, their mean, not stages in sequence) each row says how far it lies from the mean instead."""
     peaks = stage_peaks(maps, stride, method)
     xy, maxvals = peaks[:, :2], peaks[:, 2:]
     rows = []
     for i, name in enumerate(names):
-        moved = float(np.linalg.norm(xy[i] - xy[i - 1])) if i else float("nan")
-        rows.append({"stage": name, "peak x (crop px)": round(float(xy[i, 0]), 1), "peak y (crop px)": round(float(xy[i, 1]), 1),
-                     "peak belief": round(float(maxvals[i, 0]), 3), "moved (crop px)": round(moved, 1) if i else None})
+        row = {"member" if members else "stage": name, "peak x (crop px)": round(float(xy[i, 0]), 1),
+               "peak y (crop px)": round(float(xy[i, 1]), 1), "peak belief": round(float(maxvals[i, 0]), 3)}
+        if members:
+            last = i == len(names) - 1
+            row["from the mean (crop px)"] = None if last else round(float(np.linalg.norm(xy[i] - xy[-1])), 1)
+        else:
+            row["moved (crop px)"] = round(float(np.linalg.norm(xy[i] - xy[i - 1])), 1) if i else None
+        rows.append(row)
     return rows
