@@ -63,7 +63,7 @@ IMAGE_NAMES = list(lesson.IMAGES)
 # %%
 def one_joint(image: str, model_name: str, joint: str, flip: bool):
     pred = lesson.person(image, model_name, flip)
-    k = pred.schema.index(joint)
+    k = lesson.joint_index(pred.schema, joint)
     fig = belief_maps_figure(pred.crop, pred.stage_maps[:, k], pred.stage_names)
     lesson.titled(fig, f"{joint} in every stage of {model_name} ({len(pred.stage_names)} stage(s))")
     table = pd.DataFrame(stage_peak_table(pred.stage_maps[:, k], pred.stride, pred.stage_names)).set_index("stage")

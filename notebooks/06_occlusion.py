@@ -74,13 +74,13 @@ def occlude(image: str, model_name: str, joint: str, side: int, x: int, y: int):
     size = side / 100 * w
     occluder = Occluder(x / 100 * w - size / 2, y / 100 * h - size / 2, size, size, "grey")
     photo, occluded = predict_occluded(lesson.model(model_name), lesson.photo(image), lesson.person_box(image), clean, [occluder])
-    k = LSP14.index(joint)
+    k = lesson.joint_index(clean.schema, joint)
     before = belief_maps_figure(clean.crop, clean.stage_maps[:, k], [f"clean: {s}" for s in clean.stage_names])
     lesson.titled(before, f"{joint}, clean")
     after = belief_maps_figure(occluded.crop, occluded.stage_maps[:, k], [f"occluded: {s}" for s in occluded.stage_names])
     lesson.titled(after, f"{joint}, with a {side} % grey square")
     picture = image_figure(draw_skeleton(photo, occluded.keypoints, occluded.schema), "occluded photo and its prediction")
-    table = pd.DataFrame(occlusion_table(LSP14.joints, clean.keypoints, occluded.keypoints)).set_index("joint")
+    table = pd.DataFrame(occlusion_table(clean.schema.joints, clean.keypoints, occluded.keypoints)).set_index("joint")
     return [before, after, picture, table]
 
 
@@ -101,7 +101,8 @@ lesson.panel(occlude, image=lesson.dropdown("photo", IMAGE_NAMES), model_name=le
 @lru_cache(maxsize=16)  # setting a control back redraws from memory instead of recomputing seconds of attribution
 def attribute(image: str, model_name: str, joint: str):
     pred = lesson.person(image, model_name)
-    model, k = lesson.model(model_name, fast=False), LSP14.index(joint)
+    model = lesson.model(model_name, fast=False)
+    k = lesson.joint_index(pred.schema, joint)
     sensitivity = occlusion_sensitivity(model, pred.crop, k)
     lesson.report(0.5)
     ig = integrated_gradients(model, pred.crop, k)

@@ -232,6 +232,14 @@ def coco_people(max_images: int = 100):
     return None
 
 
+def joint_index(schema, name: str) -> int:
+    """Index of LSP joint ``name`` in a model's ``schema``; an MPII-16 model's upper neck stands for LSP's neck
+    (``poseviz.core.schemas.ALIASES``), so every lesson's LSP joint list works with every model."""
+    from poseviz.core.schemas import ALIASES
+
+    return schema.index(name if name in schema.joints else ALIASES[name])
+
+
 def coco_atlas(models: list[str], people: int = 40):
     """A failure atlas (``poseviz.atlas``) of the first ``people`` of the first COCO source in the data root through
     ``models``, ground-truth boxes, built in a temporary folder with a progress bar; None after saying how to

@@ -210,7 +210,12 @@ def test_occlusion_page_reports_pck_change_for_an_lsp_image():
     sample.set_value(next(o for o in sample.options if o.startswith("LSP test"))).run()  # LSP images carry ground truth
     assert not at.exception, at.exception
     table = _table_with(at, "moved (image px)")
-    assert len(table) == 14 and (table["moved (image px)"] >= 0).all()
+    from poseviz.inference.top_down import model_schema
+
+    schema = model_schema(model(at.sidebar.selectbox(key="occ_model").value))
+    assert list(table.joint) == list(schema.joints) and (table["moved (image px)"] >= 0).all()
+    # scored on the 14 LSP joints (an MPII-16 model: its upper neck as LSP's neck; pelvis and thorax unscored)
+    assert table["correct clean (PCK@0.2)"].notna().sum() == 14
     assert "PCK@0.2 clean" in at.metric[0].label
     clean = float(at.metric[0].value.rstrip(" %"))
     assert clean == pytest.approx(100 * table["correct clean (PCK@0.2)"].mean(), abs=0.1)
@@ -308,6 +313,9 @@ def test_oks_lab_scores_lsp_joints_mat_on_all_14_joints(lsp):
     at.sidebar.radio(key="oks_kind").set_value("LSP joints.mat").run()
     at.sidebar.slider(key="oks_lsp_range").set_value((1001, 1008)).run()
     assert not at.exception, at.exception
+    # an MPII-16 model (the default) shares 13 of LSP's joints by name (neck and upper neck are not one point)
+    assert len(_table_with(at, "sigma")) == 13 and "neck" not in list(_table_with(at, "sigma")["joint"])
+    at.sidebar.selectbox(key="oks_model").set_value("hrnet_lsp").run()
     sig = _table_with(at, "sigma")
     assert list(sig["joint"]) == list(LSP14.joints)
     np.testing.assert_allclose(sig["sigma"], LSP14.sigma_array)

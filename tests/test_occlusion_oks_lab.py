@@ -197,3 +197,24 @@ def test_attribution_display_is_not_dominated_by_a_few_pixels():
     b = np.linspace(0, 1, 100).reshape(10, 10)
     assert np.isclose(attribution_display(b)[5, 0], 0.5 / np.percentile(b, 98), atol=0.02)
     assert not attribution_display(np.zeros((4, 4))).any()
+
+
+def test_an_mpii_models_occlusion_table_is_scored_on_the_lsp_joints_it_shares():
+    from poseviz.core.schemas import LSP14, MPII16
+    from poseviz.explain.occlusion import occlusion_pck, occlusion_table
+
+    rng = np.random.default_rng(0)
+    gt = np.column_stack([rng.uniform(50, 150, (14, 2)), np.full(14, 2.0)])
+    gt[LSP14.index("right_shoulder"), :2], gt[LSP14.index("left_hip"), :2] = (60, 60), (140, 160)  # torso 128 px
+    clean = np.zeros((16, 3))
+    for i, name in enumerate(MPII16.joints):
+        lsp = "neck" if name == "upper_neck" else name
+        if lsp in LSP14.joints:
+            clean[i, :2] = gt[LSP14.index(lsp), :2]
+    occluded = clean.copy()
+    occluded[MPII16.index("right_wrist"), :2] += 100  # far beyond 0.2 × torso
+    rows = occlusion_table(MPII16.joints, clean, occluded, gt)
+    by = {r["joint"]: r for r in rows}
+    assert len(rows) == 16 and by["pelvis"]["correct occluded"] is None and by["thorax"]["correct clean (PCK@0.2)"] is None
+    assert by["upper_neck"]["correct clean (PCK@0.2)"] is True and by["right_wrist"]["correct occluded"] is False
+    assert occlusion_pck(rows) == (100.0, pytest.approx(100 * 13 / 14))

@@ -206,24 +206,36 @@ def predict_occluded(model: nn.Module, image: np.ndarray, box: tuple[float, floa
 
 def occlusion_table(joints: tuple[str, ...], clean: np.ndarray, occluded: np.ndarray, gt: np.ndarray | None = None,
                     alpha: float = 0.2) -> list[dict]:
-    """Per joint: how far the occluders moved it (image px), its belief before and after and, given
-    LSP-14 ground truth ``gt`` [K, 3] in the same pixels, whether each is correct at PCK@``alpha``."""
+    """Per joint of the model (``joints``, its schema's names): how far the occluders moved it (image px), its
+    belief before and after and, given LSP-14 ground truth ``gt`` [14, 3] in the same pixels, whether each is
+    correct at PCK@``alpha`` (a model of another schema is scored on the joints it shares with LSP, MPII's upper
+    neck standing for LSP's neck; its other joints get None)."""
+    from poseviz.core.schemas import ALIASES
+
     moved = np.linalg.norm(occluded[:, :2] - clean[:, :2], axis=-1)
     rows = [{"joint": j, "moved (image px)": round(float(m), 1), "belief clean": round(float(a), 3),
              "belief occluded": round(float(b), 3)} for j, m, a, b in zip(joints, moved, clean[:, 2], occluded[:, 2])]
     if gt is not None:
+        lsp_of = {i: LSP14.joints.index(j) if j in LSP14.joints else LSP14.joints.index(ALIASES[j])
+                  for i, j in enumerate(joints) if j in LSP14.joints or ALIASES.get(j) in LSP14.joints}
         norm = lsp_torso_size(gt[None])
-        ok_clean = pck(clean[None], gt[None], norm, alpha).correct[0]
-        ok_occ = pck(occluded[None], gt[None], norm, alpha).correct[0]
-        for r, a, b in zip(rows, ok_clean, ok_occ):
-            r[f"correct clean (PCK@{alpha:g})"], r["correct occluded"] = bool(a), bool(b)
+        for r in rows:
+            r[f"correct clean (PCK@{alpha:g})"], r["correct occluded"] = None, None
+        for kp, column in ((clean, f"correct clean (PCK@{alpha:g})"), (occluded, "correct occluded")):
+            lsp = np.zeros((LSP14.num_joints, 3))
+            for i, j in lsp_of.items():
+                lsp[j] = kp[i]
+            ok = pck(lsp[None, :, :2], gt[None], norm, alpha).correct[0]
+            for i, j in lsp_of.items():
+                rows[i][column] = bool(ok[j])
     return rows
 
 
 def occlusion_pck(rows: list[dict]) -> tuple[float, float]:
-    """PCK (%) of the clean and of the occluded prediction from ``occlusion_table`` rows with ground truth."""
-    clean = [r[k] for r in rows for k in r if k.startswith("correct clean")]
-    occluded = [r["correct occluded"] for r in rows]
+    """PCK (%) of the clean and of the occluded prediction from ``occlusion_table`` rows with ground truth
+    (the joints scored against it)."""
+    clean = [r[k] for r in rows for k in r if k.startswith("correct clean") and r[k] is not None]
+    occluded = [r["correct occluded"] for r in rows if r["correct occluded"] is not None]
     return 100.0 * float(np.mean(clean)), 100.0 * float(np.mean(occluded))
 
 
