@@ -69,7 +69,8 @@ def test_explore_upload_every_stage_panel_and_json_equal_a_direct_call():
     for model in zoo.shipped_models():
         at.sidebar.selectbox(key="model").set_value(model).run()
         assert not at.exception
-        assert _plot_titles(at, 0) == [s for s in at.dataframe[0].value["stage"]]
+        first = "member" if zoo.is_ensemble(model) else "stage"  # an ensemble's maps are its members' and their mean
+        assert _plot_titles(at, 0) == [s for s in at.dataframe[0].value[first]]
         assert len(_plot_titles(at, 0)) == _n_stages(model)
     # the downloadable JSON equals a direct poseviz call on the same image and box
     img = load_image(path)
@@ -353,3 +354,19 @@ def test_oks_lab_scores_mpii_style_annotations():
     assert not at.exception, at.exception
     instances = _table_with(at, "OKS")
     assert len(instances) == 6 and instances["OKS"].between(0, 1).all()
+
+
+def test_explore_shows_efficientposes_pass_1_fields_limb_by_limb():
+    from poseviz.models.efficientpose import skeleton_paf_labels
+
+    at = _page("explore.py")
+    at.sidebar.selectbox(key="model").set_value("efficientpose_rt").run()
+    assert not at.exception, at.exception
+    assert any(h.value.startswith("Pass 1") for h in at.subheader)
+    limb = at.selectbox(key="explore_paf_limb")
+    titles = lambda: [t for i in range(len(at.get("plotly_chart"))) for t in _plot_titles(at, i) if t.startswith("pass 1")]
+    assert titles() == [f"pass 1: |PAF| {skeleton_paf_labels()[3]}", f"pass 1: PAF {skeleton_paf_labels()[3]} (arrows)"]
+    limb.set_value(9).run()
+    assert titles()[0] == f"pass 1: |PAF| {skeleton_paf_labels()[9]}"
+    at.sidebar.selectbox(key="model").set_value("hrnet_lsp").run()  # a network without such fields: no section
+    assert not any(h.value.startswith("Pass 1") for h in at.subheader)

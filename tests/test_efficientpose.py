@@ -126,3 +126,39 @@ def test_receptive_field_walks_the_graph_with_tensorflow_padding():
     stages = stage_receptive_fields(create_model("efficientpose", variant="rt"))
     assert [r.name for r in stages] == list(STAGE_NAMES)
     assert [r.rf.jump for r in stages] == [8, 8, 1] and stages[0].rf.size < stages[1].rf.size < stages[2].rf.size
+
+
+def test_each_named_paf_pair_points_along_its_limb_on_the_bundled_photos():
+    """Pass 1's channel pairs (``SKELETON_PAF_LIMBS``): sampled along the segment between the two predicted joints of
+    its limb, a named pair's field points from the first joint to the second (mean dot product with the segment's
+    unit vector > 0.15), more than any other pair's field does along that limb."""
+    import poseviz
+    from poseviz.core.geometry import apply_affine
+    from poseviz.gallery import gallery_photos
+    from poseviz.inference.people import predict_everyone
+    from poseviz.io.images import load_image
+    from poseviz.models.efficientpose import SKELETON_PAF_LIMBS, skeleton_paf_labels
+
+    model = poseviz.load_model("efficientpose_rt")
+    named = [(k, MPII16.index(a), MPII16.index(b)) for k, limb in enumerate(SKELETON_PAF_LIMBS) if limb for a, b in [limb]]
+    sums, counts = np.zeros((len(named), 14)), np.zeros(len(named))
+    photos = [p for p in gallery_photos() if p.path.name[:2] in ("01", "05", "08", "09", "10", "11")]
+    for photo in photos:
+        for person in predict_everyone(model, load_image(photo.path).rgb, refine=0)[:2]:
+            pred = person.prediction
+            paf = pred.output.pafs[0][0].numpy()
+            h, w = paf.shape[1:]
+            xy = apply_affine(pred.keypoints[:, :2], pred.transform.matrix) / (pred.crop.shape[1] / w) - 0.5
+            for n, (_, a, b) in enumerate(named):
+                v = xy[b] - xy[a]
+                if min(pred.keypoints[a, 2], pred.keypoints[b, 2]) < 0.3 or np.linalg.norm(v) < 2:
+                    continue
+                u = v / np.linalg.norm(v)
+                cells = np.clip(np.rint([xy[a] + t * v for t in np.linspace(0.1, 0.9, 9)]), 0, [w - 1, h - 1]).astype(int)
+                along = paf[0::2, cells[:, 1], cells[:, 0]] * u[0] + paf[1::2, cells[:, 1], cells[:, 0]] * u[1]
+                sums[n] += along.mean(axis=1)
+                counts[n] += 1
+    assert (counts >= 3).all(), counts
+    mean = sums / counts[:, None]
+    for n, (k, _, _) in enumerate(named):
+        assert mean[n, k] > 0.15 and mean[n, k] == mean[n].max(), (skeleton_paf_labels()[k], mean[n].round(2))

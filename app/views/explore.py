@@ -9,6 +9,9 @@ from app.state import confidence_warning, image_and_person_ui, model_ui, predict
 from poseviz.core.geometry import rescale_points
 from poseviz.io.coco import coco_result
 from poseviz.models import zoo
+from poseviz.models.efficientpose import skeleton_paf_labels
+from poseviz.models.protocol import heads
+from poseviz.plots.paf import skeleton_paf_figure
 from poseviz.plots import belief_maps_figure, belief_strip_image, draw_skeleton, joint_grid_figure, stage_peak_table, stage_peaks
 from poseviz.plots.skeleton import draw_crop_box
 
@@ -50,6 +53,17 @@ st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
 st.subheader("All joints of one stage")
 stage = st.select_slider("Stage", options=names, value=names[-1])
 st.plotly_chart(joint_grid_figure(crop, stages[names.index(stage)], list(schema.joints), opacity, photo=res.photo_view(image.rgb, 256)), width="stretch")
+
+if "skeleton_pafs" in heads(model) and res.output.pafs:
+    st.subheader("Pass 1: the skeleton's part affinity fields")
+    st.caption("EfficientPose's first pass predicts one field per limb: at each cell of its 1/8-resolution grid a "
+               "vector pointing along the limb where the limb is. Passes 2 and 3 read these fields with the image "
+               "features to place the joints. Which channel pair is which limb was measured here (the authors do "
+               "not publish it).")
+    labels = skeleton_paf_labels()
+    pair = st.selectbox("Limb", range(len(labels)), format_func=labels.__getitem__, index=3, key="explore_paf_limb")
+    field = res.output.pafs[0][0, 2 * pair:2 * pair + 2].numpy()
+    st.plotly_chart(skeleton_paf_figure(crop, field, crop.shape[1] / field.shape[-1], labels[pair]), width="stretch")
 
 st.subheader("Downloads")
 d1, d2 = st.columns(2)

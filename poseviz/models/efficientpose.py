@@ -25,7 +25,8 @@ from poseviz.models.keras_graph import KerasGraph
 from poseviz.models.output import PoseOutput
 from poseviz.models.registry import register_model
 
-__all__ = ["EfficientPoseConfig", "EfficientPose", "VARIANTS", "AUTHORS_JOINTS", "graph_path"]
+__all__ = ["EfficientPoseConfig", "EfficientPose", "VARIANTS", "AUTHORS_JOINTS", "graph_path", "SKELETON_PAF_LIMBS",
+           "skeleton_paf_labels"]
 
 GRAPHS = Path(__file__).resolve().parent / "graphs"
 VARIANTS = {"rt": 224, "i": 256}  # input side in px
@@ -36,6 +37,25 @@ AUTHORS_JOINTS = ("head_top", "upper_neck", "right_shoulder", "right_elbow", "ri
 # Crop = detector box × 1.11 × 1.22 ≈ × 1.35. On the validation people with detector boxes (RT, no flip), crops of
 # × 1.15 / 1.25 / 1.35 / 1.45 scored a mean 63.6 / 64.8 / 65.3 / 64.5 (benchmarks/efficientpose_framing.py).
 CROP_CONTEXT = 1.22
+# Which limb each of pass 1's 14 (x, y) channel pairs encodes, as (from, to) MPII16 joints; the authors do not
+# publish the layout. Measured on the bundled photos: the mean dot product of each pair's field, sampled along the
+# segment between two predicted joints, with that segment's unit vector, is largest (0.24–0.60) for the limb named
+# here, and its sign gives the direction; the 8th pair aligns with no joint pair (|mean| < 0.06), so it is left
+# unnamed. Direction cannot tell the neck's two joints apart (upper neck and thorax lie on one line): where a limb
+# starts at the neck the better aligned is named. ``tests/test_efficientpose.py`` re-measures it.
+SKELETON_PAF_LIMBS = (("head_top", "upper_neck"), ("upper_neck", "right_shoulder"), ("right_shoulder", "right_elbow"),
+                      ("right_elbow", "right_wrist"), ("upper_neck", "left_shoulder"), ("left_shoulder", "left_elbow"),
+                      ("left_elbow", "left_wrist"), None, ("thorax", "right_hip"), ("right_hip", "right_knee"),
+                      ("right_knee", "right_ankle"), ("thorax", "left_hip"), ("left_hip", "left_knee"),
+                      ("left_knee", "left_ankle"))
+
+
+def skeleton_paf_labels() -> list[str]:
+    """A label for each of pass 1's channel pairs, in channel order (pair k: channels 2k (x) and 2k + 1 (y))."""
+    return [f"{a.replace('_', ' ')} → {b.replace('_', ' ')}" if limb else f"pair {k + 1} (limb not identified)"
+            for k, limb in enumerate(SKELETON_PAF_LIMBS) for a, b in [limb or ("", "")]]
+
+
 STAGE_NAMES = ("pass 2 (1/8 resolution, shown ×8)", "pass 3 (1/8 resolution, shown ×8)", "output: pass 3 upsampled ×8")
 
 

@@ -97,3 +97,24 @@ def people_image(rgb: np.ndarray, people: np.ndarray, schema: KeypointSchema) ->
             x, y = kp[found, 0].min(), kp[found, 1].min()
             cv2.putText(out, str(n + 1), (int(x), max(12, int(y) - 4)), cv2.FONT_HERSHEY_SIMPLEX, 0.6, c, 2, cv2.LINE_AA)
     return out
+
+
+def skeleton_paf_figure(crop: np.ndarray, field: np.ndarray, stride: float, label: str, min_norm: float = 0.1) -> go.Figure:
+    """One limb's part affinity field [2, h, w] of a single-person network (EfficientPose's pass 1) over its crop:
+    left, the field's length |(x, y)| (unitless, ≤ about 1) blended on the crop; right, the field as arrows."""
+    h, w = crop.shape[:2]
+    mag = np.hypot(field[0], field[1])
+    top = max(1.0, float(mag.max()))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[f"pass 1: |PAF| {label}", f"pass 1: PAF {label} (arrows)"],
+                        horizontal_spacing=0.03)
+    fig.add_trace(go.Image(z=overlay(crop, mag, 0.6, 0.0, top), hoverinfo="skip"), row=1, col=1)
+    fig.add_trace(go.Heatmap(z=_upsample(mag, (w, h)), zmin=0, zmax=top, colorscale=COLORSCALE, opacity=0.0,
+                             colorbar=dict(title="|PAF|", thickness=12, x=0.47),
+                             hovertemplate="x=%{x} px, y=%{y} px<br>|PAF|=%{z:.2f}<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Image(z=(crop * 0.5).astype(np.uint8), hoverinfo="skip"), row=1, col=2)
+    xs, ys, _ = arrow_segments(field, stride, min_norm=min_norm)
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#00e5ff", width=1.5), hoverinfo="skip",
+                             showlegend=False), row=1, col=2)
+    square_panels(fig, 2, w, h)
+    fig.update_layout(height=440, margin=dict(l=5, r=5, t=35, b=5), template=TEMPLATE)
+    return fig
