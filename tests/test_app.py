@@ -101,6 +101,11 @@ def test_compare_page_lists_latency_per_model():
     at = _page("compare.py")
     assert not at.exception, at.exception
     chosen = at.sidebar.multiselect[0].value
+    from poseviz.models import zoo
+
+    # the default model beside the fastest networks trained here
+    assert chosen == zoo.comparison_default() and chosen[0] == zoo.shipped_models(None)[0]
+    assert all(zoo.entry(n).trained_here for n in chosen[1:])
     lat = at.dataframe[-1].value
     assert list(lat["model"]) == chosen
     from poseviz.models import zoo
@@ -336,6 +341,7 @@ def test_oks_lab_scores_lsp_joints_mat_on_all_14_joints(lsp):
 
 def test_occlusion_attributions_run_on_request_and_stay_until_inputs_change():
     at = _page("occlusion.py")
+    at.sidebar.selectbox(key="occ_model").set_value("cpm_lsp").run()  # a quick network: the behaviour is the page's
     assert not at.exception
     assert not any("Most sensitive region" in c.value for c in at.caption)  # nothing computed before asking
     at.button(key="occ_attr").click().run()

@@ -218,3 +218,9 @@ def test_an_mpii_models_occlusion_table_is_scored_on_the_lsp_joints_it_shares():
     assert len(rows) == 16 and by["pelvis"]["correct occluded"] is None and by["thorax"]["correct clean (PCK@0.2)"] is None
     assert by["upper_neck"]["correct clean (PCK@0.2)"] is True and by["right_wrist"]["correct occluded"] is False
     assert occlusion_pck(rows) == (100.0, pytest.approx(100 * 13 / 14))
+
+
+def test_the_occlusion_mask_scales_with_the_crop():
+    from poseviz.explain.occlusion import occlusion_window
+
+    assert occlusion_window(np.zeros((128, 128, 3))) == 16 and occlusion_window(np.zeros((224, 224, 3))) == 28

@@ -15,7 +15,7 @@ from poseviz.plots.theme import TEMPLATE
 st.title("Compare models")
 image, box = image_and_person_ui()
 shipped = zoo.shipped_models(task=None)
-start = {} if "cmp_models" in st.session_state else {"default": shipped[:3]}  # set by the atlas's "Compare"
+start = {} if "cmp_models" in st.session_state else {"default": zoo.comparison_default()}  # set by the atlas's "Compare"
 chosen = st.sidebar.multiselect("Models (2–4)", shipped, max_selections=4, key="cmp_models",
                                 help="At most four at once: pick another after removing one.", **start)
 flip = st.sidebar.toggle("Flip test", value=False, key="cmp_flip")

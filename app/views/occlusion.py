@@ -16,6 +16,7 @@ from poseviz.explain.occlusion import (
     occlude_photo,
     occlusion_pck,
     occlusion_sensitivity,
+    occlusion_window,
     occlusion_sweep,
     occlusion_table,
     visibility_accuracy,
@@ -96,7 +97,7 @@ if st.session_state.get("occ_attr_inputs") != inputs:
 else:
     with shown:
         sens, ig = attributions(image.digest + str(box), name, k, crop, model)
-    shown.plotly_chart(attribution_figure(crop, {"occlusion sensitivity (belief drop, 16-px mask)": sens,
+    shown.plotly_chart(attribution_figure(crop, {f"occlusion sensitivity (belief drop, {occlusion_window(crop)}-px mask)": sens,
                                                  "integrated gradients |attribution| (grey baseline)": ig}), width="stretch")
     sx, sy = most_sensitive_point(sens)
     peak = apply_affine(clean.keypoints[k:k + 1, :2], clean.transform.matrix)[0]

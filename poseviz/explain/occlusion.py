@@ -23,7 +23,7 @@ from poseviz.core.schemas import LSP14, map_keypoints
 from poseviz.inference.top_down import model_crop, model_input_size, model_schema, predict_person
 from poseviz.metrics.pck import lsp_torso_size, pck
 
-__all__ = ["attribution_display", "predict_occluded", "FILLS", "Occluder", "apply_occluders", "occlude_photo", "occlusion_table", "occlusion_sensitivity", "integrated_gradients", "SweepResult", "occlusion_sweep",
+__all__ = ["attribution_display", "predict_occluded", "FILLS", "Occluder", "apply_occluders", "occlude_photo", "occlusion_table", "occlusion_sensitivity", "occlusion_window", "integrated_gradients", "SweepResult", "occlusion_sweep",
            "visibility_accuracy"]
 
 FILLS = ("grey", "noise", "blur", "patch", "limb")
@@ -81,9 +81,20 @@ def _peak_fn(model: nn.Module, joint: int, stage: int = -1):
     return f
 
 
-def occlusion_sensitivity(model: nn.Module, crop: np.ndarray, joint: int, window: int = 16, stride: int = 8, stage: int = -1) -> np.ndarray:
-    """captum ``Occlusion``: drop of the joint's belief peak when each window is greyed (mean of the normalised input) → [H, W]."""
+def occlusion_window(crop: np.ndarray) -> int:
+    """The occlusion-sensitivity mask side for a crop: 1/8 of its width (16 px on a 128-px crop), so every network
+    is probed with the same 15 × 15 windows whatever its input size."""
+    return max(crop.shape[1] // 8, 2)
+
+
+def occlusion_sensitivity(model: nn.Module, crop: np.ndarray, joint: int, window: int | None = None,
+                          stride: int | None = None, stage: int = -1) -> np.ndarray:
+    """captum ``Occlusion``: drop of the joint's belief peak when each window is greyed (mean of the normalised
+    input) → [H, W]. ``window`` defaults to ``occlusion_window(crop)``, ``stride`` to half the window."""
     from captum.attr import Occlusion
+
+    window = occlusion_window(crop) if window is None else window
+    stride = max(window // 2, 1) if stride is None else stride
 
     model.eval()
     x = to_tensor(crop)

@@ -16,7 +16,7 @@ from poseviz.models import create_model
 
 __all__ = ["ZooEntry", "ZOO", "ABLATIONS", "entry", "TASKS", "ASSETS", "PUBLIC_ARCHS", "build", "build_public", "weights_path", "list_zoo", "shipped_models",
            "list_networks", "shipped_networks", "trainable_networks", "is_shipped", "is_ensemble", "members", "fastest_model",
-           "check_trainable"]
+           "check_trainable", "comparison_default"]
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
@@ -240,3 +240,14 @@ def fastest_model(task: str | None = None) -> str | None:
     or None when nothing is shipped; models without a measured latency come last."""
     names = shipped_models(task)
     return min(names, key=lambda n: card_metrics(n).get("median_ms_per_crop", float("inf")), default=None)
+
+
+def comparison_default(n: int = 3) -> list[str]:
+    """The models the Compare page starts with: the default model, then the fastest shipped networks trained here
+    (by their cards' latency): a published network beside the teaching set, quick to run side by side."""
+    names = shipped_models(None)
+    if not names:
+        return []
+    trained = sorted((m for m in shipped_networks(None) if ZOO[m].trained_here and m != names[0]),
+                     key=lambda m: card_metrics(m).get("median_ms_per_crop", float("inf")))
+    return [names[0], *trained][:n]
