@@ -4,6 +4,7 @@ import json
 
 import cv2
 import numpy as np
+import pytest
 
 from poseviz.core.heatmaps import heatmap_to_input
 from poseviz.plots import belief_maps_figure
@@ -139,3 +140,12 @@ def test_an_ensembles_members_are_measured_from_their_mean_not_from_each_other()
     assert [r["from the mean (crop px)"] for r in rows] == [0.0, 20.0, None]  # 5 cells × stride 4
     seq = stage_peak_table(maps, 4.0, ["s1", "s2", "s3"], "argmax")
     assert [r["moved (crop px)"] for r in seq] == [None, 20.0, 20.0] and "member" not in seq[0]
+
+
+def test_the_strongest_paf_limb_is_found_by_its_longest_vector():
+    from poseviz.plots.paf import field_length, strongest_field
+
+    fields = np.zeros((6, 4, 4))
+    fields[2, 1, 1], fields[3, 1, 1] = 0.3, 0.4  # limb 1: one vector of length 0.5
+    fields[4, 2, 2] = -0.45  # limb 2: 0.45
+    assert strongest_field(fields) == 1 and field_length(fields[2:4]) == pytest.approx(0.5)

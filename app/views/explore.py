@@ -11,7 +11,7 @@ from poseviz.io.coco import coco_result
 from poseviz.models import zoo
 from poseviz.models.efficientpose import skeleton_paf_labels
 from poseviz.models.protocol import heads
-from poseviz.plots.paf import skeleton_paf_figure
+from poseviz.plots.paf import field_length, skeleton_paf_figure, strongest_field
 from poseviz.plots import belief_maps_figure, belief_strip_image, draw_skeleton, joint_grid_figure, stage_peak_table, stage_peaks
 from poseviz.plots.skeleton import draw_crop_box
 
@@ -60,10 +60,15 @@ if "skeleton_pafs" in heads(model) and res.output.pafs:
                "vector pointing along the limb where the limb is. Passes 2 and 3 read these fields with the image "
                "features to place the joints. Which channel pair is which limb was measured here (the authors do "
                "not publish it).")
-    labels = skeleton_paf_labels()
-    pair = st.selectbox("Limb", range(len(labels)), format_func=labels.__getitem__, index=3, key="explore_paf_limb")
-    field = res.output.pafs[0][0, 2 * pair:2 * pair + 2].numpy()
+    labels, fields = skeleton_paf_labels(), res.output.pafs[0][0].numpy()
+    pair = st.selectbox("Limb", range(len(labels)), format_func=labels.__getitem__, index=strongest_field(fields),
+                        key=f"explore_paf_limb_{image.digest}", help="First: the limb with the strongest field in this crop.")
+    field = fields[2 * pair:2 * pair + 2]
     st.plotly_chart(skeleton_paf_figure(crop, field, crop.shape[1] / field.shape[-1], labels[pair]), width="stretch")
+    longest = field_length(field)
+    if longest < 0.2:
+        st.caption(f"A weak field: its longest vector is {longest:.2f} (1 on a limb seen clearly) — the network barely "
+                   "sees this limb in this crop; arrows shorter than 0.1 are not drawn.")
 
 st.subheader("Downloads")
 d1, d2 = st.columns(2)

@@ -106,10 +106,10 @@ def skeleton_paf_figure(crop: np.ndarray, field: np.ndarray, stride: float, labe
     mag = np.hypot(field[0], field[1])
     top = max(1.0, float(mag.max()))
     fig = make_subplots(rows=1, cols=2, subplot_titles=[f"pass 1: |PAF| {label}", f"pass 1: PAF {label} (arrows)"],
-                        horizontal_spacing=0.03)
+                        horizontal_spacing=0.1)
     fig.add_trace(go.Image(z=overlay(crop, mag, 0.6, 0.0, top), hoverinfo="skip"), row=1, col=1)
     fig.add_trace(go.Heatmap(z=_upsample(mag, (w, h)), zmin=0, zmax=top, colorscale=COLORSCALE, opacity=0.0,
-                             colorbar=dict(title="|PAF|", thickness=12, x=0.47),
+                             colorbar=dict(title="|PAF|", thickness=10, x=0.455),
                              hovertemplate="x=%{x} px, y=%{y} px<br>|PAF|=%{z:.2f}<extra></extra>"), row=1, col=1)
     fig.add_trace(go.Image(z=(crop * 0.5).astype(np.uint8), hoverinfo="skip"), row=1, col=2)
     xs, ys, _ = arrow_segments(field, stride, min_norm=min_norm)
@@ -118,3 +118,13 @@ def skeleton_paf_figure(crop: np.ndarray, field: np.ndarray, stride: float, labe
     square_panels(fig, 2, w, h)
     fig.update_layout(height=440, margin=dict(l=5, r=5, t=35, b=5), template=TEMPLATE)
     return fig
+
+
+def strongest_field(fields: np.ndarray) -> int:
+    """Index of the limb whose field is longest anywhere, of pairs [2L, h, w] ((x, y) per limb): what to show first."""
+    return int(np.argmax(np.hypot(fields[0::2], fields[1::2]).reshape(len(fields) // 2, -1).max(axis=1)))
+
+
+def field_length(field: np.ndarray) -> float:
+    """The longest vector of one limb's field [2, h, w]."""
+    return float(np.hypot(field[0], field[1]).max())
