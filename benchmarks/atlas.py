@@ -43,7 +43,7 @@ def throughput(models: list[str], people: int, engines: list[str]) -> list[dict]
         hours = COCO_VAL_PEOPLE / rate / 3600
         rows.append({"engine": f"{kind} × {workers}", "people": people, "models": len(models), "wall s": round(wall, 1),
                      "people / s": round(rate, 2), "COCO val2017, this machine (h)": round(hours, 2),
-                     "on 8 such Ray workers (h)": round(hours * workers / 8, 2),
+                     "on 8 workers at this rate each (h)": round(hours * workers / 8, 2),
                      "peak RSS, this process (MB)": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)})
     return rows
 
