@@ -246,10 +246,12 @@ def person_ui(image: ImageChoice, key: str = "person") -> tuple[float, float, fl
     carry_over(pick)
     if st.session_state.get(pick) not in options:
         st.session_state.pop(pick, None)
-    # a carried value must not meet a default too (Streamlit warns on both), so the default goes only to a new widget
-    start = {} if pick in st.session_state else {"index": len(labels) if default is None else default}
+    # The default goes into the session state, never into the widget's arguments: a widget whose arguments change
+    # from one run to the next is a new widget to Streamlit, shown at its default while the old value is used.
+    if pick not in st.session_state:
+        st.session_state[pick] = options[len(labels) if default is None else default]
     choice = st.sidebar.selectbox(f"{len(cands)} candidate{'s' if len(cands) != 1 else ''} found", options, key=pick,
-                                  help="Numbers match the boxes on the image above the page.", **start)
+                                  help="Numbers match the boxes on the image above the page.")
     remember(pick)
     chosen = labels.index(choice) if choice in labels else None
     box = cands[chosen].crop_box if chosen is not None else whole_image_box(w, h)
@@ -262,13 +264,12 @@ def person_ui(image: ImageChoice, key: str = "person") -> tuple[float, float, fl
             if not 0 <= st.session_state.get(f"{key}_{k}", 0) <= hi:
                 st.session_state.pop(f"{key}_{k}")
 
-        def start(k: str, v: int) -> dict:
-            return {} if f"{key}_{k}" in st.session_state else {"value": v}
-
-        x = c1.number_input("x (px)", 0, w - 1, key=f"{key}_x", **start("x", 0))
-        y = c2.number_input("y (px)", 0, h - 1, key=f"{key}_y", **start("y", 0))
-        bw = c1.number_input("width (px)", 1, w, key=f"{key}_w", **start("w", w))
-        bh = c2.number_input("height (px)", 1, h, key=f"{key}_h", **start("h", h))
+        for k, v in (("x", 0), ("y", 0), ("w", w), ("h", h)):  # defaults through the state, as for the person
+            st.session_state.setdefault(f"{key}_{k}", v)
+        x = c1.number_input("x (px)", 0, w - 1, key=f"{key}_x")
+        y = c2.number_input("y (px)", 0, h - 1, key=f"{key}_y")
+        bw = c1.number_input("width (px)", 1, w, key=f"{key}_w")
+        bh = c2.number_input("height (px)", 1, h, key=f"{key}_h")
         box = (float(x), float(y), float(bw), float(bh))
         for k in ("x", "y", "w", "h"):
             remember(f"{key}_{k}")

@@ -55,3 +55,13 @@ def test_the_page_summarises_filters_and_opens_a_person_in_explore(tmp_path, mon
     want = [int(round(v)) for v in page_box(first.box, first.box_enlarge, rgb_w, rgb_h)]
     got = [at.sidebar.number_input(key=f"person_{k}").value for k in "xywh"]
     assert got == want
+
+
+def test_the_atlas_compare_request_selects_its_models_in_a_widget_of_its_own():
+    at = AppTest.from_file(str(ROOT / "app" / "views" / "compare.py"), default_timeout=240)
+    at.session_state["cmp_request"] = (7, ["cpm_lsp", "hrnet_lsp"])
+    at.run()
+    assert not at.exception, at.exception
+    chosen = at.sidebar.multiselect(key="cmp_models_7")
+    assert chosen.value == ["cpm_lsp", "hrnet_lsp"]
+    assert list(at.dataframe[-1].value["model"]) == ["cpm_lsp", "hrnet_lsp"]

@@ -111,7 +111,7 @@ for start in range(0, len(shown), 4):
                 _open("views/occlusion.py", row, {"occ_model": model})
             if st.button(f"Compare with {', '.join(others)}" if others else "Compare (the atlas has one model)",
                          key=f"atlas_c_{row.person}", disabled=not others, width="stretch"):
-                _open("views/compare.py", row, {"cmp_models": [model, *others]})
+                _open("views/compare.py", row, {"cmp_request": (int(row.person), [model, *others])})
 
 st.subheader("Where one model fails and another does not")
 c1, c2 = st.columns(2)

@@ -15,9 +15,12 @@ from poseviz.plots.theme import TEMPLATE
 st.title("Compare models")
 image, box = image_and_person_ui()
 shipped = zoo.shipped_models(task=None)
-start = {} if "cmp_models" in st.session_state else {"default": zoo.comparison_default()}  # set by the atlas's "Compare"
-chosen = st.sidebar.multiselect("Models (2–4)", shipped, max_selections=4, key="cmp_models",
-                                help="At most four at once: pick another after removing one.", **start)
+# The atlas's "Compare" asks for its models through "cmp_request" (a number and the models): a widget of its own
+# key with that default, so no widget ever has its value set behind its back (shown one way, used another).
+request = st.session_state.get("cmp_request")
+chosen = st.sidebar.multiselect("Models (2–4)", shipped, default=request[1] if request else zoo.comparison_default(),
+                                max_selections=4, key=f"cmp_models_{request[0]}" if request else "cmp_models",
+                                help="At most four at once: pick another after removing one.")
 flip = st.sidebar.toggle("Flip test", value=False, key="cmp_flip")
 if len(chosen) < 2:
     st.warning("Pick at least two models in the sidebar.")
