@@ -227,9 +227,13 @@ def coco_people(max_images: int = 100):
             gt = type(gt)({**gt.dataset, "images": [im for im in gt.images if im["id"] in keep],
                            "annotations": [a for a in gt.annotations if a["image_id"] in keep]})
             return gt, folder / images
+    return _no_coco()
+
+
+def _no_coco() -> None:
+    """Say that a COCO part is skipped and how to fetch COCO val2017."""
     display(Markdown(f"> **No COCO keypoints in the data root** (`{data_root()}`), so this part is skipped. Get COCO "
                      "val2017 with `python -m poseviz data fetch coco-val2017` (about 1 GB) and run the notebook again."))
-    return None
 
 
 def joint_index(schema, name: str) -> int:
@@ -251,9 +255,7 @@ def coco_atlas(models: list[str], people: int = 40):
 
     name = next((n for n, annotations, _ in COCO_SOURCES if (data_root() / n / annotations).is_file()), None)
     if name is None:
-        display(Markdown(f"> **No COCO keypoints in the data root** (`{data_root()}`), so this part is skipped. Get COCO "
-                         "val2017 with `python -m poseviz data fetch coco-val2017` (about 1 GB) and run the notebook again."))
-        return None
+        return _no_coco()
     out = Path(tempfile.mkdtemp(prefix="poseviz-atlas-")) / name
     spec = spec_from(name, models, root=str(data_root()), limit=people, shard_size=max(people // 8, 1))
     bar = widgets.IntProgress(value=0, min=0, max=8, description="atlas (shards)", style=_STYLE)

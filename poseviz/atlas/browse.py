@@ -11,7 +11,7 @@ import pandas as pd
 from poseviz.atlas.store import MANIFEST, read_atlas
 
 __all__ = ["ATLASES", "Atlas", "list_atlases", "load", "summary", "joint_summary", "Filters", "filter_people",
-           "fails_where_other_does_not", "person_crop", "SIZE_BANDS", "for_pages", "visibility_mix"]
+           "fails_where_other_does_not", "SIZE_BANDS", "for_pages", "visibility_mix"]
 
 ATLASES = "atlases"  # folder under the data root where the page looks for atlases
 # COCO's area bands (px² of the person's segment): small < 32², medium < 96², large above
@@ -152,17 +152,6 @@ def fails_where_other_does_not(atlas: Atlas, a: str, b: str, threshold: float = 
     out = pd.DataFrame({"ann_id": w.index, "oks_a": w[a].to_numpy(), "oks_b": w[b].to_numpy()})
     out["gap"] = out.oks_b - out.oks_a
     return out.sort_values("gap", ascending=False).reset_index(drop=True)
-
-
-def person_crop(rgb: np.ndarray, box, margin: float = 0.15, side: int = 160) -> np.ndarray:
-    """A square thumbnail of a person's box (plus ``margin``) from ``rgb``, ``side`` px."""
-    import cv2
-
-    x, y, w, h = (float(v) for v in box)
-    s = max(w, h) * (1 + 2 * margin)
-    cx, cy = x + w / 2, y + h / 2
-    m = np.array([[side / s, 0, side / 2 - cx * side / s], [0, side / s, side / 2 - cy * side / s]])
-    return cv2.warpAffine(rgb, m, (side, side), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_CONSTANT, borderValue=(40, 40, 40))
 
 
 def for_pages(rgb: np.ndarray, row) -> tuple[np.ndarray, tuple[float, float, float, float]]:

@@ -63,24 +63,15 @@ def crowd_index(ann: dict, others: list[dict]) -> float:
     return inside / n_own if n_own else float("nan")
 
 
-def _iou(a, b) -> float:
-    ax, ay, aw, ah = a
-    bx, by, bw, bh = b
-    iw = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
-    ih = max(0.0, min(ay + ah, by + bh) - max(ay, by))
-    inter = iw * ih
-    union = aw * ah + bw * bh - inter
-    return inter / union if union > 0 else 0.0
-
-
 def match_detection(bbox, detections: list) -> tuple[int | None, float]:
     """The detection (``PersonCandidate``) overlapping the annotated box most, if IoU ≥ 0.5: (index, IoU)."""
-    best, best_iou = None, 0.0
-    for i, d in enumerate(detections):
-        iou = _iou(bbox, d.box)
-        if iou > best_iou:
-            best, best_iou = i, iou
-    return (best, best_iou) if best_iou >= 0.5 else (None, best_iou)
+    from poseviz.training.detector_boxes import box_iou
+
+    if not detections:
+        return None, 0.0
+    iou = box_iou(np.asarray(bbox, float), np.array([d.box for d in detections], float))[0]
+    best = int(np.argmax(iou))
+    return (best, float(iou[best])) if iou[best] >= 0.5 else (None, float(iou[best]))
 
 
 def _base(source_name: str, person, model_name: str) -> dict:
