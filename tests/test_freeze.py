@@ -63,6 +63,7 @@ def test_refusals(tmp_path):
                     init_from=str(zoo.weights_path("hrnet_lsp"))).check()
 
 
+@pytest.mark.devdata  # trains on LSP images
 def test_a_run_leaves_the_keypoints_of_its_start(tmp_path):
     """The chart head trained on HRNet's frozen backbone: the keypoint path's weights stay identical."""
     start = zoo.weights_path("hrnet_lsp")
