@@ -42,6 +42,43 @@ def test_dark_decoding_recovers_subpixel_positions_within_0_1_px():
     assert maxvals.min() > 0.7
 
 
+def _dark_on_whole_maps(hm: np.ndarray, coords: np.ndarray, kernel: int) -> np.ndarray:
+    """DARK as its paper's code does it: smooth every whole map (scipy), rescale, log, edge-padded Newton step."""
+    from scipy.ndimage import gaussian_filter
+    b, k, h, w = hm.shape
+    sm = gaussian_filter(hm.astype(np.float64), sigma=(0, 0, (kernel - 1) / 6, (kernel - 1) / 6), mode="constant", truncate=3.0)
+    sm *= (hm.reshape(b, k, -1).max(-1) / sm.reshape(b, k, -1).max(-1))[..., None, None]
+    pad = np.pad(np.log(np.maximum(sm, 1e-10)), ((0, 0), (0, 0), (1, 1), (1, 1)), mode="edge")
+    out = coords.copy()
+    for bi in range(b):
+        for ki in range(k):
+            x, y = int(coords[bi, ki, 0]) + 1, int(coords[bi, ki, 1]) + 1
+            p = pad[bi, ki, y - 1:y + 2, x - 1:x + 2]
+            g = np.array([(p[1, 2] - p[1, 0]) / 2, (p[2, 1] - p[0, 1]) / 2])
+            hxx, hyy = p[1, 2] - 2 * p[1, 1] + p[1, 0], p[2, 1] - 2 * p[1, 1] + p[0, 1]
+            hxy = (p[2, 2] - p[2, 0] - p[0, 2] + p[0, 0]) / 4
+            hess = np.array([[hxx, hxy], [hxy, hyy]])
+            if hxx < 0 and hyy < 0 and abs(np.linalg.det(hess)) > 1e-12:
+                step = -np.linalg.solve(hess, g)
+                if np.abs(step).max() <= 1.0:
+                    out[bi, ki] += step
+    return out
+
+
+@pytest.mark.parametrize("kernel", [3, 5, 11])
+def test_dark_smoothing_only_near_the_peak_equals_smoothing_the_whole_map(kernel):
+    rng = np.random.default_rng(kernel)
+    _, hm, _ = _random_targets(n=40, size=(40, 40), sigma=1.5, seed=kernel)
+    hm = hm + 0.3 * rng.random(hm.shape) * hm.max(axis=(-2, -1), keepdims=True)  # network-like noise
+    hm[0, :3, 0, :] += 2.0  # peaks on the border rows, where the edge padding matters
+    hm[0, 3, :, -1] += 2.0
+    coords, _ = decode(hm, "argmax")
+    expected = _dark_on_whole_maps(hm, coords, kernel)
+    got, _ = decode(hm, "dark", dark_blur_kernel=kernel)
+    np.testing.assert_allclose(got, expected, atol=1e-9)
+    assert np.abs(got - coords).max() > 0.05  # the step really moved the points
+
+
 def test_quarter_shift_decoding_is_within_0_35_px_and_beats_argmax():
     pts, hm, _ = _random_targets(seed=1)
     q = np.abs(decode(hm, "quarter")[0][0] - pts[:, :2])

@@ -27,8 +27,9 @@ if not names:
     st.error("No trained weights are in assets/.")
     st.stop()
 st.sidebar.subheader("Model")
-name = st.sidebar.selectbox("Network", names, key="live_model", index=names.index(zoo.fastest_model()),
-                            format_func=lambda n: f"{n} — {zoo.ZOO[n].description}", help="The fastest shipped model is the default.")
+name = st.sidebar.selectbox("Network", names, key="live_model", index=0,
+                            format_func=lambda n: f"{n} — {zoo.ZOO[n].description}",
+                            help=f"The default is the zoo's most accurate real-time model; {zoo.fastest_model()} is the fastest.")
 model = get_model(name)
 schema = model_schema(model)
 st.sidebar.subheader("View")

@@ -41,9 +41,11 @@ class _SameConv(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         k, s = self.conv.kernel_size[0], self.conv.stride[0]
         (top, bottom), (left, right) = same_padding(x.shape[-2], k, s), same_padding(x.shape[-1], k, s)
-        if top or bottom or left or right:
-            x = F.pad(x, (left, right, top, bottom))
-        y = self.conv(x)
+        if top == bottom and left == right:  # symmetric (every stride-1 layer): the convolution pads, no padded copy
+            c = self.conv
+            y = F.conv2d(x, c.weight, c.bias, c.stride, (top, left), c.dilation, c.groups)
+        else:
+            y = self.conv(F.pad(x, (left, right, top, bottom)))
         return torch.sigmoid(y) if self.sigmoid else y
 
 
