@@ -28,3 +28,6 @@ def main(argv: list[str] | None = None) -> int:
     except PoseVizInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # one line, not a traceback: every long command keeps what it finished
+        print("\ninterrupted", file=sys.stderr)
+        return 130

@@ -3,6 +3,7 @@ ablations' card) and ``data`` (datasets)."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 from poseviz.core.errors import PoseVizInputError
 
@@ -81,7 +82,7 @@ def _ablations(args: argparse.Namespace) -> int:
 
 
 def _data(args: argparse.Namespace) -> int:
-    from poseviz.data.fetch import fetch, status, verify
+    from poseviz.data.fetch import downloads_dir, fetch, status, verify
     from poseviz.data.registry import REGISTRY, entry
     from poseviz.data.root import data_root, development_data
 
@@ -105,7 +106,12 @@ def _data(args: argparse.Namespace) -> int:
     e = entry(args.name)
     if args.action == "fetch":
         print(f"{e.title}\nlicence: {e.licence}\ncite: {e.citation}")
-        print(f"installed in {fetch(e.name, root, force=args.force, notify=print)}")
+        try:
+            print(f"installed in {fetch(e.name, root, force=args.force, notify=print)}")
+        except KeyboardInterrupt:
+            print(f"\ninterrupted: what was downloaded stays in {downloads_dir(root)} as a .part file; "
+                  f"run `python -m poseviz data fetch {e.name}` again to resume", file=sys.stderr)
+            return 130
         return 0
     st = verify(e.name, root)
     for problem in st.problems:

@@ -13,6 +13,7 @@ import hashlib
 import json
 import shutil
 import tarfile
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -27,7 +28,7 @@ from poseviz.core.errors import PoseVizInputError
 from poseviz.data.registry import REGISTRY, Download, Entry, entry
 from poseviz.data.root import data_root
 
-__all__ = ["ResumableDownloader", "fetch", "verify", "status", "Status", "downloads_dir", "file_hash"]
+__all__ = ["Limits", "ResumableDownloader", "fetch", "verify", "status", "Status", "downloads_dir", "file_hash"]
 
 CHUNK = 1 << 16
 # Our own progress bar reports downloads; pooch's "Downloading data from …" line would repeat it.
@@ -48,45 +49,109 @@ def file_hash(path: Path, algorithm: str = "sha256") -> str:
     return h.hexdigest()
 
 
-class ResumableDownloader:
-    """A pooch downloader that keeps ``<name>.part`` and resumes it with a Range request."""
+@dataclass(frozen=True)
+class Limits:
+    """What one fetch may cost. A download slower than ``min_rate`` bytes/s over ``rate_window_s`` or running
+    past ``max_seconds`` stops with its ``.part`` kept (the next fetch resumes it); an archive may unpack to
+    ``max_ratio`` × its own size (and ``max_unpacked`` bytes at most) in ``max_members`` members."""
 
-    def __init__(self, partial: Path, progress: bool = True, timeout: float = 30.0):
+    min_rate: float = 8 * 1024
+    rate_window_s: float = 60.0
+    max_seconds: float = 12 * 3600.0
+    max_ratio: float = 200.0
+    max_unpacked: int = 64 << 30
+    max_members: int = 200_000
+
+
+class ResumableDownloader:
+    """A pooch downloader that keeps ``<name>.part`` and resumes it with a Range request; it stops at
+    ``max_bytes`` (the published size or the entry's maximum) and when the transfer is too slow or too long."""
+
+    def __init__(self, partial: Path, progress: bool = True, timeout: float = 30.0, max_bytes: int = 1 << 30,
+                 limits: Limits = Limits()):
         self.partial = partial
         self.progress = progress
         self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.limits = limits
 
     def __call__(self, url: str, output_file, pooch_obj=None, check_only: bool = False) -> None:
         have = self.partial.stat().st_size if self.partial.is_file() else 0
+        if have > self.max_bytes:  # a .part left by an older, unbounded version
+            self.partial.unlink()
+            have = 0
         request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
         with urllib.request.urlopen(request, timeout=self.timeout) as response:
             if have and response.status != 206:
                 have = 0  # the server ignored the Range: start again
             length = response.headers.get("Content-Length")
             total = have + int(length) if length and length.isdigit() else None
+            if total is not None and total > self.max_bytes:
+                raise DownloadRefused(f"the server announces {total:,} bytes, more than the {self.max_bytes:,} "
+                                      "expected of this file; nothing was downloaded")
             with self.partial.open("ab" if have else "wb") as out, tqdm(
                 total=total, initial=have, unit="B", unit_scale=True, desc=Path(urlparse(url).path).name,
                 disable=not self.progress, leave=False,
             ) as bar:
-                while block := response.read(CHUNK):
-                    out.write(block)
-                    bar.update(len(block))
+                self._copy(response, out, bar, have)
         if total is not None and self.partial.stat().st_size < total:
             raise OSError(f"download of {url} stopped early ({self.partial.stat().st_size} of {total} bytes)")
         shutil.move(str(self.partial), str(output_file))
 
+    def _copy(self, response, out, bar, have: int) -> None:
+        lim, start = self.limits, time.monotonic()
+        window_start, window_bytes, size = start, 0, have
+        # read1: one socket read at a time, so a server trickling bytes is seen as slow (read() would wait for CHUNK)
+        while block := response.read1(CHUNK):
+            size += len(block)
+            if size > self.max_bytes:
+                out.truncate(0)
+                raise DownloadRefused(f"the server sent more than the {self.max_bytes:,} bytes expected of this "
+                                      "file; the download was stopped and deleted")
+            out.write(block)
+            bar.update(len(block))
+            now = time.monotonic()
+            window_bytes += len(block)
+            if now - start > lim.max_seconds:
+                raise TimeoutError(f"the download ran past {lim.max_seconds:.0f} s ({size:,} bytes so far, kept)")
+            if now - window_start >= lim.rate_window_s:
+                if window_bytes < lim.min_rate * (now - window_start):
+                    raise TimeoutError(f"the server sent {window_bytes / (now - window_start):,.0f} bytes/s, under the "
+                                       f"{lim.min_rate:,.0f} a download needs ({size:,} bytes so far, kept)")
+                window_start, window_bytes = now, 0
+
+
+class DownloadRefused(PoseVizInputError):
+    """A download that can never succeed as it is (too large); retrying does not help."""
+
 
 def _recorded(root: Path) -> dict:
     p = downloads_dir(root) / "hashes.json"
-    return json.loads(p.read_text()) if p.is_file() else {}
+    if not p.is_file():
+        return {}
+    try:
+        hashes = json.loads(p.read_text())
+    except (ValueError, UnicodeDecodeError):
+        hashes = None
+    if not isinstance(hashes, dict) or not all(isinstance(v, str) for v in hashes.values()):
+        raise PoseVizInputError(f"{p} is damaged (it holds the SHA-256 of each download without a published hash): "
+                                "delete it and the downloads beside it you do not trust, then fetch again")
+    return hashes
 
 
-def _record(root: Path, fname: str, digest: str) -> None:
+def _record(root: Path, fname: str, digest: str | None) -> None:
     hashes = _recorded(root)
-    hashes[fname] = digest
+    if digest is None:
+        hashes.pop(fname, None)
+    else:
+        hashes[fname] = digest
     tmp = downloads_dir(root) / "hashes.json.tmp"
     tmp.write_text(json.dumps(hashes, indent=1, sort_keys=True))
     tmp.replace(downloads_dir(root) / "hashes.json")
+
+
+def _unrecord(root: Path, fname: str) -> None:
+    _record(root, fname, None)
 
 
 def _fname(d: Download) -> str:
@@ -110,16 +175,53 @@ def _offline_message(e: Entry, d: Download, root: Path, exc: Exception) -> str:
             f"(or unpack it yourself into {root / e.target} so that {', '.join(e.expect)} exist).")
 
 
-def _unpack(archive: Path, kind: str, into: Path) -> None:
+def _check_archive(archive: Path, kind: str) -> None:
+    """Refuse a file that is not the archive it should be (a captive portal's HTML page, an error page)."""
+    ok = zipfile.is_zipfile(archive) if kind == "zip" else tarfile.is_tarfile(archive)
+    if not ok:
+        head = archive.read_bytes()[:64] if archive.stat().st_size else b""
+        looks = " (it looks like a web page: a login or error page?)" if b"<" in head.lower() and b"html" in head.lower() else ""
+        raise PoseVizInputError(f"{archive.name} is not a {kind} archive{looks}; it was deleted")
+
+
+def _check_totals(archive: Path, members: int, unpacked: int, limits: Limits) -> None:
+    allowed = min(limits.max_unpacked, int(limits.max_ratio * max(archive.stat().st_size, 1)))
+    if members > limits.max_members:
+        raise PoseVizInputError(f"{archive.name} holds more than {limits.max_members:,} members; not unpacked")
+    if unpacked > allowed:
+        raise PoseVizInputError(f"{archive.name} would unpack to more than {allowed:,} bytes "
+                                f"({limits.max_ratio:.0f} × its size, {limits.max_unpacked:,} at most); not unpacked")
+
+
+def _unpack(archive: Path, kind: str, into: Path, limits: Limits = Limits()) -> None:
     if kind == "zip":
         with zipfile.ZipFile(archive) as z:
-            for member in z.namelist():
-                if Path(member).is_absolute() or ".." in Path(member).parts:
-                    raise PoseVizInputError(f"{archive.name}: member {member!r} would land outside the data folder")
+            infos = z.infolist()
+            for member in infos:
+                if Path(member.filename).is_absolute() or ".." in Path(member.filename).parts:
+                    raise PoseVizInputError(f"{archive.name}: member {member.filename!r} would land outside the data folder")
+            # zipfile never writes more than a member's declared size (and checks its CRC), so the sum is a bound
+            _check_totals(archive, len(infos), sum(i.file_size for i in infos), limits)
             z.extractall(into)
     elif kind == "tar":
-        with tarfile.open(archive) as t:
-            t.extractall(into, filter="data")  # refuses absolute paths, '..' and links leaving the folder
+        seen = {"members": 0, "bytes": 0}
+
+        def bounded(member: tarfile.TarInfo, path: str) -> tarfile.TarInfo:
+            if not (member.isreg() or member.isdir()):
+                what = "a link" if member.issym() or member.islnk() else "a device or FIFO"
+                raise PoseVizInputError(f"{archive.name}: member {member.name!r} is {what}; a dataset holds files only")
+            seen["members"] += 1
+            seen["bytes"] += member.size
+            _check_totals(archive, seen["members"], seen["bytes"], limits)
+            return tarfile.data_filter(member, path)  # refuses absolute paths and '..'
+
+        try:
+            with tarfile.open(archive) as t:
+                t.extractall(into, filter=bounded)
+        except tarfile.FilterError as exc:
+            raise PoseVizInputError(f"{archive.name}: {exc}; not unpacked") from None
+        except (tarfile.TarError, EOFError, OSError) as exc:
+            raise PoseVizInputError(f"{archive.name} could not be unpacked ({exc})") from None
 
 
 def _swap_in(staging: Path, target: Path) -> int:
@@ -141,7 +243,7 @@ def _swap_in(staging: Path, target: Path) -> int:
 
 
 def fetch(name: str, root: str | Path | None = None, progress: bool = True, timeout: float = 30.0,
-          force: bool = False, notify=None) -> Path:
+          force: bool = False, notify=None, limits: Limits = Limits()) -> Path:
     """Download (resuming), check and unpack entry ``name`` into the data root; returns its folder.
 
     A file whose hash differs from the registry's (or, for entries without a published hash,
@@ -151,9 +253,14 @@ def fetch(name: str, root: str | Path | None = None, progress: bool = True, time
     Over an existing folder only the downloaded files are put in place: files the download does not hold (a
     user's notes, results) are kept, and ``notify`` (a callable taking one line) is told how many; ``force``
     replaces the whole folder instead. A target that is a symbolic link or a file is refused.
+
+    Every download is bounded (``Limits``, and each file's published or maximum size); an interrupted or
+    too-slow one keeps its ``.part`` for the next fetch to resume.
     """
     e = entry(name)
     root = data_root(root)
+    if root.exists() and not root.is_dir():
+        raise PoseVizInputError(f"the data root {root} is a file, not a folder: set POSEVIZ_DATA or --data-root to a folder")
     target = root / e.target
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         kind = "a symbolic link" if target.is_symlink() else "a file"
@@ -168,9 +275,11 @@ def fetch(name: str, root: str | Path | None = None, progress: bool = True, time
         for d in e.downloads:
             fname = _fname(d)
             known = d.known_hash or (f"sha256:{_recorded(root)[fname]}" if fname in _recorded(root) else None)
+            downloader = ResumableDownloader(cache / (fname + ".part"), progress, timeout, d.byte_limit, limits)
             try:
-                path = Path(pooch.retrieve(d.url, known, fname=fname, path=cache, progressbar=False,
-                                           downloader=ResumableDownloader(cache / (fname + ".part"), progress, timeout)))
+                path = Path(pooch.retrieve(d.url, known, fname=fname, path=cache, progressbar=False, downloader=downloader))
+            except DownloadRefused as exc:
+                raise PoseVizInputError(f"{fname} from {urlparse(d.url).netloc}: {exc}") from None
             except ValueError as exc:  # pooch: hash mismatch (the bad file is already deleted)
                 raise PoseVizInputError(f"{fname}: the download does not match its known hash, so it was deleted ({exc})") from None
             except (urllib.error.URLError, OSError, TimeoutError) as exc:
@@ -180,11 +289,20 @@ def fetch(name: str, root: str | Path | None = None, progress: bool = True, time
             if prefix and not digest.startswith(prefix):
                 path.unlink()
                 raise PoseVizInputError(f"{fname}: SHA-256 {digest[:8]}… does not match the {prefix} in its name; deleted")
-            if not d.known_hash:
-                _record(root, fname, digest)
             if d.unpack:
-                _unpack(path, d.unpack, staging)
+                try:
+                    _check_archive(path, d.unpack)
+                    if not d.known_hash:
+                        _record(root, fname, digest)
+                    _unpack(path, d.unpack, staging, limits)
+                except (PoseVizInputError, zipfile.BadZipFile, OSError) as exc:
+                    if not d.known_hash:  # nothing vouches for this file: forget it, so a retry downloads it again
+                        _unrecord(root, fname)
+                        path.unlink(missing_ok=True)
+                    raise exc if isinstance(exc, PoseVizInputError) else PoseVizInputError(f"{fname} could not be unpacked ({exc})") from None
             else:
+                if not d.known_hash:
+                    _record(root, fname, digest)
                 shutil.copy2(path, staging / fname)
         missing = [p for p in e.expect if not (staging / p).exists()]
         if missing:

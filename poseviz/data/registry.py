@@ -23,6 +23,13 @@ class Download:
     unpack: str | None = None
     # Sub-folder of the archive to move up to the entry's folder (archives that wrap their content).
     strip: str | None = None
+    # Where no size is published: the most a download may grow to before it is stopped (bytes).
+    max_size: int | None = None
+
+    @property
+    def byte_limit(self) -> int:
+        """The size a download stops at: the published one, else ``max_size``, else 1 GiB."""
+        return self.size or self.max_size or 1 << 30
 
 
 @dataclass(frozen=True)
@@ -56,22 +63,24 @@ REGISTRY: dict[str, Entry] = {e.name: e for e in (
     ),
     Entry(
         "lsp", "dataset", "Leeds Sports Pose, original size (2,000 images, 14 joints)",
-        (Download("http://sam.johnson.io/research/lsp_dataset_original.zip", None, None, "zip"),),
+        (Download("http://sam.johnson.io/research/lsp_dataset_original.zip", None, None, "zip", max_size=1 << 30),),
         ("joints.mat", "images/im0001.jpg"),
         "research use (see the dataset's page)",
         "Johnson & Everingham, Clustered Pose and Nonlinear Appearance Models for Human Pose Estimation, BMVC 2010",
     ),
     Entry(
         "lspet", "dataset", "LSP Extended training set (10,000 images, 14 joints)",
-        (Download("http://sam.johnson.io/research/lspet_dataset.zip", None, None, "zip"),),
+        (Download("http://sam.johnson.io/research/lspet_dataset.zip", None, None, "zip", max_size=1 << 30),),
         ("joints.mat", "images/im00001.jpg"),
         "research use (see the dataset's page)",
         "Johnson & Everingham, Learning Effective Human Pose Estimation from Inaccurate Annotation, CVPR 2011",
     ),
     Entry(
         "mpii-original", "dataset", "MPII Human Pose v1 images and the official annotation (.mat)",
-        (Download("https://datasets.d2.mpi-inf.mpg.de/andriluka14cvpr/mpii_human_pose_v1_u12_2.zip", None, None, "zip"),
-         Download("https://datasets.d2.mpi-inf.mpg.de/andriluka14cvpr/mpii_human_pose_v1.tar.gz", None, None, "tar")),
+        (Download("https://datasets.d2.mpi-inf.mpg.de/andriluka14cvpr/mpii_human_pose_v1_u12_2.zip", None, None, "zip",
+                  max_size=256 << 20),
+         Download("https://datasets.d2.mpi-inf.mpg.de/andriluka14cvpr/mpii_human_pose_v1.tar.gz", None, None, "tar",
+                  max_size=16 << 30)),  # 12.9 GB of images
         ("mpii_human_pose_v1_u12_2/mpii_human_pose_v1_u12_1.mat", "images"),
         "annotations BSD; images research use",
         "Andriluka et al., 2D Human Pose Estimation: New Benchmark and State of the Art Analysis, CVPR 2014",
