@@ -83,3 +83,16 @@ def test_jpeg_header_claiming_far_more_pixels_than_its_data_is_refused():
     flat = io.BytesIO()
     Image.fromarray(np.full((3000, 3000), 128, np.uint8)).save(flat, "JPEG", quality=10, progressive=True)
     assert load_image(flat.getvalue(), max_side=None).rgb.shape == (3000, 3000, 3)
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_a_float_tiff_with_one_non_finite_pixel_is_refused_not_loaded_black(tmp_path, bad):
+    arr = np.random.default_rng(0).random((40, 30), dtype=np.float32)
+    arr[5, 7] = bad
+    path = tmp_path / "one_bad.tiff"
+    Image.fromarray(arr, "F").save(path)
+    with pytest.raises(PoseVizInputError, match="1 pixel of this F image is not a number"):
+        load_image(path)
+    arr[5, 7] = 0.5
+    Image.fromarray(arr, "F").save(path)
+    assert load_image(path).rgb.mean() > 100  # the same image with a finite pixel loads as it looks

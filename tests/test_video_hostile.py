@@ -112,3 +112,12 @@ def test_a_file_over_the_size_limit_is_refused_unread(monkeypatch):
     monkeypatch.setattr(decode, "MAX_VIDEO_BYTES", 1000)
     with pytest.raises(VideoError, match="Cut the clip first"):
         probe(bytes(2000))
+
+
+@pytest.mark.parametrize("size", [(8, 8), (1024, 16)])
+def test_videos_too_small_or_too_thin_for_a_person_are_refused_like_photos(size):
+    data = encode_video(_frames(3, *size), 30)
+    assert probe(data).width == size[0]  # the file itself is fine
+    with pytest.raises(VideoError, match="too small or too thin"):
+        FrameReader(data)
+    assert _read(encode_video(_frames(3, 64, 48), 30))[0] == 3

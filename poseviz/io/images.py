@@ -107,6 +107,10 @@ def _to_rgb(img: Image.Image) -> Image.Image:
     mode = img.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         arr = np.array(img, dtype=np.float32)  # a writable copy: scaled in place below
+        bad = int(arr.size - np.count_nonzero(np.isfinite(arr)))
+        if bad:  # one inf would scale every other pixel to black; NaN has no brightness at all
+            raise PoseVizInputError(f"{bad} pixel{'s' if bad != 1 else ''} of this {mode} image {'are' if bad != 1 else 'is'} "
+                                    "not a number (NaN or infinite): save it with finite values, or as 8-bit PNG/JPEG")
         lo, hi = float(np.nanmin(arr)), float(np.nanmax(arr))
         # Scale by the data's own range: clipping would turn most 16-bit photos white; a float
         # image in [0, 1] is scaled by 1, not 255 (it would load black).

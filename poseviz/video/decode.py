@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from poseviz.core.errors import PoseVizInputError
+from poseviz.io.images import MAX_ASPECT, MIN_SIDE
 
 __all__ = ["VideoError", "VideoInfo", "VideoFrame", "FrameReader", "probe", "MAX_VIDEO_BYTES", "MAX_SOURCE_SIDE",
            "DEFAULT_MAX_SIDE", "DEFAULT_MAX_FRAMES", "DEFAULT_TIME_LIMIT_S"]
@@ -123,8 +124,12 @@ class FrameReader:
         if self.every < 1 or self.max_frames < 1 or self.max_side < 16:
             raise ValueError("every and max_frames must be ≥ 1 and max_side ≥ 16")
         self.info = probe(self.source)
-        if max(self.info.width, self.info.height) > MAX_SOURCE_SIDE:
-            raise VideoError(f"The video is {self.info.width}×{self.info.height} px; at most {MAX_SOURCE_SIDE} px a side can be read.")
+        w, h = self.info.width, self.info.height
+        if max(w, h) > MAX_SOURCE_SIDE:
+            raise VideoError(f"The video is {w}×{h} px; at most {MAX_SOURCE_SIDE} px a side can be read.")
+        if min(w, h) < MIN_SIDE or max(w, h) > MAX_ASPECT * min(w, h):  # the rule photos follow
+            raise VideoError(f"The video is {w}×{h} px: too small or too thin to hold a person (PoseViz needs at "
+                             f"least {MIN_SIDE} px on each side and sides within {MAX_ASPECT:g}:1, as for photos).")
 
     @property
     def scale(self) -> float:
