@@ -154,3 +154,21 @@ def test_card_keeps_the_training_record_and_timings_it_cannot_remeasure(tmp_path
 ])
 def test_numbers_and_lists_that_ask_for_nothing_are_refused(capsys, argv, pattern):
     _fails(capsys, argv, pattern)
+
+
+def test_numbers_out_of_range_get_a_message(capsys, tmp_path):
+    _fails(capsys, ["predict", str(IMG), "--model", "cpm_lsp", "--box=0,0,1e-300,1e-300"], "under 1 px a side")
+    _fails(capsys, ["predict", str(IMG), "--model", "cpm_lsp", "--image-id", str(10**23), "--json"], "2^63")
+    _fails(capsys, ["predict", str(IMG), "--model", "cpm_lsp", "--image-id", "-1"], "2^63")
+    out = tmp_path / "grown.safetensors"
+    _fails(capsys, ["grow", "hourglass_lsp", "--add-stack", "100000", "--out", str(out)], "--add-stack adds 0 to 8")
+    _fails(capsys, ["grow", "cpm_lsp", "--add-stage", "-3", "--out", str(out)], "--add-stage adds 0 to 8")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("where", ["/proc/poseviz_grown.safetensors", "/sys/poseviz_grown.safetensors", "file"])
+def test_grow_into_a_place_that_cannot_hold_a_file_says_so(capsys, tmp_path, where):
+    if where == "file":
+        (tmp_path / "afile").write_text("x")
+        where = str(tmp_path / "afile" / "grown.safetensors")  # a file where a folder should be
+    _fails(capsys, ["grow", "hrnet_lsp", "--add-module", "2", "--out", where], "cannot write")

@@ -42,6 +42,8 @@ def _predict(args: argparse.Namespace) -> int:
 
     from poseviz.inference.refine import DEFAULT_REFINE_PASSES, refined_prediction
 
+    if not 0 <= args.image_id < 2**63:  # COCO ids are 64-bit integers; our own result validator holds them there
+        raise PoseVizInputError(f"--image-id must be an integer from 0 to 2^63 - 1 (got {args.image_id})")
     refine = DEFAULT_REFINE_PASSES if args.refine is None else args.refine
     if not 0 <= refine <= 5:
         raise PoseVizInputError(f"--refine must be 0 to 5 passes (got {refine})")

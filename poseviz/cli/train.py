@@ -9,6 +9,7 @@ from pathlib import Path
 from poseviz.core.errors import PoseVizInputError
 from poseviz.io.writing import atomic_write_bytes, atomic_write_text, check_writable
 
+MAX_GROWTH = 8  # stacks, stages or modules one grow may add
 _TRAIN_FLAGS = {"out_dir": ("--out",), "data": ("--data-root", "--data")}
 _TRAIN_BOOLS = {"force"}
 _TRAIN_HELP = {
@@ -114,6 +115,9 @@ def _grow(args: argparse.Namespace) -> int:
     from poseviz.training.grow import add_cpm_stages, add_hourglass_stack, add_hrnet_module, revive_dead_blocks
     from poseviz.training.loop import export_state
 
+    for flag, n in (("--add-stack", args.add_stack), ("--add-stage", args.add_stage), ("--add-module", len(args.add_module or []))):
+        if not 0 <= n <= MAX_GROWTH:  # each step copies a block: beyond a few the file and the RAM grow without bound
+            raise PoseVizInputError(f"{flag} adds 0 to {MAX_GROWTH} at a time (got {n}); grow again from the result for more")
     for target in (Path(args.out), Path(args.out).with_suffix(".json")):
         check_writable(target, args.force)
     try:

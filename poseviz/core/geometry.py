@@ -133,11 +133,12 @@ def warp_crop(image: np.ndarray, transform: CropTransform, border_value: int = 0
 
 # A person box may stick out of the photo (a cropped-off person), but not absurdly far.
 MAX_BOX_TO_IMAGE = 10.0
+MIN_BOX_SIDE = 1.0  # px: a smaller box holds less than a pixel of the person, blown up to the whole input
 
 
 def check_box(box: tuple[float, float, float, float], width: int, height: int) -> tuple[float, float, float, float]:
     """Refuse (``PoseVizInputError``) a person box (x, y, w, h in pixels) that cannot be cropped:
-    non-finite, not positive in size, wholly outside the ``width`` × ``height`` image, or more than
+    non-finite, under ``MIN_BOX_SIDE`` px a side, wholly outside the ``width`` × ``height`` image, or more than
     ``MAX_BOX_TO_IMAGE`` times the image's longer side. Returns the box as floats."""
     from poseviz.core.errors import PoseVizInputError
 
@@ -146,6 +147,8 @@ def check_box(box: tuple[float, float, float, float], width: int, height: int) -
         raise PoseVizInputError(f"the person box {box} has a non-finite number")
     if w <= 0 or h <= 0:
         raise PoseVizInputError(f"the person box must have a positive width and height (got {w:g} × {h:g})")
+    if min(w, h) < MIN_BOX_SIDE:
+        raise PoseVizInputError(f"the person box is {w:g} × {h:g} px: under {MIN_BOX_SIDE:g} px a side, it holds no person")
     if x >= width or y >= height or x + w <= 0 or y + h <= 0:
         raise PoseVizInputError(f"the person box ({x:g}, {y:g}, {w:g}, {h:g}) lies wholly outside the {width}×{height} image")
     if max(w, h) > MAX_BOX_TO_IMAGE * max(width, height):
