@@ -98,3 +98,41 @@ def test_safetensors_whose_header_length_starts_with_the_pickle_byte_is_still_sa
     assert len(read_state_dict(tmp_path / "w.safetensors")) == 41
     torch.save({"w": torch.zeros(1)}, tmp_path / "z.pth")
     assert checkpoint_format(tmp_path / "z.pth") == "zip"
+
+
+def _raw_safetensors(path, header: str, payload: bytes = b"\0" * 16) -> None:
+    raw = header.encode()
+    path.write_bytes(struct.pack("<Q", len(raw)) + raw + payload)
+
+
+@pytest.mark.parametrize("offsets", ["null", '["0", "16"]', "[0, 1e400]", "[16, 0]", "[0, 99999]", '{"a": 1}'])
+def test_safetensors_with_impossible_data_offsets_get_a_message(tmp_path, offsets):
+    path = tmp_path / "odd.safetensors"
+    _raw_safetensors(path, '{"w": {"dtype": "F32", "shape": [4], "data_offsets": %s}}' % offsets)
+    with pytest.raises(CheckpointError, match="no valid data_offsets"):
+        read_state_dict(path)
+
+
+def test_a_safetensors_header_nested_100000_deep_is_refused(tmp_path):
+    path = tmp_path / "deep.safetensors"
+    _raw_safetensors(path, '{"w": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(CheckpointError, match="nor a valid safetensors file"):
+        read_state_dict(path)
+
+
+@pytest.mark.parametrize("case", ["int keys", "float8", "sparse", "quantised"])
+def test_checkpoints_holding_what_no_model_holds_are_refused_by_name(tmp_path, case):
+    path = tmp_path / "odd.pth"
+    w = torch.ones(2, 2)
+    obj = {"int keys": {0: w, "b": w},
+           "float8": {"w": w.to(torch.float8_e4m3fn)},
+           "sparse": {"w": w.to_sparse()},
+           "quantised": {"w": torch.quantize_per_tensor(w, 0.1, 0, torch.qint8)}}[case]
+    torch.save(obj, path)
+    pattern = {"int keys": "not a string", "float8": "float8_e4m3fn, a type", "sparse": "sparse", "quantised": "quantised"}[case]
+    with pytest.raises(CheckpointError, match=pattern):
+        read_state_dict(path)
+    if case == "float8":  # the same tensor in a safetensors file
+        save_file({"w": w.to(torch.float8_e4m3fn)}, tmp_path / "f8.safetensors")
+        with pytest.raises(CheckpointError, match="float8_e4m3fn"):
+            read_state_dict(tmp_path / "f8.safetensors")

@@ -87,15 +87,25 @@ def _check_safetensors(path: Path, max_bytes: int) -> None:
                                   f"(its safetensors header length, {n} bytes, is impossible)")
         try:
             header = json.loads(f.read(n))
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: a header nested 100,000 deep
             raise CheckpointError(f"{path.name} is neither a torch checkpoint nor a valid safetensors file") from None
     if not isinstance(header, dict):
         raise CheckpointError(f"{path.name}: its safetensors header is not a table of tensors")
     tensors = [v for k, v in header.items() if k != "__metadata__"]
     if len(tensors) > MAX_TENSORS:
         raise CheckpointError(f"{path.name} holds {len(tensors)} tensors, more than the {MAX_TENSORS} a PoseViz model has: refused")
-    total = sum(int(t["data_offsets"][1]) - int(t["data_offsets"][0]) for t in tensors
-                if isinstance(t, dict) and isinstance(t.get("data_offsets"), list) and len(t["data_offsets"]) == 2)
+
+    def offsets(t: object) -> tuple[int, int] | None:
+        d = t.get("data_offsets") if isinstance(t, dict) else None
+        if not (isinstance(d, list) and len(d) == 2 and all(type(v) is int for v in d) and 0 <= d[0] <= d[1] <= size):
+            return None
+        return d[0], d[1]
+
+    bad = [k for k, v in header.items() if k != "__metadata__" and offsets(v) is None]
+    if bad:
+        raise CheckpointError(f"{path.name}: tensor {str(bad[0])[:80]!r} has no valid data_offsets (two whole numbers "
+                              "within the file): not a valid safetensors file")
+    total = sum(b - a for a, b in map(offsets, tensors))
     if total > max_bytes:
         raise CheckpointError(f"{path.name} declares {total / 2**20:.0f} MiB of tensors: refused")
 
@@ -142,9 +152,10 @@ def read_state_dict(path: str | Path, max_bytes: int = MAX_CHECKPOINT_BYTES) -> 
         # Not a zip or a pickle: safetensors is the only other format we accept.
         _check_safetensors(path, max_bytes)
         try:
-            return load_file(str(path))
-        except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+            tensors = load_file(str(path))
+        except (SafetensorError, OSError, ValueError, RuntimeError, TypeError) as exc:
             raise CheckpointError(f"{path.name} is neither a torch checkpoint nor a valid safetensors file ({exc})") from None
+        return _checked_tensors(tensors, path.name)
     try:
         # mmap: a zip checkpoint's tensors are read from the file on demand, not copied into memory.
         obj = torch.load(path, map_location="cpu", weights_only=True, mmap=kind == "zip")
@@ -152,6 +163,27 @@ def read_state_dict(path: str | Path, max_bytes: int = MAX_CHECKPOINT_BYTES) -> 
         msg = str(exc).splitlines()[0][:300]
         raise CheckpointError(f"{path.name} was refused: it is not a plain tensor checkpoint ({msg})") from None
     return unwrap_state_dict(obj, path.name)
+
+
+# What a PoseViz model's parameters and buffers can be; float8 and friends have no isfinite, no arithmetic here.
+_TENSOR_DTYPES = frozenset({torch.float32, torch.float16, torch.bfloat16, torch.float64,
+                            torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool})
+
+
+def _checked_tensors(tensors: dict, name: str) -> dict[str, torch.Tensor]:
+    """Refuse names that are not strings and tensors that are sparse, quantised or of an exotic dtype."""
+    odd_key = next((k for k in tensors if not isinstance(k, str)), None)
+    if odd_key is not None:
+        raise CheckpointError(f"{name} names a tensor {str(odd_key)[:40]!r} ({type(odd_key).__name__}), not a string: "
+                              "not a state dict")
+    for k, v in tensors.items():
+        if v.layout != torch.strided or v.is_quantized:
+            raise CheckpointError(f"{name}: tensor {k[:80]!r} is {'quantised' if v.is_quantized else 'sparse'}; "
+                                  "PoseViz reads dense weights only")
+        if v.dtype not in _TENSOR_DTYPES:
+            raise CheckpointError(f"{name}: tensor {k[:80]!r} is {str(v.dtype).removeprefix('torch.')}, a type no "
+                                  "PoseViz model holds")
+    return tensors
 
 
 def unwrap_state_dict(obj: object, name: str = "checkpoint") -> dict[str, torch.Tensor]:
@@ -163,7 +195,7 @@ def unwrap_state_dict(obj: object, name: str = "checkpoint") -> dict[str, torch.
             break
     if not isinstance(obj, dict) or not obj:
         raise CheckpointError(f"{name} holds no state dict")
-    tensors = {k: v for k, v in obj.items() if isinstance(v, torch.Tensor)}
+    tensors = _checked_tensors({k: v for k, v in obj.items() if isinstance(v, torch.Tensor)}, name)
     if not tensors:
         raise CheckpointError(f"{name} holds no tensors")
     if all(k.startswith("module.") for k in tensors):
