@@ -38,7 +38,7 @@ def test_missing_iscrowd_becomes_zero(raw):
     "mutate, pattern",
     [
         (lambda a: a.__setitem__("keypoints", a["keypoints"][:-3]), r"annotation {id}: field 'keypoints' has 48 values, expected 51"),
-        (lambda a: a.__setitem__("area", -5.0), r"annotation {id}: field 'area' must be a non-negative number"),
+        (lambda a: a.__setitem__("area", -5.0), r"annotation {id}: field 'area' must be a number from 0"),
         (lambda a: a.__setitem__("image_id", 987654321), r"annotation {id}: field 'image_id' refers to unknown image 987654321"),
         (lambda a: a.__setitem__("num_keypoints", a["num_keypoints"] + 1), r"annotation {id}: field 'num_keypoints' is \d+ but \d+ keypoints"),
         (lambda a: a["keypoints"].__setitem__(0, "x"), r"annotation {id}: field 'keypoints' value 0 \(joint 0\)"),

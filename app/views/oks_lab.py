@@ -13,6 +13,7 @@ from poseviz.data.lsp_coco import lsp_as_coco
 from poseviz.data.mpii import load_mpii
 from poseviz.data.root import dataset_dir
 from poseviz.explain.oks_errors import (
+    MAX_LAB_PEOPLE,
     checked_sigmas,
     error_totals,
     informative_instance,
@@ -101,7 +102,7 @@ def run(digest: str, model_name: str, flip: bool, img_dir: str, _gt):
     bar = st.progress(0.0, text="Running the model on every annotated person…")
 
     def loader(im):
-        return read_dataset_image(Path(img_dir), im["file_name"])
+        return read_dataset_image(Path(img_dir), _gt.file_name(im["id"]))
 
     out = predict_dataset(get_model(model_name), _gt, loader, flip=flip, progress=False,
                           progress_callback=lambda f: bar.progress(f, text=f"Running the model on every annotated person… {100 * f:.0f} %"))
@@ -109,6 +110,9 @@ def run(digest: str, model_name: str, flip: bool, img_dir: str, _gt):
     return out
 
 
+left_out = 0
+if res_up is None:  # a results file costs no network time: it is scored whole
+    gt, left_out = gt.first_people(MAX_LAB_PEOPLE)
 try:
     if res_up is None:
         instances, data, sigmas0 = run(digest, model_name, flip, str(img_dir), gt)
@@ -124,6 +128,9 @@ joint_names = data["categories"][0]["keypoints"]
 with st.container():  # one slot however many notes, so the widgets below keep their state
     for note in gt.notes:
         st.info(note)
+    if left_out:
+        st.info(f"A model runs on at most {MAX_LAB_PEOPLE} people here: these are the first {len(gt.images)} images' "
+                f"people; {left_out} more in the file are not scored. Load a results JSON to score the whole file.")
 if not instances:
     st.info("No person in these annotations has a labelled joint the model predicts, so there is nothing to score. "
             "Choose annotations with labelled keypoints.")
@@ -174,7 +181,7 @@ with st.expander("Edit a predicted joint and watch OKS change"):
 score_instance(inst, sigmas, flip_perm)
 st.metric("OKS of this instance", f"{inst.oks:.4f}")
 try:
-    image = read_dataset_image(img_dir, gt.image(inst.image_id)["file_name"])
+    image = read_dataset_image(img_dir, gt.file_name(inst.image_id))
 except PoseVizInputError as exc:
     st.error(str(exc))
     st.stop()

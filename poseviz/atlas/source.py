@@ -74,7 +74,7 @@ def _lenient(data: dict) -> tuple[CocoKeypoints, list[Person]]:
         try:
             one = validate_coco({"images": [im] if im else [], "annotations": [ann], "categories": cats})
             good.append(one.dataset["annotations"][0])
-            people.append(Person(int(aid), int(iid), str(im["file_name"]), good[-1]))
+            people.append(Person(int(aid), int(iid), one.file_name(int(iid)), good[-1]))
         except PoseVizInputError as exc:
             people.append(Person(aid if isinstance(aid, int) else -(n + 1), iid if isinstance(iid, int) else -1,
                                  str(im.get("file_name", "")) if im else "", {}, str(exc)))

@@ -22,10 +22,12 @@ from poseviz.inference.top_down import model_schema, predict_person
 from poseviz.io.coco import CocoKeypoints
 from poseviz.metrics.oks import oks_terms
 
-__all__ = ["checked_sigmas", "instances_as_results", "joint_table", "informative_instance", "ERROR_TYPES", "Instance", "gt_schema", "classify_errors", "restrict_dataset", "predict_dataset", "instances_table", "instances_csv", "instances_from_results", "mirror_permutation", "score_instance", "error_totals",
+__all__ = ["MAX_LAB_PEOPLE", "checked_sigmas", "instances_as_results", "joint_table", "informative_instance", "ERROR_TYPES", "Instance", "gt_schema", "classify_errors", "restrict_dataset", "predict_dataset", "instances_table", "instances_csv", "instances_from_results", "mirror_permutation", "score_instance", "error_totals",
            "oks_curve"]
 
 ERROR_TYPES = ("good", "jitter", "inversion", "swap", "miss")
+# People a model is run on in one go in the OKS laboratory: a few seconds to a minute on a laptop CPU, by model.
+MAX_LAB_PEOPLE = 300
 
 
 def checked_sigmas(values) -> np.ndarray:

@@ -26,6 +26,10 @@ MAX_JSON_BYTES = 200 * 1024 * 1024
 MAX_PEOPLE_PER_IMAGE = 100
 MAX_ANNOTATIONS = 50_000
 MAX_RESULTS = 200_000
+# No photo PoseViz reads is larger (its pixel limit); a coordinate beyond is a typo or an attack on the drawing code.
+MAX_COORD = 100_000.0
+MAX_FILE_NAME = 255  # characters: a file system's own limit on one name
+MAX_JOINT_NAME = 64
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,32 @@ class CocoKeypoints:
             if im["id"] == image_id:
                 return im
         raise KeyError(f"no image with id {image_id}")
+
+    def file_name(self, image_id: int) -> str:
+        """The image's ``file_name``; ``PoseVizInputError`` when the file does not give one."""
+        name = self.image(image_id).get("file_name")
+        if name is None:
+            raise PoseVizInputError(f"image {image_id} has no 'file_name', so its pixels cannot be found")
+        return name
+
+    def first_people(self, max_people: int) -> tuple["CocoKeypoints", int]:
+        """The whole images from the start of the file holding at most ``max_people`` annotated people (at least
+        the first image's), and how many people were left out; the file itself when it is small enough."""
+        counts: dict = {}
+        for a in self.annotations:
+            counts[a["image_id"]] = counts.get(a["image_id"], 0) + (a["num_keypoints"] > 0 and not a["iscrowd"])
+        total, kept, people = sum(counts.values()), [], 0
+        if total <= max_people:
+            return self, 0
+        for im in self.images:
+            n = counts.get(im["id"], 0)
+            if kept and people + n > max_people:
+                break
+            kept.append(im)
+            people += n
+        ids = {im["id"] for im in kept}
+        data = {**self.dataset, "images": kept, "annotations": [a for a in self.annotations if a["image_id"] in ids]}
+        return CocoKeypoints(data, self.notes), total - people
 
     def annotations_of(self, image_id: int) -> list[dict]:
         """All person annotations of one image."""
@@ -111,7 +141,36 @@ def _check_keypoints(kp: Any, k: int, where: str) -> None:
         raise PoseVizInputError(f"{where}: field 'keypoints' has {len(kp)} values, expected {3 * k} ({k} joints × 3)")
     for i, v in enumerate(kp):
         if not _is_number(v):
-            raise PoseVizInputError(f"{where}: field 'keypoints' value {i} (joint {i // 3}) is {v!r}, not a finite number")
+            raise PoseVizInputError(f"{where}: field 'keypoints' value {i} (joint {i // 3}) is {str(v)[:40]!r}, not a finite number")
+        if abs(v) > MAX_COORD:
+            raise PoseVizInputError(f"{where}: field 'keypoints' value {i} (joint {i // 3}) is {v:g}, beyond the "
+                                    f"±{MAX_COORD:g} px any image can have")
+
+
+def _check_joint_names(cat: dict, num_joints: int | None) -> list[str]:
+    """The category's joint names, checked; a category without any is read as COCO-17 (the only standard)."""
+    names = cat.get("keypoints")
+    if names is None:
+        if num_joints not in (None, COCO17.num_joints):
+            raise PoseVizInputError(f"category {cat['id']}: field 'keypoints' (the joint names) is missing")
+        cat["keypoints"] = names = list(COCO17.joints)
+    if not (isinstance(names, list) and names and len(names) <= 3 * COCO17.num_joints
+            and all(isinstance(n, str) and 0 < len(n) <= MAX_JOINT_NAME for n in names)):
+        raise PoseVizInputError(f"category {cat['id']}: field 'keypoints' must list the joint names as strings "
+                                f"(1–{MAX_JOINT_NAME} characters each, at most {3 * COCO17.num_joints} joints)")
+    if len(set(names)) != len(names):
+        raise PoseVizInputError(f"category {cat['id']}: field 'keypoints' names a joint twice")
+    return names
+
+
+def _check_file_name(im: dict) -> None:
+    name = im.get("file_name")
+    if name is None:
+        return  # scoring a results file needs no pixels; drawing asks ``CocoKeypoints.file_name``
+    if not isinstance(name, str) or not 0 < len(name) <= MAX_FILE_NAME or any(ord(c) < 32 for c in name):
+        shown = f"{type(name).__name__} of {len(name)} characters" if isinstance(name, (str, list)) else type(name).__name__
+        raise PoseVizInputError(f"image {im['id']}: field 'file_name' must be a plain name of 1–{MAX_FILE_NAME} "
+                                f"characters without control characters (got a {shown})")
 
 
 def validate_coco(data: Any, num_joints: int | None = None) -> CocoKeypoints:
@@ -127,16 +186,21 @@ def validate_coco(data: Any, num_joints: int | None = None) -> CocoKeypoints:
                                       "keypoints": list(COCO17.joints), "skeleton": [[a + 1, b + 1] for a, b in COCO17.skeleton]}]
     if not isinstance(cats, list) or not cats or not all(isinstance(c, dict) and _is_int(c.get("id")) for c in cats):
         raise PoseVizInputError("COCO file: 'categories' must be a non-empty list of objects with integer ids")
+    names = _check_joint_names(cats[0], num_joints)
+    for c in cats[1:]:
+        if "keypoints" in c:
+            _check_joint_names(c, None)
     if num_joints is None:
-        names = cats[0].get("keypoints")
-        num_joints = len(names) if isinstance(names, list) and names else COCO17.num_joints
+        num_joints = len(names)
     image_ids: set = set()
     for n, im in enumerate(data["images"]):
         if not isinstance(im, dict) or not _is_int(im.get("id")):
             raise PoseVizInputError(f"image entry {n}: field 'id' is missing or not an integer")
         for f in ("width", "height"):
-            if f in im and not (_is_number(im[f]) and im[f] > 0):
-                raise PoseVizInputError(f"image {im['id']}: field {f!r} must be a positive number, got {im[f]!r}")
+            if f in im and not (_is_number(im[f]) and 0 < im[f] <= MAX_COORD):
+                raise PoseVizInputError(f"image {im['id']}: field {f!r} must be a positive number up to {MAX_COORD:g}, "
+                                        f"got {str(im[f])[:40]!r}")
+        _check_file_name(im)
         image_ids.add(im["id"])
     cat_ids = {c["id"] for c in cats}
     if len(data["annotations"]) > MAX_ANNOTATIONS:
@@ -175,16 +239,19 @@ def validate_coco(data: Any, num_joints: int | None = None) -> CocoKeypoints:
             raise PoseVizInputError(f"{where}: field 'keypoints' has visibility {bad_v[0]!r}; COCO uses 0, 1 or 2")
         if "bbox" in ann:
             b = ann["bbox"]
-            if not (isinstance(b, list) and len(b) == 4 and all(_is_number(v) for v in b) and b[2] >= 0 and b[3] >= 0):
-                raise PoseVizInputError(f"{where}: field 'bbox' must be [x, y, w, h] with w, h ≥ 0, got {b!r}")
+            if not (isinstance(b, list) and len(b) == 4 and all(_is_number(v) and abs(v) <= MAX_COORD for v in b)
+                    and b[2] >= 0 and b[3] >= 0):
+                raise PoseVizInputError(f"{where}: field 'bbox' must be [x, y, w, h] with w, h ≥ 0 and every value "
+                                        f"within ±{MAX_COORD:g} px, got {str(b)[:80]}")
         else:
             raise PoseVizInputError(f"{where}: field 'bbox' is missing")
         if "area" not in ann:
             # CrowdPose-style files carry no area: OKS then uses the box's, as COCO's segment area would be absent too.
             ann["area"] = float(ann["bbox"][2] * ann["bbox"][3])
             boxed_areas += 1
-        if not _is_number(ann["area"]) or ann["area"] < 0:
-            raise PoseVizInputError(f"{where}: field 'area' must be a non-negative number, got {ann['area']!r}")
+        if not _is_number(ann["area"]) or not 0 <= ann["area"] <= MAX_COORD**2:
+            raise PoseVizInputError(f"{where}: field 'area' must be a number from 0 to {MAX_COORD**2:g} px², "
+                                    f"got {str(ann['area'])[:40]}")
         if "iscrowd" not in ann:
             ann["iscrowd"] = 0
         elif ann["iscrowd"] not in (0, 1):

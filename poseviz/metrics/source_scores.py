@@ -106,7 +106,7 @@ def score_sources(model: nn.Module, sources: tuple[str, ...] = SOURCES, root: st
             keep = {im["id"] for im in gt.images[:limit]}
             gt = type(gt)({**gt.dataset, "images": [im for im in gt.images if im["id"] in keep],
                            "annotations": [a for a in gt.annotations if a["image_id"] in keep]})
-        loader = lambda im: load_image(resolve_inside(images, im["file_name"]), max_side=None).rgb  # noqa: E731
+        loader = lambda im: load_image(resolve_inside(images, gt.file_name(im["id"])), max_side=None).rgb  # noqa: E731
         if boxes == "detected":
             from poseviz.metrics.evaluation import evaluate_coco_detected
 
