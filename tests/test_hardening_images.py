@@ -96,3 +96,92 @@ def test_a_float_tiff_with_one_non_finite_pixel_is_refused_not_loaded_black(tmp_
     arr[5, 7] = 0.5
     Image.fromarray(arr, "F").save(path)
     assert load_image(path).rgb.mean() > 100  # the same image with a finite pixel loads as it looks
+
+
+_PEAK_CHILD = r"""
+import gc, json, re, sys
+from pathlib import Path
+import cv2  # imported before measuring: load_image resizes with it
+from poseviz.io.images import load_image
+
+def status(field):
+    return int(re.search(field + r":\s+(\d+)", Path("/proc/self/status").read_text()).group(1)) * 1024
+
+out = {}
+for path, max_side in json.loads(sys.argv[1]):
+    data = Path(path).read_bytes()
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5")  # resets the peak (VmHWM) to what is resident now
+    base = status("VmRSS")
+    load_image(data, max_side=max_side)
+    out[f"{Path(path).name}@{max_side}"] = status("VmHWM") - base
+print(json.dumps(out))
+"""
+
+
+def test_decoding_stays_within_its_estimate(tmp_path):
+    """Peak RSS of load_image per mode (a child process, its peak reset before each file) against decode_bytes,
+    the figure the per-decode limit and the process budget are checked with."""
+    import json
+    import subprocess
+    import sys
+
+    from poseviz.io.images import DEFAULT_MAX_SIDE
+
+    w, h = 3400, 2200  # wider than twice the working size: the JPEG can be decoded at half size
+    rng = np.random.default_rng(0)
+    rgb = np.asarray(Image.fromarray((rng.random((h // 10, w // 10, 3)) * 255).astype(np.uint8)).resize((w, h)))
+    photo = Image.fromarray(rgb)
+    cases = {"l.png": (photo.convert("L"), {}, "L", False), "la.png": (photo.convert("LA"), {}, "LA", False),
+             "p_t.png": (photo.convert("P"), {"transparency": 0}, "P", True), "rgb.png": (photo, {}, "RGB", False),
+             "rgba.png": (photo.convert("RGBA"), {}, "RGBA", False),
+             "i16.png": (Image.fromarray(rgb[..., 0].astype(np.uint16) * 257), {}, "I;16", False),
+             "f.tiff": (Image.fromarray(rgb[..., 0].astype(np.float32) / 255, "F"), {}, "F", False),
+             "rgb.webp": (photo, {"quality": 80}, "RGB", False), "rgb.jpg": (photo, {"progressive": True}, "RGB", False)}
+    files = []
+    for name, (im, kw, _, _) in cases.items():
+        im.save(tmp_path / name, **kw)
+        files.append((str(tmp_path / name), None))
+    files.append((str(tmp_path / "rgb.jpg"), DEFAULT_MAX_SIDE))
+    run = subprocess.run([sys.executable, "-c", _PEAK_CHILD, json.dumps(files)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    peaks = json.loads(run.stdout)
+    for name, (_, _, mode, transparent) in cases.items():
+        estimate = decode_bytes(mode, w, h, Image.open(tmp_path / name).format, transparent)
+        assert peaks[f"{name}@None"] <= estimate, (name, peaks[f"{name}@None"] / (w * h), estimate / (w * h))
+        assert peaks[f"{name}@None"] >= 0.5 * estimate, name  # an estimate far above the cost refuses good photos
+    # A JPEG larger than the working size is decoded by libjpeg at half size: a quarter of the pixels' cost.
+    assert peaks[f"rgb.jpg@{DEFAULT_MAX_SIDE}"] <= decode_bytes("RGB", w // 2, h // 2)
+
+
+def test_a_jpeg_with_thousands_of_scans_is_refused_before_decoding():
+    buf = io.BytesIO()
+    Image.fromarray(np.full((64, 64, 3), 128, np.uint8)).save(buf, "JPEG", progressive=True)
+    data = buf.getvalue()
+    sos = data.index(b"\xff\xda")
+    eoi = data.rindex(b"\xff\xd9")
+    last_scan = data[data.rindex(b"\xff\xda"):eoi]
+    hostile = data[:eoi] + last_scan * 3000 + data[eoi:]  # one AC refinement scan repeated: minutes of decoding
+    assert sos < eoi
+    with pytest.raises(PoseVizInputError, match=r"\d+ JPEG scans"):
+        load_image(hostile)
+    assert load_image(data).rgb.shape == (64, 64, 3)
+
+
+def test_a_large_jpeg_decoded_at_reduced_size_keeps_its_geometry(tmp_path):
+    from poseviz.io.images import DEFAULT_MAX_SIDE
+
+    w, h = 3300, 2100
+    yy, xx = np.mgrid[0:h, 0:w]
+    rgb = np.stack([(xx * 255 // w), (yy * 255 // h), np.full_like(xx, 90)], -1).astype(np.uint8)
+    buf = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotated 90°: the file's width is the photo's height
+    Image.fromarray(rgb).save(buf, "JPEG", quality=95, exif=exif)
+    img = load_image(buf.getvalue())
+    assert img.original_size == (h, w) and img.exif_transposed
+    assert max(img.rgb.shape[:2]) == DEFAULT_MAX_SIDE and img.scale == pytest.approx(DEFAULT_MAX_SIDE / w, rel=1e-3)
+    full = load_image(buf.getvalue(), max_side=None).rgb
+    import cv2
+    reference = cv2.resize(full, img.rgb.shape[1::-1], interpolation=cv2.INTER_AREA).astype(int)
+    assert np.abs(img.rgb.astype(int) - reference).mean() < 2.0  # the same picture as decoding at full size

@@ -10,6 +10,7 @@ map back to original pixels (original = processed / scale).
 from __future__ import annotations
 
 import io
+import math
 import threading
 import warnings
 from contextlib import contextmanager
@@ -32,15 +33,22 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 # Decoding costs memory by pixels × bytes per pixel, not by file size (an 82 KB PNG can hold 36 Mpx
 # of 16-bit data). One decode may take at most this much; all decodes in the process together at
 # most DECODE_BUDGET (several users uploading at once wait their turn, then are refused).
-DEFAULT_MAX_DECODE_BYTES = 256 * 1024 * 1024
+DEFAULT_MAX_DECODE_BYTES = 320 * 1024 * 1024
 DECODE_BUDGET = 512 * 1024 * 1024
 DECODE_WAIT_S = 20.0
 # Even a flat grey JPEG spends a few bits on every 8×8 block: progressive greyscale at quality 10
 # reached 254 pixels per byte; a header claiming 6000×6000 over 240×160 of data has ~2400.
 MAX_JPEG_PIXELS_PER_BYTE = 1000
-# bytes per pixel of Pillow's modes; the conversion to 8-bit RGB adds a float32 copy for deep modes
-_MODE_BYTES = {"1": 1, "L": 1, "P": 1, "LA": 2, "PA": 2, "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3, "RGBA": 4,
-               "RGBa": 4, "CMYK": 4, "RGBX": 4, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2, "I": 4, "F": 4}
+# A progressive JPEG has about 10 scans; one scan repeated 30,000 times decoded for 213 s.
+MAX_JPEG_SCANS = 100
+# Peak memory of load_image per pixel decoded (Pillow keeps RGB, RGBA and LA at 4 bytes a pixel; the conversion to
+# RGB, the alpha composite and the numpy copy come on top), measured at 12 Mpx with
+# tests/test_hardening_images.py::test_decoding_stays_within_its_estimate, plus 15 %.
+_PEAK_BYTES_PER_PIXEL = {"1": 14, "L": 14, "P": 14, "RGB": 21, "YCbCr": 21, "LAB": 21, "HSV": 21, "CMYK": 21, "RGBX": 21,
+                         "LA": 28, "PA": 28, "La": 28, "RGBA": 28, "RGBa": 28,
+                         "I;16": 17, "I;16B": 17, "I;16L": 17, "I;16N": 17, "I": 21, "F": 21}
+_WITH_TRANSPARENCY = 28  # P or L with a transparent colour goes through RGBA
+_WEBP_EXTRA = 9  # libwebp's own output buffer before Pillow's copy
 SUPPORTED_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF", "MPO")
 
 
@@ -71,11 +79,11 @@ class LoadedImage:
         return (np.asarray(points, dtype=np.float64) + 0.5) / self.scale - 0.5
 
 
-def decode_bytes(mode: str, width: int, height: int) -> int:
-    """Peak bytes that decoding an image of this mode and size takes (pixels, float32 copy for
-    deep modes, the RGB result)."""
-    deep = mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
-    return width * height * (_MODE_BYTES.get(mode, 4) + (8 if deep else 0) + 3)
+def decode_bytes(mode: str, width: int, height: int, fmt: str = "", transparency: bool = False) -> int:
+    """Peak bytes that loading an image of this mode, size and format takes (measured per mode, see
+    ``_PEAK_BYTES_PER_PIXEL``); ``transparency``: a P or L image with a transparent colour."""
+    per_pixel = _WITH_TRANSPARENCY if transparency and mode in ("P", "L") else _PEAK_BYTES_PER_PIXEL.get(mode, 28)
+    return width * height * (per_pixel + (_WEBP_EXTRA if fmt == "WEBP" else 0))
 
 
 class _DecodeBudget:
@@ -150,10 +158,11 @@ def load_image(
     Args:
         source: a path, raw bytes, or a file-like object (e.g. Streamlit's UploadedFile).
         max_pixels: refuse images declaring more pixels than this (decompression bombs).
-        max_side: downscale so the longer side is at most this (None keeps full size).
+        max_side: downscale so the longer side is at most this (None keeps full size); a larger JPEG is
+            decoded by libjpeg at the smallest of 1/2, 1/4, 1/8 of its size that keeps this side, then resized.
         max_bytes: refuse files larger than this.
         max_decode_bytes: refuse images whose decoding would take more memory than this
-            (pixels × bytes per pixel of their mode, see ``decode_bytes``).
+            (pixels × the peak bytes per pixel measured for their mode, see ``decode_bytes``).
     """
     data, name = read_input_bytes(source, max_bytes, "image file")
     try:
@@ -171,11 +180,23 @@ def load_image(
                     f"{name} declares {w}×{h} = {w * h / 1e6:.0f} Mpx, over the {max_pixels / 1e6:.0f} Mpx limit "
                     "(possible decompression bomb); resize it first")
             mode, n_frames = img.mode, getattr(img, "n_frames", 1)
-            if fmt in ("JPEG", "MPO") and w * h > MAX_JPEG_PIXELS_PER_BYTE * len(data):
-                raise PoseVizInputError(
-                    f"{name} declares {w}×{h} px but holds only {len(data)} bytes, far too few for that many pixels: "
-                    "its data ends early (a damaged file or a forged header); Pillow would fill the rest with grey")
-            need = decode_bytes(mode, w, h)
+            orientation = _orientation(img)
+            dw, dh = w, h
+            if fmt in ("JPEG", "MPO"):
+                if w * h > MAX_JPEG_PIXELS_PER_BYTE * len(data):
+                    raise PoseVizInputError(
+                        f"{name} declares {w}×{h} px but holds only {len(data)} bytes, far too few for that many pixels: "
+                        "its data ends early (a damaged file or a forged header); Pillow would fill the rest with grey")
+                scans = data.count(b"\xff\xda")  # start-of-scan markers: 0xFF inside entropy-coded data is stuffed
+                if scans > MAX_JPEG_SCANS:
+                    raise PoseVizInputError(f"{name} has {scans} JPEG scans (a photo has at most a few dozen): decoding "
+                                            "it would take minutes; save it again as an ordinary JPEG")
+                if max_side is not None and max(w, h) > max_side:
+                    # libjpeg decodes straight at 1/2, 1/4 or 1/8 size: a 48-Mpx photo never exists at full size here
+                    f = max_side / max(w, h)
+                    img.draft(mode, (math.ceil(w * f), math.ceil(h * f)))
+                    dw, dh = img.size
+            need = decode_bytes(mode, dw, dh, fmt, "transparency" in img.info)
             if need > max_decode_bytes:
                 raise PoseVizInputError(
                     f"{name} is {w}×{h} {mode} pixels: decoding it would take {need / 2**20:.0f} MB of memory, over the "
@@ -183,7 +204,7 @@ def load_image(
             with _BUDGET.hold(need, name):
                 img.seek(0)
                 img.load()
-                transposed = _has_orientation(img)
+                transposed = orientation != 1
                 oriented = ImageOps.exif_transpose(img)
                 rgb_img = _to_rgb(oriented)
     except PoseVizInputError:
@@ -197,7 +218,7 @@ def load_image(
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, MemoryError, ZeroDivisionError) as exc:
         raise PoseVizInputError(f"{name} is damaged or truncated and cannot be decoded ({exc})") from None
     rgb = np.asarray(rgb_img, dtype=np.uint8)
-    original_size = (rgb.shape[1], rgb.shape[0])
+    original_size = (h, w) if orientation in (5, 6, 7, 8) else (w, h)  # the file's size, whatever the draft decoded
     scale = 1.0
     if max_side is not None and max(original_size) > max_side:
         import cv2
@@ -212,11 +233,13 @@ def load_image(
     )
 
 
-def _has_orientation(img: Image.Image) -> bool:
+def _orientation(img: Image.Image) -> int:
+    """The EXIF orientation (1–8; 1 when absent or unreadable): 5–8 swap width and height."""
     try:
-        return img.getexif().get(0x0112, 1) not in (1, None)
+        value = img.getexif().get(0x0112, 1)
     except Exception:
-        return False
+        return 1
+    return value if value in range(1, 9) else 1
 
 
 # A person needs some pixels in each direction; below these a crop is all padding or blur.
