@@ -42,8 +42,8 @@ MAX_JPEG_PIXELS_PER_BYTE = 1000
 # A progressive JPEG has about 10 scans; one scan repeated 30,000 times decoded for 213 s.
 MAX_JPEG_SCANS = 100
 # Peak memory of load_image per pixel decoded (Pillow keeps RGB, RGBA and LA at 4 bytes a pixel; the conversion to
-# RGB, the alpha composite and the numpy copy come on top), measured at 12 Mpx with
-# tests/test_hardening_images.py::test_decoding_stays_within_its_estimate, plus 15 %.
+# RGB, the alpha composite and the numpy copy come on top), measured alone at 12 Mpx on this project's machine, plus
+# 15 %; tests/test_hardening_images.py::test_decoding_stays_within_its_estimate re-measures them at 7.5 Mpx.
 _PEAK_BYTES_PER_PIXEL = {"1": 14, "L": 14, "P": 14, "RGB": 21, "YCbCr": 21, "LAB": 21, "HSV": 21, "CMYK": 21, "RGBX": 21,
                          "LA": 28, "PA": 28, "La": 28, "RGBA": 28, "RGBa": 28,
                          "I;16": 17, "I;16B": 17, "I;16L": 17, "I;16N": 17, "I": 21, "F": 21}
@@ -79,11 +79,15 @@ class LoadedImage:
         return (np.asarray(points, dtype=np.float64) + 0.5) / self.scale - 0.5
 
 
-def decode_bytes(mode: str, width: int, height: int, fmt: str = "", transparency: bool = False) -> int:
-    """Peak bytes that loading an image of this mode, size and format takes (measured per mode, see
-    ``_PEAK_BYTES_PER_PIXEL``); ``transparency``: a P or L image with a transparent colour."""
+def decode_bytes(mode: str, width: int, height: int, fmt: str = "", transparency: bool = False,
+                 progressive_pixels: int = 0) -> int:
+    """Peak bytes that loading an image of this mode, size (as decoded) and format takes, measured per mode (see
+    ``_PEAK_BYTES_PER_PIXEL``); ``transparency``: a P or L image with a transparent colour; ``progressive_pixels``:
+    a progressive JPEG's full pixel count, for libjpeg's coefficient buffers (2 bytes a coefficient and channel,
+    kept for the whole image even when it decodes at reduced size)."""
     per_pixel = _WITH_TRANSPARENCY if transparency and mode in ("P", "L") else _PEAK_BYTES_PER_PIXEL.get(mode, 28)
-    return width * height * (per_pixel + (_WEBP_EXTRA if fmt == "WEBP" else 0))
+    coefficients = 2 * Image.getmodebands(mode) * progressive_pixels
+    return width * height * (per_pixel + (_WEBP_EXTRA if fmt == "WEBP" else 0)) + coefficients
 
 
 class _DecodeBudget:
@@ -196,17 +200,22 @@ def load_image(
                     f = max_side / max(w, h)
                     img.draft(mode, (math.ceil(w * f), math.ceil(h * f)))
                     dw, dh = img.size
-            need = decode_bytes(mode, dw, dh, fmt, "transparency" in img.info)
+            progressive = fmt in ("JPEG", "MPO") and bool(img.info.get("progressive") or img.info.get("progression"))
+            need = decode_bytes(mode, dw, dh, fmt, "transparency" in img.info, w * h if progressive else 0)
             if need > max_decode_bytes:
                 raise PoseVizInputError(
                     f"{name} is {w}×{h} {mode} pixels: decoding it would take {need / 2**20:.0f} MB of memory, over the "
                     f"{max_decode_bytes / 2**20:.0f} MB limit; resize it or save it with 8 bits per channel first")
+            original_size = (h, w) if orientation in (5, 6, 7, 8) else (w, h)  # the file's, whatever the draft decoded
+            # Everything up to the final array happens inside the hold: the budget covers the whole peak.
             with _BUDGET.hold(need, name):
                 img.seek(0)
                 img.load()
                 transposed = orientation != 1
                 oriented = ImageOps.exif_transpose(img)
-                rgb_img = _to_rgb(oriented)
+                rgb = np.asarray(_to_rgb(oriented), dtype=np.uint8)
+                del img, oriented
+                rgb, scale = _fit(rgb, original_size, max_side)
     except PoseVizInputError:
         raise
     except Image.DecompressionBombError as exc:
@@ -217,20 +226,21 @@ def load_image(
         raise PoseVizInputError(f"{name} is not an image PoseViz can read (supported: {', '.join(SUPPORTED_FORMATS[:5])})") from None
     except (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, MemoryError, ZeroDivisionError) as exc:
         raise PoseVizInputError(f"{name} is damaged or truncated and cannot be decoded ({exc})") from None
-    rgb = np.asarray(rgb_img, dtype=np.uint8)
-    original_size = (h, w) if orientation in (5, 6, 7, 8) else (w, h)  # the file's size, whatever the draft decoded
-    scale = 1.0
-    if max_side is not None and max(original_size) > max_side:
-        import cv2
-
-        scale = max_side / max(original_size)
-        new = (max(1, round(original_size[0] * scale)), max(1, round(original_size[1] * scale)))
-        rgb = cv2.resize(rgb, new, interpolation=cv2.INTER_AREA)
-        scale = new[0] / original_size[0]
     return LoadedImage(
-        rgb=np.ascontiguousarray(rgb), original_size=original_size, scale=scale, format=fmt,
+        rgb=rgb, original_size=original_size, scale=scale, format=fmt,
         mode=mode, n_frames=n_frames, exif_transposed=bool(transposed),
     )
+
+
+def _fit(rgb: np.ndarray, original_size: tuple[int, int], max_side: int | None) -> tuple[np.ndarray, float]:
+    """Resize to the longer side ``max_side`` (area averaging) → (contiguous pixels, processed / original size)."""
+    if max_side is None or max(original_size) <= max_side:
+        return np.ascontiguousarray(rgb), 1.0
+    import cv2
+
+    scale = max_side / max(original_size)
+    new = (max(1, round(original_size[0] * scale)), max(1, round(original_size[1] * scale)))
+    return np.ascontiguousarray(cv2.resize(rgb, new, interpolation=cv2.INTER_AREA)), new[0] / original_size[0]
 
 
 def _orientation(img: Image.Image) -> int:
