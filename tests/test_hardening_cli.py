@@ -172,3 +172,19 @@ def test_grow_into_a_place_that_cannot_hold_a_file_says_so(capsys, tmp_path, whe
         (tmp_path / "afile").write_text("x")
         where = str(tmp_path / "afile" / "grown.safetensors")  # a file where a folder should be
     _fails(capsys, ["grow", "hrnet_lsp", "--add-module", "2", "--out", where], "cannot write")
+
+
+@pytest.mark.parametrize("argv, pattern", [
+    (["eval", "--model", "cpm_lsp", "--refine", "9"], "--refine must be 0 to 5"),
+    (["eval", "--model", "cpm_lsp", "--alpha", "nan"], "--alpha is a fraction"),
+    (["eval", "--model", "cpm_lsp", "--alpha", "-1"], "--alpha is a fraction"),
+    (["eval", "--model", "cpm_lsp", "--limit", "0"], "--limit must be at least 1"),
+])
+def test_eval_numbers_are_checked_before_any_work(capsys, argv, pattern):
+    _fails(capsys, argv, pattern)
+
+
+def test_pack_numbers_are_checked_before_any_work(capsys, tmp_path):
+    _fails(capsys, ["pack-lsp", "--out", str(tmp_path / "p"), "--max-side", "0"], "--max-side must be 32 to 4096")
+    _fails(capsys, ["pack-mix", "--out", str(tmp_path / "p"), "--quality", "1000"], "--quality is WebP's 0 to 100")
+    assert not (tmp_path / "p").exists()

@@ -174,9 +174,17 @@ def _grow(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_pack(args: argparse.Namespace) -> None:
+    if not 32 <= args.max_side <= 4096:  # below, no joint survives the crop; above, the pack is the dataset again
+        raise PoseVizInputError(f"--max-side must be 32 to 4096 px (got {args.max_side})")
+    if not 0 <= getattr(args, "quality", 0) <= 100:
+        raise PoseVizInputError(f"--quality is WebP's 0 to 100 (got {args.quality})")
+
+
 def _pack_lsp(args: argparse.Namespace) -> int:
     from poseviz.data.pack import pack_lsp
 
+    _check_pack(args)
     n, size = pack_lsp(args.out, args.data, args.max_side, force=args.force)
     print(f"{n} images and joints.mat in {args.out}: {size / 2**20:.1f} MB")
     return 0
@@ -185,6 +193,7 @@ def _pack_lsp(args: argparse.Namespace) -> int:
 def _pack_mix(args: argparse.Namespace) -> int:
     from poseviz.data.pack import pack_mix
 
+    _check_pack(args)
     size = pack_mix(args.out, args.data_root, args.max_side, args.quality, force=args.force)
     print(f"the training mix in {args.out}: {size / 2**20:.1f} MiB of images (train --data-root {args.out})")
     return 0
