@@ -155,6 +155,52 @@ def panel(draw: Callable[..., Iterable], on_change: Callable[[str], None] | None
     return p
 
 
+QUESTIONS: list["Question"] = []  # every predict-then-look question shown in this kernel (the tests answer them)
+
+
+class Question:
+    """Predict, then look: the student types a number and presses *Check*; only then is the answer (computed by
+    the lesson from the data, never typed in) revealed, with how close the guess was and why."""
+
+    def __init__(self, prompt: str, answer: float, unit: str, tolerance: float, why: str):
+        self.prompt, self.answer, self.unit, self.tolerance, self.why = prompt, float(answer), unit, tolerance, why
+        self.box = widgets.Text(placeholder="your prediction (a number)", description="prediction", style=_STYLE)
+        self.button = widgets.Button(description="Check", button_style="info")
+        self.out = widgets.Output()
+        self.revealed = False
+        self.shown = ""  # the text last shown under the question (what the tests read)
+        self.button.on_click(lambda _: self.check())
+        QUESTIONS.append(self)
+
+    def check(self) -> None:
+        """Reveal the answer if a number was typed; otherwise ask for one."""
+        try:
+            guess = float(self.box.value.replace(",", "."))
+        except ValueError:
+            self._say("Type a number first: the answer is shown once you have committed to a prediction.")
+            return
+        close = abs(guess - self.answer) <= self.tolerance
+        self.revealed = True
+        self._say(f"{'Close' if close else 'Not quite'}: the answer is **{self.answer:.3g} {self.unit}** "
+                  f"(you said {guess:g}). {self.why}")
+
+    def _say(self, text: str) -> None:
+        self.shown = text
+        with self.out:
+            clear_output(wait=True)
+            display(Markdown(text))
+
+    def show(self) -> None:
+        display(widgets.VBox([widgets.HTML(f"<b>Predict first.</b> {self.prompt}"), widgets.HBox([self.box, self.button]), self.out]))
+
+
+def question(prompt: str, answer: float, unit: str, tolerance: float, why: str) -> Question:
+    """Build and show a ``Question`` in one call."""
+    q = Question(prompt, answer, unit, tolerance, why)
+    q.show()
+    return q
+
+
 class Progress:
     """A progress bar for a loop that takes more than a second, shown where the loop runs."""
 

@@ -39,7 +39,17 @@ for _i, _panel in enumerate(_lesson.PANELS):
         _turn(_control)
         _report.append({"panel": _i, "control": _name, "redrawn": _panel.redraws > _count, "changed": _panel.shown != _before})
         _control.value = _value
+_answers = []
+for _q in _lesson.QUESTIONS:  # a question shows nothing of its answer until the student commits to a number
+    _hidden = not _q.revealed and f"{_q.answer:.3g}" not in _q.shown
+    _q.box.value = "not a number"
+    _q.button.click()
+    _refused = not _q.revealed
+    _q.box.value = "0"
+    _q.button.click()
+    _answers.append({"hidden": _hidden, "refused": _refused, "revealed": _q.revealed and f"{_q.answer:.3g}" in _q.shown})
 print("DRIVE " + _json.dumps(_report))
+print("ANSWERS " + _json.dumps(_answers))
 '''
 
 
@@ -65,9 +75,9 @@ def _outputs(cell):
     return cell.get("outputs", [])
 
 
-def _drive_report(nb) -> list[dict]:
+def _drive_report(nb, key: str = "DRIVE") -> list[dict]:
     text = "".join(o.get("text", "") for o in _outputs(nb.cells[-1]))
-    return json.loads(text.split("DRIVE ", 1)[1])
+    return json.loads(text.split(key + " ", 1)[1].splitlines()[0])
 
 
 def _shows_something(cell) -> bool:
@@ -78,8 +88,8 @@ def _html(nb) -> str:
     return "\n".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in _outputs(c))
 
 
-def test_there_are_seven_lessons():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07"]
+def test_there_are_the_lessons_the_teaching_guide_lists():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07", "08"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
@@ -119,6 +129,11 @@ def test_lesson_runs_and_every_control_works(path):
         assert re.search(r"stage 1</th>\s*<td>\d", html) and "PCK@0.2 (%), 100 LSP test people" in html
     if path.name.startswith("02"):
         assert "<td>407.0</td>" in html  # CPM stage 2 at 368 px, as derived in tests/test_receptive_field.py
+    answers = _drive_report(nb, "ANSWERS")
+    assert all(a == {"hidden": True, "refused": True, "revealed": True} for a in answers), answers
+    if path.name.startswith("08"):
+        assert len(answers) == 3  # σ's half height, the grid's worst case, DARK against argmax on real maps
+        assert "<td>2.0</td>" in html  # argmax's worst case at stride 4: half a map pixel × 4, on a perfect map
 
 
 @devdata
