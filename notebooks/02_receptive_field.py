@@ -50,6 +50,16 @@ from poseviz.core.schemas import LSP14
 # 3 × 2 × 8 = 48 px; add a fourth pooling and every number doubles. The dotted line is the input size.
 
 # %%
+_paper_cpm = {r.name: r.rf.size for r in stage_receptive_fields(create_model("cpm"))}
+lesson.question("From the rule above (each stage adds 3 × 10 × 8 px to stage 2's 407 px), what theoretical RF does "
+                "stage 3 of the paper's CPM have, in input pixels?", _paper_cpm["stage 3 belief maps"], "px", 1,
+                "407 + 240: every stage after the first adds the same three 11 × 11 convolutions at jump 8. The table "
+                "below walks the network's layers and gets the same number.")
+
+# %% [markdown]
+# **Now look.** The table gives every stage's field; the plot shows how it grows layer by layer.
+
+# %%
 def cpm_rf(stage_kernel: int, num_pools: int):
     cpm = create_model("cpm", stage_kernel=stage_kernel, num_pools=num_pools)
     rows = [{"stage": r.name, "theoretical RF (px)": r.rf.size, "jump (px)": r.rf.jump,

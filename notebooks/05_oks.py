@@ -57,6 +57,18 @@ from poseviz.core.schemas import COCO17
 # several times the error that eyes do. The table gives the error at which each term falls to 0.5, 0.75 and 0.95.
 
 # %%
+_wrist = COCO17.sigmas[COCO17.index("left_wrist")]
+_area_10px = 10_000 * (10 / tolerance_radius(10_000, _wrist, 0.5)) ** 2  # the radius grows with √area
+lesson.question(f"A wrist (σ = {_wrist}) is predicted 10 px from its annotation. For what person area, in px², does "
+                "that error still earn an OKS term of 0.5? (term = 0.5 ⇔ d = s·k·√(2 ln 2), k = 2σ, s = √area)",
+                _area_10px, "px²", 0.1 * _area_10px,
+                "s = 10 / (2σ·√(2 ln 2)), area = s²: a person about 70 px on a side. A larger person gets more slack "
+                "in pixels, the same slack relative to its size.")
+
+# %% [markdown]
+# **Now look.** Set the area to your answer and read the wrist's 0.5 column.
+
+# %%
 def term_curves(area: int, joints: tuple):
     sigmas = np.array([COCO17.sigmas[COCO17.index(j)] for j in joints])
     fig = oks_curves_figure(list(joints), sigmas, float(area))
@@ -144,7 +156,7 @@ if COCO is not None:
 #
 # ### Exercises
 #
-# 1. In section 1, find the area at which a 10-pixel wrist error still earns a term of 0.5. Predict it from the
-#    formula first (term = 0.5 ⇔ d = s·k·√(2 ln 2)).
+# 1. In section 1, an eye and a hip are both 10 px off on a person of 10,000 px². Predict which term is higher and
+#    by how much the hip's 0.5 radius exceeds the eye's, then read the table.
 # 2. In section 2, set the σ scale to 2. Predict whether AP@0.5 or AP@0.75 rises more, then check.
 # 3. Find a person with an inversion in section 3. Would flip-test averaging (lesson 1) be likely to fix it? Why?
