@@ -27,7 +27,10 @@ pages = [
     st.Page(VIEWS / "video.py", title="Video file", icon=":material/movie:"),
     st.Page(VIEWS / "data.py", title="Data", icon=":material/database:"),
 ]
-from poseviz.data.root import data_root, development_data  # noqa: E402  (after the path set-up above)
+from app.display import display_settings_ui  # noqa: E402  (after the path set-up above)
+from poseviz.data.root import data_root, development_data  # noqa: E402
+
+display_settings_ui()  # before the page: a page that stops early must not drop the session's display settings
 
 if data_root() == development_data():
     st.sidebar.caption("Data: the development data beside the checkout (see the Data page).")

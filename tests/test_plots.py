@@ -40,7 +40,7 @@ def test_panels_titles_and_hover_values_sit_on_crop_pixels():
     y = heat[1]["y0"] + 20 * heat[1]["dy"]
     np.testing.assert_allclose([x, y], heatmap_to_input(np.array([7.0, 20.0]), 4))
     # explicit colour stops (plotly.js would not resolve a scale name in an unvalidated figure)
-    assert isinstance(heat[0]["colorscale"], list) and heat[0]["colorscale"][0][1] == "#000004"
+    assert isinstance(heat[0]["colorscale"], list) and heat[0]["colorscale"][0][1] == "rgb(0, 0, 4)"
     assert sum(bool(t.get("showscale")) for t in heat) == 1  # one shared colour bar
 
 

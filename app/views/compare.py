@@ -4,11 +4,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app.display import chart, skeleton
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
 from poseviz.cards import latencies_ms
 from poseviz.explain.disagreement import max_pairwise_distance, shared_joints
 from poseviz.models import zoo
-from poseviz.plots import belief_maps_figure, draw_skeleton
+from poseviz.plots import belief_maps_figure
 from poseviz.plots.skeleton import draw_crop_box
 from poseviz.plots.theme import TEMPLATE
 
@@ -31,7 +32,7 @@ for n, r in results.items():
     confidence_warning(r.keypoints, n)
 cols = st.columns(len(chosen))
 for col, (name, res) in zip(cols, results.items()):
-    drawn = draw_crop_box(draw_skeleton(image.rgb, res.keypoints, res.schema), res.transform.inverse,
+    drawn = draw_crop_box(skeleton(image.rgb, res.keypoints, res.schema), res.transform.inverse,
                           (res.crop.shape[1], res.crop.shape[0]))
     col.image(drawn, caption=f"{name} (cyan: the crop the network saw)", width="stretch")
 
@@ -46,12 +47,12 @@ if joints:
     fig = go.Figure(go.Bar(x=joints, y=dist, marker_color=[f"rgb{colour[j]}" for j in joints]))
     fig.update_layout(template=TEMPLATE, height=320, xaxis=dict(title="joint", categoryorder="array", categoryarray=joints),
                       yaxis_title="max pairwise distance (px)", margin=dict(l=10, r=10, t=20, b=10))
-    st.plotly_chart(fig, width="stretch")
+    chart(st, fig, width="stretch")
     joint = st.selectbox("Joint", joints, key="cmp_joint")
     st.subheader(f"Every stage of {joint}, one row per model")
     for (name, res), idx in zip(results.items(), index):
         k = idx[joints.index(joint)]
-        st.plotly_chart(belief_maps_figure(res.crop, res.stage_maps[:, k], [f"{name}: {s}" for s in res.stage_names]),
+        chart(st, belief_maps_figure(res.crop, res.stage_maps[:, k], [f"{name}: {s}" for s in res.stage_names]),
                         width="stretch")
 else:
     st.info("These models share no joint names; disagreement needs joints every chosen model predicts.")

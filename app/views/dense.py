@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+from app.display import chart
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
 from poseviz.core.dense import part_stats
 from poseviz.models import zoo
@@ -31,11 +32,11 @@ crop = res.crop
 c1, c2 = st.columns(2)
 opacity = c1.slider("Part colour opacity", 0.0, 1.0, 0.6, 0.05, key="dense_opacity")
 levels = c2.slider("Iso-lines per unit of U and V", 2, 20, 10, key="dense_levels")
-st.plotly_chart(chart_figure(crop, index, u, v, opacity, levels), width="stretch")
+chart(st, chart_figure(crop, index, u, v, opacity, levels), width="stretch")
 st.subheader("The raw channels")
 st.caption(f"The head predicts on a {index.shape[1]}×{index.shape[0]} grid (stride {crop.shape[1] // index.shape[1]} px "
            "of the crop); above they are upsampled to the crop.")
-st.plotly_chart(chart_channels_figure(index, u, v), width="stretch")
+chart(st, chart_channels_figure(index, u, v), width="stretch")
 
 st.subheader("Parts found")
 rows = part_stats(index, u, v, cell_area=(crop.shape[1] / index.shape[1]) * (crop.shape[0] / index.shape[0]))

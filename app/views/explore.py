@@ -5,6 +5,7 @@ import cv2
 import pandas as pd
 import streamlit as st
 
+from app.display import chart, skeleton
 from app.state import confidence_warning, image_and_person_ui, model_ui, predict_cached
 from poseviz.core.geometry import rescale_points
 from poseviz.io.coco import coco_result
@@ -12,7 +13,7 @@ from poseviz.models import zoo
 from poseviz.models.efficientpose import skeleton_paf_labels
 from poseviz.models.protocol import heads
 from poseviz.plots.paf import field_length, skeleton_paf_figure, strongest_field
-from poseviz.plots import belief_maps_figure, belief_strip_image, draw_skeleton, joint_grid_figure, stage_peak_table, stage_peaks
+from poseviz.plots import belief_maps_figure, belief_strip_image, joint_grid_figure, stage_peak_table, stage_peaks
 from poseviz.plots.skeleton import draw_crop_box
 
 st.title("Explore belief maps")
@@ -35,7 +36,7 @@ view = res.photo_view(image.rgb)  # the maps are drawn over the photo's own pixe
 
 c1, c2 = st.columns([1, 2])
 c1.image(crop, caption=f"Network input: {crop.shape[1]}×{crop.shape[0]} px crop", width="stretch")
-full = draw_crop_box(draw_skeleton(image.rgb, res.keypoints, schema), res.transform.inverse, (crop.shape[1], crop.shape[0]))
+full = draw_crop_box(skeleton(image.rgb, res.keypoints, schema), res.transform.inverse, (crop.shape[1], crop.shape[0]))
 c2.image(full, caption=f"Prediction on the full image ({label}, {res.latency_ms:.0f} ms)", width="stretch")
 
 ensemble = label in zoo.ZOO and zoo.is_ensemble(label)  # its "stages" are its members' maps and their mean
@@ -47,12 +48,12 @@ shared = j3.toggle("One colour scale", value=True, help="Off: each stage on its 
 k = schema.index(joint)
 table = stage_peak_table(stages[:, k], res.stride, names, method, members=ensemble)
 peaks = stage_peaks(stages[:, k], res.stride, method)[:, :2]
-st.plotly_chart(belief_maps_figure(crop, stages[:, k], names, opacity, shared, peaks=peaks, photo=view), width="stretch")
+chart(st, belief_maps_figure(crop, stages[:, k], names, opacity, shared, peaks=peaks, photo=view), width="stretch")
 st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
 
 st.subheader("All joints of one stage")
 stage = st.select_slider("Stage", options=names, value=names[-1])
-st.plotly_chart(joint_grid_figure(crop, stages[names.index(stage)], list(schema.joints), opacity, photo=res.photo_view(image.rgb, 256)), width="stretch")
+chart(st, joint_grid_figure(crop, stages[names.index(stage)], list(schema.joints), opacity, photo=res.photo_view(image.rgb, 256)), width="stretch")
 
 if "skeleton_pafs" in heads(model) and res.output.pafs:
     st.subheader("Pass 1: the skeleton's part affinity fields")
@@ -64,7 +65,7 @@ if "skeleton_pafs" in heads(model) and res.output.pafs:
     pair = st.selectbox("Limb", range(len(labels)), format_func=labels.__getitem__, index=strongest_field(fields),
                         key=f"explore_paf_limb_{image.digest}", help="First: the limb with the strongest field in this crop.")
     field = fields[2 * pair:2 * pair + 2]
-    st.plotly_chart(skeleton_paf_figure(crop, field, crop.shape[1] / field.shape[-1], labels[pair]), width="stretch")
+    chart(st, skeleton_paf_figure(crop, field, crop.shape[1] / field.shape[-1], labels[pair]), width="stretch")
     longest = field_length(field)
     if longest < 0.2:
         st.caption(f"A weak field: its longest vector is {longest:.2f} (1 on a limb seen clearly) — the network barely "

@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+from app.display import chart
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
 from poseviz.core.geometry import apply_affine
 from poseviz.explain.attention import (
@@ -59,16 +60,16 @@ else:
     cells = [grid_cell(xy, size, hw)]
 maps = [query_map(att, hw, c) for c in cells]
 tops = [top_k(m, k) for m in maps]
-st.plotly_chart(attention_maps_figure(crop, maps, titles, cells, hw, top=tops), width="stretch")
+chart(st, attention_maps_figure(crop, maps, titles, cells, hw, top=tops), width="stretch")
 
 st.subheader("Per-query entropy and the query-averaged (global-context) map")
 ent = entropy_map(att, hw)
 avg = mean_attention(att, hw)
 # Two figures, each with its own colour bar: entropy (0–1 of ln N) and attention weight differ by orders of magnitude.
 e1, e2 = st.columns(2)
-e1.plotly_chart(attention_maps_figure(crop, [entropy_share_map(att, hw)], ["entropy / ln N (1 = uniform)"], [None], hw,
+chart(e1, attention_maps_figure(crop, [entropy_share_map(att, hw)], ["entropy / ln N (1 = uniform)"], [None], hw,
                                       colorbar_title="entropy / ln N", height=440), width="stretch")
-e2.plotly_chart(attention_maps_figure(crop, [avg], ["mean over all queries"], [None], hw,
+chart(e2, attention_maps_figure(crop, [avg], ["mean over all queries"], [None], hw,
                                       colorbar_title="mean attention weight", height=440), width="stretch")
 js = query_dependence(att)
 gate = output_gate(model.nonlocal_block)

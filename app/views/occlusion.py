@@ -3,6 +3,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from app.display import chart, skeleton
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
 from poseviz.core.geometry import apply_affine, rescale_points
 from poseviz.data.lsp import load_lsp, lsp_ground_truth, lsp_split
@@ -23,7 +24,7 @@ from poseviz.explain.occlusion import (
 )
 from poseviz.metrics.evaluation import evaluate_lsp
 from poseviz.models import zoo
-from poseviz.plots import belief_maps_figure, draw_skeleton
+from poseviz.plots import belief_maps_figure
 from poseviz.plots.attribution import attribution_figure
 from poseviz.plots.theme import TEMPLATE
 
@@ -57,11 +58,11 @@ occ = predict_cached(digest, img_occ, name, model, box, False, "dark")
 
 joint = st.selectbox("Joint", schema.joints, index=schema.joints.index("right_wrist") if "right_wrist" in schema.joints else 0, key="occ_joint")
 k = schema.index(joint)
-st.plotly_chart(belief_maps_figure(crop, clean.stage_maps[:, k], [f"clean: {s}" for s in clean.stage_names]), width="stretch")
-st.plotly_chart(belief_maps_figure(occ.crop, occ.stage_maps[:, k], [f"occluded: {s}" for s in occ.stage_names]), width="stretch")
+chart(st, belief_maps_figure(crop, clean.stage_maps[:, k], [f"clean: {s}" for s in clean.stage_names]), width="stretch")
+chart(st, belief_maps_figure(occ.crop, occ.stage_maps[:, k], [f"occluded: {s}" for s in occ.stage_names]), width="stretch")
 c1, c2 = st.columns(2)
-c1.image(draw_skeleton(image.rgb, clean.keypoints, schema), caption="clean", width="stretch")
-c2.image(draw_skeleton(img_occ, occ.keypoints, schema), caption="occluded", width="stretch")
+c1.image(skeleton(image.rgb, clean.keypoints, schema), caption="clean", width="stretch")
+c2.image(skeleton(img_occ, occ.keypoints, schema), caption="occluded", width="stretch")
 gt = lsp_ground_truth(image.path)
 if gt is not None:
     gt = rescale_points(gt, image.scale)  # the file's pixels → the processed image's
@@ -97,7 +98,7 @@ if st.session_state.get("occ_attr_inputs") != inputs:
 else:
     with shown:
         sens, ig = attributions(image.digest + str(box), name, k, crop, model)
-    shown.plotly_chart(attribution_figure(crop, {f"occlusion sensitivity (belief drop, {occlusion_window(crop)}-px mask)": sens,
+    chart(shown, attribution_figure(crop, {f"occlusion sensitivity (belief drop, {occlusion_window(crop)}-px mask)": sens,
                                                  "integrated gradients |attribution| (grey baseline)": ig}), width="stretch")
     sx, sy = most_sensitive_point(sens)
     peak = apply_affine(clean.keypoints[k:k + 1, :2], clean.transform.matrix)[0]
@@ -121,5 +122,5 @@ elif st.button("Run the sweep for every shipped model", key="occ_run"):
         ev = evaluate_lsp(get_model(m), data, idx, progress=False)
         vis_rows.append({"model": m, **visibility_accuracy(ev.pck.correct, data.joints[idx][..., 2])})
     fig.update_layout(template=TEMPLATE, xaxis_title="occluder side (% of the crop)", yaxis_title="PCK@0.2 drop (points)", height=340)
-    st.plotly_chart(fig, width="stretch")
+    chart(st, fig, width="stretch")
     st.dataframe(pd.DataFrame(vis_rows).round(1), hide_index=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from app.display import chart
 from app.state import UPLOAD_MB, get_model, hide_server_paths, images_folder_ui, read_dataset_image
 from poseviz.core.errors import PoseVizInputError
 from poseviz.data.lsp import load_lsp
@@ -158,8 +159,8 @@ if empty:
     undefined.caption(f"— ({', '.join(empty)}): no ground-truth person in that size range (medium: 32²–96² px², large: over 96² px²), "
                "so COCO leaves the figure undefined.")
 c1, c2 = st.columns(2)
-c1.plotly_chart(pr_curve_figure(ev.precision), width="stretch")
-c2.plotly_chart(error_totals_figure(error_totals(instances)), width="stretch")
+chart(c1, pr_curve_figure(ev.precision), width="stretch")
+chart(c2, error_totals_figure(error_totals(instances)), width="stretch")
 table = pd.DataFrame(instances_table(instances))
 st.markdown("**Worst instances first**")
 st.dataframe(table, hide_index=True, height=220)
@@ -188,7 +189,7 @@ except PoseVizInputError as exc:
 c1, c2 = st.columns([1, 1])
 c1.image(oks_instance_image(image, inst.gt, inst.pred, inst.area, sigmas, inst.errors, inst.bbox),
          caption="white rings: OKS term 0.5 / 0.75 / 0.95 around each labelled joint; arrows: error; colour: error type", width="stretch")
-c2.plotly_chart(oks_terms_figure(joint_names, inst.terms, inst.errors, inst.oks), width="stretch")
-c2.plotly_chart(oks_curves_figure(joint_names, sigmas, inst.area), width="stretch")
+chart(c2, oks_terms_figure(joint_names, inst.terms, inst.errors, inst.oks), width="stretch")
+chart(c2, oks_curves_figure(joint_names, sigmas, inst.area), width="stretch")
 radii = pd.DataFrame(joint_table(inst, joint_names, sigmas, TOLERANCE_LEVELS))
 st.dataframe(radii, hide_index=True)

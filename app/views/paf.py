@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app.display import chart
 from app.state import get_model, image_source_ui
 from poseviz.core.schemas import get_schema
 from poseviz.inference.bottom_up import DEFAULT_LONG_SIDE, ONE_SCALE, PAPER_SCALES, predict_people
@@ -56,7 +57,7 @@ limb_names = [f"{schema.joints[a]} → {schema.joints[b]}" for a, b in res.limbs
 li = st.selectbox("Limb", range(len(res.limbs)), format_func=lambda i: limb_names[i], key="paf_limb")
 min_norm = st.slider("Hide arrows shorter than", 0.0, 1.0, 0.1, 0.05, key="paf_min_norm")
 pafs = [p[li] for p in res.pafs]
-st.plotly_chart(paf_stages_figure(res.image, res.stages, pafs, res.limbs[li], limb_names[li], res.stride,
+chart(st, paf_stages_figure(res.image, res.stages, pafs, res.limbs[li], limb_names[li], res.stride,
                                   min_norm=min_norm, stage_names=res.stage_names), width="stretch")
 norms = res.paf_peak_norms(li)
 st.caption("Largest PAF magnitude per stage (1 = a confident unit vector): " + ", ".join(f"{s}: {n:.2f}" for s, n in zip(res.stage_names, norms))

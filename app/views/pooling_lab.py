@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+from app.display import chart
 from app.state import get_model, image_source_ui
 from poseviz.explain.pooling import (
     POOLINGS,
@@ -49,13 +50,13 @@ padding = c4.number_input("Padding (px)", 0, int(kernel) // 2, 0, key="pool_pad"
 k = st.slider("k (k-max)", 1, int(kernel) ** 2, min(2, int(kernel) ** 2), key="pool_kk") if kind == "kmax" else 2
 out_size = st.slider("Output size (adaptive)", 1, max(1, min(arr.shape)), max(1, min(arr.shape) // 3), key="pool_out") if kind.startswith("adaptive") else 1
 view = pooling_panels(arr, kind, kernel, stride, padding, output_size=out_size, k=k)
-st.plotly_chart(pooling_figure(view.panels), width="stretch")
+chart(st, pooling_figure(view.panels), width="stretch")
 st.caption(f"{view.gradient_positions} of {view.input_positions} input positions receive gradient "
            f"({'only the arg-max of each window' if kind == 'max' else 'see the last panel'}).")
 
 st.subheader("Max-pool, then max-unpool")
 panels, u = unpool_panels(arr, kernel, stride, padding)
-st.plotly_chart(pooling_figure(panels), width="stretch")
+chart(st, pooling_figure(panels), width="stretch")
 m1, m2 = st.columns(2)
 m1.metric("Input positions kept", f"{100 * u.kept_fraction:.1f} %")
 m2.metric("Reconstruction MSE", f"{u.mse:.4f}")
@@ -66,6 +67,6 @@ st.caption("The shortcut stride = ⌊in/out⌋, kernel = in − (out−1)·strid
 a1, a2 = st.columns(2)
 n_in = a1.number_input("Input size", 2, 64, 10, key="ad_in")
 n_out = a2.number_input("Output size", 1, int(n_in), min(4, int(n_in)), key="ad_out")
-st.plotly_chart(adaptive_windows_figure(adaptive_windows(int(n_in), int(n_out)), formula_windows(int(n_in), int(n_out)), int(n_in)), width="stretch")
+chart(st, adaptive_windows_figure(adaptive_windows(int(n_in), int(n_out)), formula_windows(int(n_in), int(n_out)), int(n_in)), width="stretch")
 rows = [{"input size": i, "formula agrees with PyTorch": adaptive_formula_agrees(i, int(n_out))} for i in range(int(n_out), int(n_out) + 30)]
 st.dataframe(pd.DataFrame(rows), hide_index=True)

@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+from app.display import chart
 from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
 from poseviz.cards.ablations import load_ablations, matched_finding, rf_finding
 from poseviz.explain.erf import stage_erfs
@@ -29,7 +30,7 @@ shipped = zoo.shipped_networks(task=None)
 tables = {n: rf_table("zoo", n) for n in networks}
 if st.toggle("Include the papers' full-size configurations", value=False):
     tables.update({n: rf_table("paper", n) for n in PAPER})
-st.plotly_chart(rf_growth_figure(tables, input_size=128), width="stretch")
+chart(st, rf_growth_figure(tables, input_size=128), width="stretch")
 
 name = st.selectbox("Model", shipped or networks, key="rf_model")
 rows = tables[name]
@@ -47,7 +48,7 @@ if ablations:
     st.caption(f"Every stage of a 6-stage CPM trained on LSP + LSP Extended + MPII ({rf['model']}, {rf['epochs']} epochs): "
                f"each stage's own belief maps scored alone. {rf_finding(rf['stages'])} Details and the commands to rerun: "
                "assets/ablations.md.")
-    st.plotly_chart(rf_accuracy_figure(rf["stages"]), width="stretch")
+    chart(st, rf_accuracy_figure(rf["stages"]), width="stretch")
     st.caption(f"HRNet against Stacked Hourglass with the same number of parameters, trained from scratch alike. "
                f"{matched_finding(ablations['matched'])}")
     st.dataframe(pd.DataFrame([{"model": m["model"], "parameters": m["params"], "epochs × people": f"{m['epochs']} × {m['epoch_size']}", "GFLOPs": m["gflops"], "ms per crop": m["median_ms_per_crop"],
@@ -73,6 +74,6 @@ def erfs(digest: str, model_name: str, box: tuple, joint: int, _crop, _model):
 
 
 e = erfs(image.digest, name, box, schema.index(joint), res.crop, model)
-st.plotly_chart(erf_figure(res.crop, e.trained, [f"trained: {n}" for n in e.stage_names], e.rf_sizes), width="stretch")
-st.plotly_chart(erf_figure(res.crop, e.random, [f"random init: {n}" for n in e.stage_names], e.rf_sizes), width="stretch")
+chart(st, erf_figure(res.crop, e.trained, [f"trained: {n}" for n in e.stage_names], e.rf_sizes), width="stretch")
+chart(st, erf_figure(res.crop, e.random, [f"random init: {n}" for n in e.stage_names], e.rf_sizes), width="stretch")
 st.dataframe(pd.DataFrame(e.table()), hide_index=True)

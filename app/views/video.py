@@ -4,11 +4,12 @@ import hashlib
 import cv2
 import streamlit as st
 
+from app.display import chart, skeleton
 from app.state import SharedStore, gallery, get_model, open_in_explore
 from poseviz.inference.person_boxes import BOTTOM_UP_FINDER, default_box
 from poseviz.io.images import load_image
 from poseviz.models import zoo
-from poseviz.plots import belief_maps_figure, draw_skeleton, stage_peaks
+from poseviz.plots import belief_maps_figure, stage_peaks
 from poseviz.plots.video import trajectory_figure
 from poseviz.video import VideoError, analyse_video, auto_every, coco_results_json, keypoints_csv, overlay_video, probe
 from poseviz.video.decode import DEFAULT_MAX_FRAMES, MAX_VIDEO_BYTES
@@ -109,13 +110,13 @@ frame = result.frames[i]
 pred = result.prediction(i, get_model(name))
 image = result.image(i)
 left, right = st.columns([1, 2])
-left.image(draw_skeleton(image, frame.keypoints, schema, min_score=0.05),
+left.image(skeleton(image, frame.keypoints, schema, min_score=0.05),
            caption=f"Frame {frame.index} at {frame.time_s:.2f} s (person {frame.source})", width="stretch")
 maps = pred.stage_maps[:, joint]
-right.plotly_chart(belief_maps_figure(pred.crop, maps, pred.stage_names, 0.65, True, peaks=stage_peaks(maps, pred.stride)[:, :2],
+chart(right, belief_maps_figure(pred.crop, maps, pred.stage_names, 0.65, True, peaks=stage_peaks(maps, pred.stride)[:, :2],
                                       photo=pred.photo_view(image)), width="stretch", key="video_stages")
 drops = result.confidence_drops(joint)
-st.plotly_chart(trajectory_figure(result.times, result.file_keypoints[:, joint], drops, schema.joints[joint], frame.time_s),
+chart(st, trajectory_figure(result.times, result.file_keypoints[:, joint], drops, schema.joints[joint], frame.time_s),
                 width="stretch", key="video_trajectory")
 st.caption(f"Drops: frames where {schema.joints[joint]}'s peak belief is under half its median over the clip or under 0.1 — "
            f"{int(drops.sum())} of {n}" + (f", first at {result.times[drops][0]:.2f} s." if drops.any() else "."))

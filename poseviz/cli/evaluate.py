@@ -83,10 +83,6 @@ def _eval(args: argparse.Namespace) -> int:
         raise PoseVizInputError("--sources names nothing to score; give one or more of lsp, coco, mpii (comma-separated)")
     if not 0 <= args.refine <= 5:
         raise PoseVizInputError(f"--refine must be 0 to 5 passes (got {args.refine})")
-    if not 0 < args.alpha <= 1:  # also refuses NaN
-        raise PoseVizInputError(f"--alpha is a fraction of the torso: above 0 and at most 1 (got {args.alpha})")
-    if args.limit is not None and args.limit < 1:
-        raise PoseVizInputError(f"--limit must be at least 1 (got {args.limit})")
     model = for_inference(load_pretrained(args.model, args.weights))
     scores = score_sources(model, sources, args.data_root, flip=args.flip, method=args.decode, alpha=args.alpha,
                            limit=args.limit, coco_json=args.coco_json, coco_images=args.coco_images, mpii_root=args.mpii_root,

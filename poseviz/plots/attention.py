@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from poseviz.plots.beliefs import _upsample, square_panels
-from poseviz.plots.theme import TEMPLATE
+from poseviz.plots.theme import TEMPLATE, rgb_colorscale
 
 __all__ = ["attention_maps_figure", "grid_to_crop"]
 
@@ -32,7 +32,7 @@ def attention_maps_figure(crop: np.ndarray, maps: list[np.ndarray], titles: list
         r, c = i // cols + 1, i % cols + 1
         up = _upsample(m, (w, h))
         fig.add_trace(go.Image(z=crop, hoverinfo="skip"), row=r, col=c)
-        fig.add_trace(go.Heatmap(z=up, colorscale="Viridis", opacity=opacity, showscale=i == n - 1,
+        fig.add_trace(go.Heatmap(z=up, colorscale=rgb_colorscale("Viridis"), opacity=opacity, showscale=i == n - 1,
                                  colorbar=dict(title=colorbar_title, thickness=12),
                                  hovertemplate="x=%{x} px<br>y=%{y} px<br>%{z:.4f}<extra></extra>"), row=r, col=c)
         if queries[i] is not None:

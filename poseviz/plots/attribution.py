@@ -7,7 +7,7 @@ from plotly.subplots import make_subplots
 
 from poseviz.explain.occlusion import attribution_display
 from poseviz.plots.beliefs import _upsample, overlay, square_panels
-from poseviz.plots.theme import TEMPLATE
+from poseviz.plots.theme import TEMPLATE, rgb_colorscale
 
 __all__ = ["attribution_figure"]
 
@@ -22,7 +22,7 @@ def attribution_figure(crop: np.ndarray, maps: dict[str, np.ndarray], title: str
         fig.add_trace(go.Image(z=overlay(crop, shown, 0.75, 0.0, 1.0), hoverinfo="skip"), row=1, col=i)
         # An invisible heatmap carries the values for hovering and the colour bar.
         fig.add_trace(go.Heatmap(z=_upsample(shown, (w, h)),
-                                 colorscale="Inferno", opacity=0.0, zmin=0, zmax=1, showscale=i == len(maps),
+                                 colorscale=rgb_colorscale("Inferno"), opacity=0.0, zmin=0, zmax=1, showscale=i == len(maps),
                                  colorbar=dict(title="share of the<br>98th percentile", thickness=12),
                                  hovertemplate="x=%{x} px<br>y=%{y} px<br>%{z:.2f}<extra></extra>"), row=1, col=i)
     square_panels(fig, len(maps), w, h)

@@ -7,16 +7,15 @@ import cv2
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
-from plotly.colors import make_colorscale, sequential
 
 from poseviz.core.heatmaps import decode, heatmap_to_input
-from poseviz.plots.theme import TEMPLATE
+from poseviz.plots.theme import TEMPLATE, rgb_colorscale
 
 __all__ = ["stage_peaks", "overlay", "image_uri", "panel_layout", "belief_maps_figure", "joint_grid_figure", "belief_strip_image", "belief_tiles", "labelled_tile", "stage_peak_table"]
 
-# Explicit stops: figures built without validation reach plotly.js with names unresolved,
-# and plotly.js knows only a few colour-scale names (not Inferno).
-COLORSCALE = make_colorscale(sequential.Inferno)
+# Explicit rgb() stops: figures built without validation reach plotly.js with names unresolved (it knows only a
+# few scale names, not Inferno), and Streamlit misdraws some hex stops (see ``rgb_colorscale``).
+COLORSCALE = rgb_colorscale("Inferno")
 
 
 def _upsample(heatmap: np.ndarray, size: tuple[int, int]) -> np.ndarray:

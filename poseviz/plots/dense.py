@@ -8,7 +8,7 @@ from plotly.subplots import make_subplots
 
 from poseviz.core.dense import PARTS
 from poseviz.plots.beliefs import square_panels
-from poseviz.plots.theme import TEMPLATE
+from poseviz.plots.theme import TEMPLATE, rgb_colorscale
 
 __all__ = ["PART_COLORS", "part_image", "chart_figure", "chart_channels_figure", "upsample_charts"]
 
@@ -55,7 +55,7 @@ def chart_figure(crop: np.ndarray, index: np.ndarray, u: np.ndarray, v: np.ndarr
     for col, (z, label) in enumerate(((u_up, "U"), (v_up, "V")), start=2):
         fig.add_trace(go.Image(z=(crop * 0.55).astype(np.uint8), hoverinfo="skip"), row=1, col=col)
         fig.add_trace(go.Contour(z=z, zmin=0, zmax=1, contours=dict(start=0, end=1, size=1 / levels, coloring="lines"),
-                                 colorscale="Turbo", line=dict(width=2), showscale=(col == 3), connectgaps=False,
+                                 colorscale=rgb_colorscale("Turbo"), line=dict(width=2), showscale=(col == 3), connectgaps=False,
                                  colorbar=dict(title="chart coord.", thickness=12),
                                  hovertemplate=f"x=%{{x}} px, y=%{{y}} px<br>{label}=%{{z:.2f}}<extra></extra>"), row=1, col=col)
     _part_legend(fig)
@@ -81,7 +81,7 @@ def chart_channels_figure(index: np.ndarray, u: np.ndarray, v: np.ndarray) -> go
                            hovertemplate="cell (%{x}, %{y})<br>%{customdata[0]}<extra></extra>"), row=1, col=1)
     for col, z in ((2, u), (3, v)):
         zz = np.where(index > 0, z, np.nan)
-        fig.add_trace(go.Heatmap(z=zz, zmin=0, zmax=1, colorscale="Turbo", showscale=(col == 3),
+        fig.add_trace(go.Heatmap(z=zz, zmin=0, zmax=1, colorscale=rgb_colorscale("Turbo"), showscale=(col == 3),
                                  colorbar=dict(title="chart coord.", thickness=12),
                                  hovertemplate="cell (%{x}, %{y})<br>%{z:.2f}<extra></extra>"), row=1, col=col)
     _part_legend(fig)

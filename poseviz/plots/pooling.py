@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from poseviz.plots.theme import TEMPLATE
+from poseviz.plots.theme import TEMPLATE, rgb_colorscale
 
 __all__ = ["pooling_figure", "adaptive_windows_figure"]
 
@@ -16,7 +16,7 @@ def pooling_figure(panels: dict[str, np.ndarray]) -> go.Figure:
     fig = make_subplots(rows=1, cols=n, subplot_titles=list(panels), horizontal_spacing=0.06)
     for i, (name, arr) in enumerate(panels.items(), start=1):
         arr = np.asarray(arr, dtype=np.float64)
-        fig.add_trace(go.Heatmap(z=arr, colorscale="Gray" if i == 1 else "Inferno", showscale=True,
+        fig.add_trace(go.Heatmap(z=arr, colorscale=rgb_colorscale("Gray") if i == 1 else rgb_colorscale("Inferno"), showscale=True,
                                  colorbar=dict(x=(i - 0.12) / n, len=0.8, thickness=8),
                                  hovertemplate="x=%{x}<br>y=%{y}<br>%{z:.3f}<extra>" + name + "</extra>"), row=1, col=i)
         sfx = "" if i == 1 else str(i)

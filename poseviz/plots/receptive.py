@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from poseviz.explain.receptive_field import ERFResult, LayerRF
 from poseviz.plots.beliefs import square_panels
-from poseviz.plots.theme import TEMPLATE
+from poseviz.plots.theme import TEMPLATE, rgb_colorscale
 
 __all__ = ["rf_growth_figure", "erf_figure", "rf_accuracy_figure"]
 
@@ -45,7 +45,7 @@ def erf_figure(crop: np.ndarray, results: list[ERFResult], titles: list[str], rf
     for i, (res, size) in enumerate(zip(results, rf_sizes), start=1):
         g = res.gradient / max(res.gradient.max(), 1e-12)
         fig.add_trace(go.Image(z=crop, hoverinfo="skip"), row=1, col=i)
-        fig.add_trace(go.Heatmap(z=g ** 0.5, colorscale="Viridis", opacity=0.7, showscale=i == len(results), zmin=0, zmax=1,
+        fig.add_trace(go.Heatmap(z=g ** 0.5, colorscale=rgb_colorscale("Viridis"), opacity=0.7, showscale=i == len(results), zmin=0, zmax=1,
                                  colorbar=dict(title="√|∂y/∂x| (norm.)", thickness=12),
                                  hovertemplate="x=%{x} px<br>y=%{y} px<extra></extra>"), row=1, col=i)
         cx, cy = res.center

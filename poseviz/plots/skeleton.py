@@ -6,7 +6,16 @@ import numpy as np
 
 from poseviz.core.schemas import KeypointSchema
 
-__all__ = ["draw_crop_box", "draw_skeleton"]
+__all__ = ["PROJECTOR_LINES", "draw_crop_box", "draw_skeleton", "line_thickness"]
+
+
+PROJECTOR_LINES = 2.5  # skeleton lines this many times thicker on a projector (Live's thick lines read well)
+
+
+def line_thickness(image: np.ndarray, projector: bool = False) -> int:
+    """Skeleton line width (px) for ``image``: about 1/250 of its longer side, ``PROJECTOR_LINES`` × on a projector."""
+    t = max(2, round(max(image.shape[:2]) / 250))
+    return round(t * PROJECTOR_LINES) if projector else t
 
 
 def draw_skeleton(
@@ -25,7 +34,7 @@ def draw_skeleton(
     """
     out = np.ascontiguousarray(image.copy())
     kp = np.asarray(keypoints, dtype=np.float64)
-    t = thickness or max(2, round(max(image.shape[:2]) / 250))
+    t = thickness or line_thickness(image)
     shift = 4  # sub-pixel drawing: coordinates ×16
 
     def pt(i: int) -> tuple[int, int]:

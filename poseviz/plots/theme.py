@@ -5,9 +5,19 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-__all__ = ["TEMPLATE", "image_figure", "zoomed"]
+__all__ = ["rgb_colorscale", "TEMPLATE", "LIGHT_TEMPLATE", "PROJECTOR_FONT", "for_display", "image_figure", "zoomed"]
 
 TEMPLATE = "plotly_dark"
+LIGHT_TEMPLATE = "plotly_white"  # for a bright room or a printed handout
+PROJECTOR_FONT = 20  # px: read from the back of a lecture room at 1280 × 800
+
+
+def rgb_colorscale(name: str) -> list[list]:
+    """Plotly's named colour scale as explicit rgb() stops: Streamlit's front end misdraws some hex stops (Inferno's
+    "#000004" came out bright lilac, at the very end of the scale that means "nothing")."""
+    from plotly.colors import get_colorscale, hex_to_rgb
+
+    return [[pos, f"rgb{hex_to_rgb(c)}" if c.startswith("#") else c] for pos, c in get_colorscale(name)]
 
 
 def image_figure(rgb: np.ndarray, title: str, height: int = 480) -> go.Figure:
@@ -22,3 +32,19 @@ def image_figure(rgb: np.ndarray, title: str, height: int = 480) -> go.Figure:
 def zoomed(rgb: np.ndarray, factor: int) -> np.ndarray:
     """``rgb`` enlarged ``factor`` times by repeating pixels (a small crop made big enough to click on)."""
     return np.repeat(np.repeat(rgb, factor, axis=0), factor, axis=1)
+
+
+def for_display(fig: go.Figure, projector: bool = False, light: bool = False) -> go.Figure:
+    """``fig`` styled for where it is shown: ``projector`` enlarges every text (titles, axes, legends, colour bars,
+    subplot titles) to ``PROJECTOR_FONT`` and the figure's height by a quarter, with room for the larger titles;
+    ``light`` switches to the light template. The data and what they encode are untouched."""
+    if light:
+        fig.update_layout(template=LIGHT_TEMPLATE)
+    if projector:
+        margin = fig.layout.margin
+        fig.update_layout(font=dict(size=PROJECTOR_FONT), title_font_size=PROJECTOR_FONT + 4,
+                          margin=dict(t=(margin.t or 60) + 25, l=(margin.l or 60) + 15, b=(margin.b or 50) + 15))
+        fig.update_annotations(font_size=PROJECTOR_FONT)  # subplot titles are annotations
+        if fig.layout.height:
+            fig.update_layout(height=round(fig.layout.height * 1.25))
+    return fig
