@@ -10,6 +10,7 @@ __all__ = ["rgb_colorscale", "TEMPLATE", "LIGHT_TEMPLATE", "PROJECTOR_FONT", "fo
 TEMPLATE = "plotly_dark"
 LIGHT_TEMPLATE = "plotly_white"  # for a bright room or a printed handout
 PROJECTOR_FONT = 20  # px: read from the back of a lecture room at 1280 × 800
+PROJECTOR_WRAP = 22  # characters per line of a subplot title at that size: four panels side by side never meet
 
 
 def rgb_colorscale(name: str) -> list[list]:
@@ -43,8 +44,23 @@ def for_display(fig: go.Figure, projector: bool = False, light: bool = False) ->
     if projector:
         margin = fig.layout.margin
         fig.update_layout(font=dict(size=PROJECTOR_FONT), title_font_size=PROJECTOR_FONT + 4,
-                          margin=dict(t=(margin.t or 60) + 25, l=(margin.l or 60) + 15, b=(margin.b or 50) + 15))
-        fig.update_annotations(font_size=PROJECTOR_FONT)  # subplot titles are annotations
+                          margin=dict(t=(margin.t or 60) + 45, l=(margin.l or 60) + 15, b=(margin.b or 50) + 15))
+        for a in fig.layout.annotations:  # subplot titles are annotations: larger, and wrapped so they never meet
+            a.update(font_size=PROJECTOR_FONT, text=_wrapped(a.text))
         if fig.layout.height:
             fig.update_layout(height=round(fig.layout.height * 1.25))
     return fig
+
+
+def _wrapped(text: str | None, width: int = PROJECTOR_WRAP) -> str | None:
+    """``text`` broken at spaces into lines of about ``width`` characters (Plotly's <br>); markup is left alone."""
+    if not text or len(text) <= width or "<br>" in text:
+        return text
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "<br>".join([*lines, line])
