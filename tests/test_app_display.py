@@ -24,8 +24,11 @@ def test_for_display_enlarges_every_text_and_changes_no_data():
     out = for_display(go.Figure(fig), projector=True, light=True)
     assert out.layout.font.size == PROJECTOR_FONT and out.layout.title.font.size == PROJECTOR_FONT + 4
     assert [a.font.size for a in out.layout.annotations] == [PROJECTOR_FONT] * 2  # subplot titles
-    long = for_display(make_subplots(1, 3, subplot_titles=["pass 2 (1/8 resolution, shown ×8)"] * 3), projector=True)
-    assert all(max(len(line) for line in a.text.split("<br>")) <= 22 for a in long.layout.annotations)
+    for projector, font in ((False, 14), (True, PROJECTOR_FONT)):
+        long = for_display(make_subplots(1, 3, subplot_titles=["efficientpose_rt: pass 2 (1/8 resolution, shown ×8)"] * 3),
+                           projector=projector)
+        widest = max(len(line) for a in long.layout.annotations for line in a.text.split("<br>"))
+        assert widest * 0.58 * font <= 800 / 3  # three titles side by side fit the 1280-px window's main column
     assert out.layout.height == 500 and out.layout.template.layout.paper_bgcolor == "white"
     assert out.to_plotly_json()["data"] == before
     plain = for_display(go.Figure(fig))

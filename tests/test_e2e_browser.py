@@ -198,21 +198,47 @@ def test_a_crowded_gallery_photo_defaults_to_a_real_person(server, browser):
 
 
 PAGES = ["", "compare", "receptive_field", "nonlocal_attention", "pooling_lab", "oks_lab", "occlusion", "dense", "paf", "data"]
+GROUP_PHOTO = ROOT / "poseviz" / "gallery" / "photos" / "01_soccer-three-players.jpg"  # bundled: three players
+
+# Every visible text of every Plotly figure, as boxes; the pairs that overlap by more than 3 px each way (touching
+# glyph boxes of a colour bar's top tick and its title are 2 px), and each figure's heatmaps and colour bars.
+_TEXT_BOXES = r"""
+() => [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
+  const boxes = [...plot.querySelectorAll('svg text')].filter(t => {
+    const st = getComputedStyle(t);
+    return (t.textContent || '').trim() && st.display !== 'none' && st.visibility !== 'hidden' && parseFloat(st.opacity) !== 0;
+  }).map(t => ({s: t.textContent.trim(), r: t.getBoundingClientRect()})).filter(b => b.r.width >= 1 && b.r.height >= 1);
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i].r, b = boxes[j].r;
+    const w = Math.min(a.right, b.right) - Math.max(a.left, b.left), h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    if (w > 3 && h > 3) overlaps.push([boxes[i].s.slice(0, 40), boxes[j].s.slice(0, 40)]);
+  }
+  return {overlaps, heatmaps: plot.querySelectorAll('.hm, .heatmaplayer image').length, colorbars: plot.querySelectorAll('.colorbar').length};
+})
+"""
 
 
 @pytest.mark.parametrize("path", PAGES, ids=[p or "explore" for p in PAGES])
-def test_every_page_in_the_browser(server, browser, path):
-    """Navigate, upload a photo where the page takes one (a control change), no exception box, a 1920×1080 screenshot."""
+def test_every_page_in_the_browser(server, browser, path, tmp_path):
+    """Each page at 1280×800 with the bundled three-player photo uploaded where it takes one (a control change): no
+    exception box, no two texts of a figure on top of each other, a colour bar beside every figure of maps; a
+    screenshot."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.goto(f"{server}/{path}")
     page.locator('[data-testid="stSidebar"]').wait_for(timeout=60_000)
     _wait_idle(page)
     if page.get_by_text("Upload", exact=True).count():
-        _upload_in(page, LSP_ROOT / "images" / "im1020.jpg")
-        page.get_by_text("im1020.jpg").first.wait_for(timeout=60_000)
+        photo = tmp_path / "players.jpg"  # a name short enough for the uploader to show whole
+        photo.write_bytes(GROUP_PHOTO.read_bytes())
+        _upload_in(page, photo)
+        page.get_by_text(photo.name).first.wait_for(timeout=60_000)
         _wait_idle(page)
     page.wait_for_timeout(1500)
-    page.screenshot(path=str(ARTIFACTS / f"page_{path or 'explore'}.png"))
+    page.screenshot(path=str(ARTIFACTS / f"page_{path or 'explore'}.png"), full_page=True)
     assert page.locator('[data-testid="stException"]').count() == 0
+    figures = page.evaluate(_TEXT_BOXES)
+    assert all(not f["overlaps"] for f in figures), [f["overlaps"] for f in figures if f["overlaps"]]
+    assert all(f["colorbars"] >= 1 for f in figures if f["heatmaps"]), figures
     page.close()

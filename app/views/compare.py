@@ -1,7 +1,6 @@
 """Compare: 2–4 models on the same person — skeletons, disagreement, every stage, latency."""
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from app.display import chart, skeleton
@@ -10,8 +9,8 @@ from poseviz.cards import latencies_ms
 from poseviz.explain.disagreement import max_pairwise_distance, shared_joints
 from poseviz.models import zoo
 from poseviz.plots import belief_maps_figure
+from poseviz.plots.disagreement import disagreement_figure
 from poseviz.plots.skeleton import draw_crop_box
-from poseviz.plots.theme import TEMPLATE
 
 st.title("Compare models")
 image, box = image_and_person_ui()
@@ -44,10 +43,7 @@ if joints:
     st.caption("Largest distance between any two models' predictions of the joint, in image pixels (joints in skeleton order"
                + ("; only the joints every chosen model predicts" if len({r.schema.name for r in results.values()}) > 1 else "")
                + ").")
-    fig = go.Figure(go.Bar(x=joints, y=dist, marker_color=[f"rgb{colour[j]}" for j in joints]))
-    fig.update_layout(template=TEMPLATE, height=320, xaxis=dict(title="joint", categoryorder="array", categoryarray=joints),
-                      yaxis_title="max pairwise distance (px)", margin=dict(l=10, r=10, t=20, b=10))
-    chart(st, fig, width="stretch")
+    chart(st, disagreement_figure(joints, dist, colour), width="stretch")
     joint = st.selectbox("Joint", joints, key="cmp_joint")
     st.subheader(f"Every stage of {joint}, one row per model")
     for (name, res), idx in zip(results.items(), index):

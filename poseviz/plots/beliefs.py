@@ -120,8 +120,11 @@ def belief_maps_figure(
                          **placement, **axes))
         data.append(dict(
             type="heatmap", z=np.round(m, 4), x0=stride_x / 2 - 0.5, dx=stride_x, y0=stride_y / 2 - 0.5, dy=stride_y,
-            zmin=lo, zmax=hi, colorscale=COLORSCALE, opacity=0.0,
-            showscale=(i == s - 1) and shared_scale, colorbar=dict(title=dict(text="belief"), thickness=12),
+            zmin=lo, zmax=hi, colorscale=COLORSCALE, opacity=0.0, showscale=i == s - 1,
+            # Each map on its own scale: the bar says what a colour means in every panel, relative to its own peak.
+            colorbar=dict(title=dict(text="belief"), thickness=12) if shared_scale else dict(
+                title=dict(text="belief,<br>each map<br>to its peak"), thickness=12, tickmode="array",
+                tickvals=[lo, (lo + hi) / 2, hi], ticktext=["0" if lo == 0 else "its min", "halfway", "peak"]),
             hovertemplate="x=%{x:.0f} px<br>y=%{y:.0f} px<br>belief=%{z:.3f}<extra>" + titles[i] + "</extra>", **axes,
         ))
         if peaks is not None:

@@ -13,11 +13,13 @@ __all__ = ["pooling_figure", "adaptive_windows_figure"]
 def pooling_figure(panels: dict[str, np.ndarray]) -> go.Figure:
     """One heatmap per named 2-D array, each with its own colour bar; axes in that array's pixels."""
     n = len(panels)
-    fig = make_subplots(rows=1, cols=n, subplot_titles=list(panels), horizontal_spacing=0.06)
+    # Each colour bar sits in the gap after its panel, clear of the next panel's y tick labels.
+    fig = make_subplots(rows=1, cols=n, subplot_titles=list(panels), horizontal_spacing=0.14)
     for i, (name, arr) in enumerate(panels.items(), start=1):
         arr = np.asarray(arr, dtype=np.float64)
+        x_end = fig.layout[f"xaxis{'' if i == 1 else i}"].domain[1]
         fig.add_trace(go.Heatmap(z=arr, colorscale=rgb_colorscale("Gray") if i == 1 else rgb_colorscale("Inferno"), showscale=True,
-                                 colorbar=dict(x=(i - 0.12) / n, len=0.8, thickness=8),
+                                 colorbar=dict(x=x_end + 0.005, xanchor="left", len=0.8, thickness=8),
                                  hovertemplate="x=%{x}<br>y=%{y}<br>%{z:.3f}<extra>" + name + "</extra>"), row=1, col=i)
         sfx = "" if i == 1 else str(i)
         fig.layout[f"yaxis{sfx}"].update(autorange="reversed", scaleanchor=f"x{sfx}", constrain="domain")

@@ -10,7 +10,8 @@ __all__ = ["rgb_colorscale", "TEMPLATE", "LIGHT_TEMPLATE", "PROJECTOR_FONT", "fo
 TEMPLATE = "plotly_dark"
 LIGHT_TEMPLATE = "plotly_white"  # for a bright room or a printed handout
 PROJECTOR_FONT = 20  # px: read from the back of a lecture room at 1280 × 800
-PROJECTOR_WRAP = 22  # characters per line of a subplot title at that size: four panels side by side never meet
+MAIN_COLUMN_PX = 800  # the panels' share of the app's main column at a 1280-px window (beside a colour bar)
+CHAR_WIDTH = 0.58  # a character's mean width in font sizes (Plotly's default sans-serif)
 
 
 def rgb_colorscale(name: str) -> list[list]:
@@ -41,18 +42,32 @@ def for_display(fig: go.Figure, projector: bool = False, light: bool = False) ->
     ``light`` switches to the light template. The data and what they encode are untouched."""
     if light:
         fig.update_layout(template=LIGHT_TEMPLATE)
+    _fit_subplot_titles(fig, PROJECTOR_FONT if projector else 14)
     if projector:
         margin = fig.layout.margin
         fig.update_layout(font=dict(size=PROJECTOR_FONT), title_font_size=PROJECTOR_FONT + 4,
                           margin=dict(t=(margin.t or 60) + 45, l=(margin.l or 60) + 15, b=(margin.b or 50) + 15))
-        for a in fig.layout.annotations:  # subplot titles are annotations: larger, and wrapped so they never meet
-            a.update(font_size=PROJECTOR_FONT, text=_wrapped(a.text))
+        fig.update_annotations(font_size=PROJECTOR_FONT)  # subplot titles are annotations
         if fig.layout.height:
             fig.update_layout(height=round(fig.layout.height * 1.25))
     return fig
 
 
-def _wrapped(text: str | None, width: int = PROJECTOR_WRAP) -> str | None:
+def _fit_subplot_titles(fig: go.Figure, font_px: int) -> None:
+    """Wrap the subplot titles of each row so that neighbours never meet in the app's main column."""
+    rows: dict[float, list] = {}
+    for a in fig.layout.annotations:
+        if a.xref == "paper" and a.yanchor == "bottom" and a.text:  # make_subplots' and panel_layout's titles
+            rows.setdefault(round(a.y or 0.0, 3), []).append(a)
+    for row in rows.values():
+        width = max(8, int(MAIN_COLUMN_PX / len(row) / (CHAR_WIDTH * font_px)))
+        for a in row:
+            a.text = _wrapped(a.text, width)
+    if any("<br>" in (a.text or "") for row in rows.values() for a in row):
+        fig.update_layout(margin=dict(t=(fig.layout.margin.t or 60) + font_px + 4))  # room for the second line
+
+
+def _wrapped(text: str | None, width: int) -> str | None:
     """``text`` broken at spaces into lines of about ``width`` characters (Plotly's <br>); markup is left alone."""
     if not text or len(text) <= width or "<br>" in text:
         return text
