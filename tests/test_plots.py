@@ -149,3 +149,30 @@ def test_the_strongest_paf_limb_is_found_by_its_longest_vector():
     fields[2, 1, 1], fields[3, 1, 1] = 0.3, 0.4  # limb 1: one vector of length 0.5
     fields[4, 2, 2] = -0.45  # limb 2: 0.45
     assert strongest_field(fields) == 1 and field_length(fields[2:4]) == pytest.approx(0.5)
+
+
+def test_rf_growth_names_coinciding_networks_together_and_colours_every_line_apart():
+    from poseviz.explain.receptive_field import receptive_fields
+    from poseviz.models import zoo
+    from poseviz.plots.receptive import rf_growth_figure
+
+    names = ["hrnet_lsp", "hrnet_nl_lsp", "cpm_lsp", "hourglass_lsp"]
+    tables = {n: receptive_fields(zoo.build(n)) for n in names}
+    lines = [t for t in rf_growth_figure(tables, 128).data if t.mode == "lines" and not t.name.startswith("input")]
+    # the non-local block adds no convolution on the longest path: the two HRNets' fields coincide layer by layer
+    assert [(r.depth, r.rf.size) for r in tables["hrnet_lsp"]] == [(r.depth, r.rf.size) for r in tables["hrnet_nl_lsp"]]
+    assert sorted(t.name for t in lines) == ["cpm_lsp", "hourglass_lsp", "hrnet_lsp = hrnet_nl_lsp"]
+    assert len({t.line.color for t in lines}) == len(lines)  # no two lines share a colour
+
+
+def test_every_erf_legend_entry_is_drawn_inside_the_crop():
+    from poseviz.explain.receptive_field import ERFResult
+    from poseviz.plots.receptive import erf_figure
+
+    crop = np.zeros((128, 128, 3), np.uint8)
+    res = ERFResult(gradient=np.random.default_rng(0).random((128, 128)), unit=(16, 16), center=(64.0, 64.0), r50=10.0, r90=30.0)
+    fig = erf_figure(crop, [res, res], ["small field", "field beyond the crop"], [61.0, 705.0])
+    boxes = [t for t in fig.data if t.type == "scatter" and t.name.startswith("theoretical RF")]
+    assert len(boxes) == 2 and "beyond the crop" in boxes[1].name and "beyond" not in boxes[0].name
+    for b in boxes:
+        assert min(b.x) >= -0.5 and max(b.x) <= 127.5 and min(b.y) >= -0.5 and max(b.y) <= 127.5

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from poseviz.explain.receptive_field import ERFResult, LayerRF
 from poseviz.plots.beliefs import square_panels
-from poseviz.plots.theme import TEMPLATE, rgb_colorscale
+from poseviz.plots.theme import TEMPLATE, rgb_colorscale, series_colour
 
 __all__ = ["rf_growth_figure", "erf_figure", "rf_accuracy_figure"]
 
@@ -14,12 +14,19 @@ __all__ = ["rf_growth_figure", "erf_figure", "rf_accuracy_figure"]
 def rf_growth_figure(tables: dict[str, list[LayerRF]], input_size: int | None = None) -> go.Figure:
     """One line per model: theoretical RF size (px) against depth (conv/pool layers), stage outputs marked."""
     fig = go.Figure()
+    # Networks with the same layers (the HRNet variants share a backbone) draw one line named for all of them:
+    # three coinciding lines would show as one, with two of the names pointing at nothing.
+    curves: dict[tuple, list[str]] = {}
     for name, rows in tables.items():
+        curves.setdefault(tuple((r.depth, r.rf.size) for r in rows), []).append(name)
+    merged = {" = ".join(names): tables[names[0]] for names in curves.values()}
+    for n, (name, rows) in enumerate(merged.items()):
         fig.add_trace(go.Scatter(x=[r.depth for r in rows], y=[r.rf.size for r in rows], mode="lines", name=name,
+                                 line=dict(color=series_colour(n), width=3),
                                  text=[r.name for r in rows], hovertemplate="%{text}<br>depth %{x}<br>RF %{y:.0f} px<extra>" + name + "</extra>"))
         st = [r for r in rows if r.stage_output]
         fig.add_trace(go.Scatter(x=[r.depth for r in st], y=[r.rf.size for r in st], mode="markers", showlegend=False,
-                                 marker=dict(size=10, symbol="star"), text=[r.name for r in st],
+                                 marker=dict(size=10, symbol="star", color=series_colour(n)), text=[r.name for r in st],
                                  hovertemplate="%{text}<br>RF %{y:.0f} px<extra>" + name + "</extra>"))
     sizes = [r.rf.size for rows in tables.values() for r in rows] + ([input_size] if input_size else [])
     depths = [r.depth for rows in tables.values() for r in rows] or [0]
@@ -50,8 +57,14 @@ def erf_figure(crop: np.ndarray, results: list[ERFResult], titles: list[str], rf
                                  hovertemplate="x=%{x} px<br>y=%{y} px<extra></extra>"), row=1, col=i)
         cx, cy = res.center
         half = (size - 1) / 2
-        fig.add_trace(go.Scatter(x=[cx - half, cx + half, cx + half, cx - half, cx - half], y=[cy - half, cy - half, cy + half, cy + half, cy - half],
-                                 mode="lines", line=dict(color="#ff8c00", dash="dash"), name="theoretical RF", showlegend=i == 1), row=1, col=i)
+        # A field larger than the crop would be drawn off the panel: its square is then clipped to the crop's border
+        # (drawn, so the legend never names an invisible line) and the legend says so.
+        x0, x1, y0, y1 = max(cx - half, -0.5), min(cx + half, w - 0.5), max(cy - half, -0.5), min(cy + half, h - 0.5)
+        clipped = (x0, x1, y0, y1) != (cx - half, cx + half, cy - half, cy + half)
+        fig.add_trace(go.Scatter(x=[x0, x1, x1, x0, x0], y=[y0, y0, y1, y1, y0], mode="lines",
+                                 line=dict(color="#ff8c00", dash="dash", width=3 if clipped else 2),
+                                 name=f"theoretical RF ({size:.0f} px{', beyond the crop: its edge' if clipped else ''})",
+                                 hovertemplate=f"theoretical RF {size:.0f} px<extra></extra>", showlegend=True), row=1, col=i)
         for r, name, color in ((res.r50, "50 % of gradient", "#00e5ff"), (res.r90, "90 % of gradient", "#ffffff")):
             fig.add_trace(go.Scatter(x=cx + r * np.cos(t), y=cy + r * np.sin(t), mode="lines", line=dict(color=color, width=1),
                                      name=name, showlegend=i == 1), row=1, col=i)

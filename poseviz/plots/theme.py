@@ -5,13 +5,22 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-__all__ = ["rgb_colorscale", "TEMPLATE", "LIGHT_TEMPLATE", "PROJECTOR_FONT", "for_display", "image_figure", "zoomed"]
+__all__ = ["SERIES_COLOURS", "series_colour", "rgb_colorscale", "TEMPLATE", "LIGHT_TEMPLATE", "PROJECTOR_FONT", "for_display", "image_figure", "zoomed"]
 
 TEMPLATE = "plotly_dark"
 LIGHT_TEMPLATE = "plotly_white"  # for a bright room or a printed handout
 PROJECTOR_FONT = 20  # px: read from the back of a lecture room at 1280 × 800
 MAIN_COLUMN_PX = 800  # the panels' share of the app's main column at a 1280-px window (beside a colour bar)
 CHAR_WIDTH = 0.58  # a character's mean width in font sizes (Plotly's default sans-serif)
+
+
+# Okabe-Ito's colour-blind-safe qualitative palette (no two alike on a projector), then two more.
+SERIES_COLOURS = ("#e69f00", "#56b4e9", "#009e73", "#f0e442", "#0072b2", "#d55e00", "#cc79a7", "#ffffff", "#999999")
+
+
+def series_colour(i: int) -> str:
+    """The colour of the ``i``-th line or model of a figure: every series of a figure distinct."""
+    return SERIES_COLOURS[i % len(SERIES_COLOURS)]
 
 
 def rgb_colorscale(name: str) -> list[list]:
