@@ -127,6 +127,17 @@ if LSP is not None:
         for s, value in stage_pck(lesson.model(name), data, people, progress=False).items():
             rows.append({"model": name, "stage": s, f"PCK@0.2 (%), {len(people)} LSP test people": round(value, 1)})
     stage_table = pd.DataFrame(rows).set_index(["model", "stage"])
+    cpm = stage_table.loc["cpm_lsp"].iloc[:, 0]
+    lesson.question(f"On {len(people)} LSP test people, how many PCK points does the last stage of cpm_lsp add to its "
+                    "first stage?", float(cpm.iloc[-1] - cpm.iloc[0]), "points", 3.0,
+                    "Each stage is a complete estimator (intermediate supervision), and the later ones correct the "
+                    "first with every joint's belief at once; most of the gain comes from the second stage.")
+
+# %% [markdown]
+# **Now look.** Every stage's own score, for the CPM and the stacked hourglass.
+
+# %%
+if LSP is not None:
     display(stage_table)
 
 # %% [markdown]

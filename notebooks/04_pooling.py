@@ -55,6 +55,18 @@ WINDOWED = [k for k in POOLINGS if not k.startswith(("adaptive", "global"))]
 # position win several windows.
 
 # %%
+_probe = pooling_panels(grey_working_image(lesson.photo(IMAGE_NAMES[0]), 48), "max", 3, 2)
+lesson.question(f"3 × 3 max pooling at stride 2 on the first photo ({IMAGE_NAMES[0]}, 48 px working size): what "
+                "percentage of the input positions receive gradient?",
+                100 * _probe.gradient_positions / _probe.input_positions, "%", 4.0,
+                "At stride 2 there is one window for every 4 inputs, so at most 25 % can be a window's maximum; "
+                "overlapping windows that share their maximum bring it lower. It is above 100/9 % because the "
+                "windows overlap: with stride 3 there would be one window per 9 inputs.")
+
+# %% [markdown]
+# **Now look.** Set kernel 3 and stride 2 and read the table's last column.
+
+# %%
 def one_pooling(image: str, side: int, kind: str, kernel: int, stride: int):
     arr = grey_working_image(lesson.photo(image), side)
     view = pooling_panels(arr, kind, kernel, stride)
@@ -140,8 +152,8 @@ lesson.panel(adaptive, in_size=lesson.int_slider("input size", 10, 2, 40), out_s
 #
 # ### Exercises
 #
-# 1. Set kernel 3 and stride 2 in section 1. Predict the percentage of inputs that receive gradient under max
-#    pooling on a photo, then check the table. Why is it above 100 / 9 %?
+# 1. Set kernel 2 and stride 2 in section 1. Predict the percentage of inputs that receive gradient under max
+#    pooling, then check the table. Why can it differ from exactly 25 % on a photo with flat regions?
 # 2. In section 4, find an output size for which the formula is right for *every* input size in the table, and
 #    explain why.
 # 3. Which pooling would you choose to keep a thin bright limb visible after downsampling, and which one to
