@@ -28,7 +28,7 @@ def _upload(at: AppTest, path) -> AppTest:
 
 def _plot_titles(at: AppTest, index: int) -> list[str]:
     spec = json.loads(at.get("plotly_chart")[index].proto.spec)
-    return [a["text"] for a in spec["layout"].get("annotations", [])]
+    return [a["text"].replace("<br>", " ") for a in spec["layout"].get("annotations", [])]  # titles wrap to fit
 
 
 def _table_with(at: AppTest, column: str):

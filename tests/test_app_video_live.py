@@ -38,7 +38,7 @@ def test_video_page_analyses_the_sample_clip_like_a_direct_call():
     assert image.proto.imgs[0].caption == f"Frame {direct.frames[5].index} at {direct.frames[5].time_s:.2f} s (person {direct.frames[5].source})"
     drops = int(direct.confidence_drops(6).sum())
     assert any(f"{drops} of 10" in c.value for c in at.caption)
-    titles = [a["text"] for a in __import__("json").loads(at.get("plotly_chart")[1].proto.spec)["layout"]["annotations"]]
+    titles = [a["text"].replace("<br>", " ") for a in __import__("json").loads(at.get("plotly_chart")[1].proto.spec)["layout"]["annotations"]]
     assert titles == ["right_wrist: position", "right_wrist: peak belief"]
 
 
