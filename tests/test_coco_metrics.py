@@ -99,3 +99,28 @@ def test_tolerance_radius_gives_the_stated_term(t):
     r = tolerance_radius(1234.0, 0.062, t)
     gt = np.array([[50.0, 50.0, 2.0]])
     assert oks_terms(gt, np.array([[50.0 + r, 50.0]]), 1234.0, np.array([0.062]))[0] == pytest.approx(t)
+
+
+def test_bootstrap_intervals_hold_the_estimate_and_shrink_with_more_data():
+    import numpy as np
+
+    from poseviz.metrics.bootstrap import bootstrap_coco_ap, bootstrap_mean
+
+    rng = np.random.default_rng(0)
+    lo, hi = bootstrap_mean(rng.random(40))
+    lo2, hi2 = bootstrap_mean(rng.random(4000))
+    assert lo < 0.5 < hi and lo2 < 0.5 < hi2 and (hi2 - lo2) < (hi - lo) / 5  # √100 narrower, about
+    # COCO AP: perfect predictions on every image give AP 1 on every resample
+    sig = np.full(17, 0.05)
+    images, anns, res = [], [], []
+    for i in range(1, 7):
+        kp = np.column_stack([rng.uniform(10, 90, 17), rng.uniform(10, 90, 17), np.full(17, 2)])
+        images.append({"id": i, "width": 100, "height": 100})
+        anns.append({"id": i, "image_id": i, "category_id": 1, "keypoints": kp.ravel().tolist(), "num_keypoints": 17,
+                     "bbox": [0, 0, 100, 100], "area": 5000.0, "iscrowd": 0})
+        res.append({"image_id": i, "category_id": 1, "keypoints": kp.ravel().tolist(), "score": 1.0})
+    data = {"images": images, "annotations": anns, "categories": [{"id": 1, "name": "person"}]}
+    assert bootstrap_coco_ap(data, res, sig, resamples=20) == (1.0, 1.0)
+    res[0] = {**res[0], "keypoints": (np.array(res[0]["keypoints"]) + 40).tolist()}  # one image wrong
+    lo, hi = bootstrap_coco_ap(data, res, sig, resamples=50)
+    assert lo < hi <= 1.0 and lo < 0.9
