@@ -31,7 +31,7 @@ def test_page_runs_with_an_empty_data_root(empty_root, page):
 def test_oks_laboratory_says_what_is_missing(empty_root):
     at = AppTest.from_file(str(VIEWS / "oks_lab.py"), default_timeout=120).run()
     assert not at.exception
-    assert any("no COCO sample" in i.value and "data fetch coco-val2017" in i.value for i in at.info)
+    assert any("with its images" in i.value and "data fetch coco-val2017" in i.value for i in at.info)
 
 
 def test_occlusion_sweep_says_lsp_is_missing(empty_root):
@@ -156,3 +156,61 @@ def test_oks_laboratory_never_reads_an_image_outside_the_images_folder(empty_roo
     finally:
         image_io.load_image = real
     assert not any("secret" in r for r in read), read
+
+
+def _own_annotations(photo):
+    """A COCO file for one person of ``photo``: its detector box, joints where efficientpose_rt puts them."""
+    import json
+
+    import numpy as np
+
+    import poseviz
+    from poseviz.core.schemas import COCO17, MPII16, map_keypoints
+    from poseviz.inference.person_boxes import default_box
+
+    rgb = poseviz.load_image(photo).rgb
+    box = default_box(rgb)
+    kp = map_keypoints(poseviz.predict_person(poseviz.load_model("efficientpose_rt"), rgb, box).keypoints, MPII16, COCO17)
+    kp = np.nan_to_num(kp)
+    kp[:, 2] = np.where(kp[:, 0] > 0, 2, 0)
+    ann = {"id": 1, "image_id": 1, "category_id": 1, "keypoints": kp.ravel().round(1).tolist(), "bbox": [round(v, 1) for v in box],
+           "area": float(box[2] * box[3]), "iscrowd": 0}
+    doc = {"images": [{"id": 1, "file_name": "photos/" + photo.name, "width": rgb.shape[1], "height": rgb.shape[0]},
+                      {"id": 2, "file_name": "not_uploaded.jpg", "width": 10, "height": 10}],
+           "annotations": [ann], "categories": [{"id": 1, "name": "person", "keypoints": list(COCO17.joints)}]}
+    return json.dumps(doc).encode()
+
+
+def test_oks_laboratory_scores_an_uploaded_json_with_its_images_in_a_zip(empty_root):
+    """A fresh install: the annotations and their images both come from the user (a zip, matched by base name)."""
+    import io
+    import zipfile
+
+    photo = ROOT / "poseviz" / "gallery" / "photos" / "05_yoga-warrior-indoor.jpg"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("my_photos/" + photo.name, photo.read_bytes())
+        z.writestr("my_photos/README.txt", "not an image")
+    at = AppTest.from_file(str(VIEWS / "oks_lab.py"), default_timeout=240).run()
+    at.sidebar.file_uploader(key="oks_json").set_value(("gt.json", _own_annotations(photo), "application/json")).run()
+    at.sidebar.file_uploader(key="oks_images").set_value([("photos.zip", buf.getvalue(), "application/zip")]).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("1 of the annotations' 2 images are not in the upload" in w.value for w in at.warning)
+    oks = float(next(m for m in at.metric if m.label == "OKS of this instance").value)
+    assert oks > 0.9  # the annotation is the model's own prediction, so the score is (nearly) perfect
+
+
+def test_oks_laboratory_refuses_a_zip_of_non_images(empty_root):
+    import io
+    import json
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("notes.txt", "x" * 1000)
+    doc = {"images": [{"id": 1, "file_name": "a.jpg"}], "annotations": [], "categories": [{"id": 1, "name": "person"}]}
+    at = AppTest.from_file(str(VIEWS / "oks_lab.py"), default_timeout=120).run()
+    at.sidebar.file_uploader(key="oks_json").set_value(("gt.json", json.dumps(doc).encode(), "application/json")).run()
+    at.sidebar.file_uploader(key="oks_images").set_value([("bad.zip", buf.getvalue(), "application/zip")]).run()
+    assert not at.exception and any("holds no images" in e.value for e in at.error)

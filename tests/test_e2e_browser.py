@@ -70,8 +70,13 @@ def test_upload_shows_every_stage_without_exceptions(server, browser):
         page.close()
 
 
+def _source_upload(page):
+    """The image source's "Upload" choice (pages with other uploaders have "Upload" buttons too)."""
+    return page.locator('[data-testid="stRadio"]').get_by_text("Upload", exact=True)
+
+
 def _upload_in(page, path) -> None:
-    page.get_by_text("Upload", exact=True).click()
+    _source_upload(page).click()
     page.locator('input[type="file"]').set_input_files(str(path))
     _wait_idle(page)
 
@@ -229,7 +234,7 @@ def test_every_page_in_the_browser(server, browser, path, tmp_path):
     page.goto(f"{server}/{path}")
     page.locator('[data-testid="stSidebar"]').wait_for(timeout=60_000)
     _wait_idle(page)
-    if page.get_by_text("Upload", exact=True).count():
+    if _source_upload(page).count():
         photo = tmp_path / "players.jpg"  # a name short enough for the uploader to show whole
         photo.write_bytes(GROUP_PHOTO.read_bytes())
         _upload_in(page, photo)

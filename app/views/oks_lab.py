@@ -28,6 +28,8 @@ from poseviz.explain.oks_errors import (
     score_instance,
 )
 from poseviz.io.coco import load_coco, load_results
+from poseviz.io.image_set import IMAGE_SUFFIXES, image_set
+from poseviz.io.images import load_image
 from poseviz.metrics import coco_keypoint_eval
 from poseviz.models import zoo
 from poseviz.plots.oks import TOLERANCE_LEVELS, error_totals_figure, oks_curves_figure, oks_instance_image, oks_terms_figure, pr_curve_figure
@@ -46,26 +48,47 @@ st.caption("OKS = Σᵢ exp(−dᵢ²/2s²kᵢ²)·δ(vᵢ>0) / Σᵢ δ(vᵢ>0)
            "The networks trained here predict LSP's 14 joints, EfficientPose MPII's 16: COCO annotations are scored on "
            "the 12 body joints they share with COCO, LSP annotations on the 14 LSP joints.")
 
-COCO_DIR = dataset_dir("coco-mini")
-LSP_DIR = dataset_dir("lsp")
+# COCO sets in the data root, in order of preference: the small sample, then the fetched validation set
+COCO_SETS = [(name, dataset_dir(name) / "annotations" / js, folder) for name, js, folder in
+             (("coco-mini", "person_keypoints_train2017.json", "coco-mini/train2017"),
+              ("coco-val2017", "person_keypoints_val2017.json", "coco-val2017/val2017"))]
 st.sidebar.subheader("Data")
 kind = st.sidebar.radio("Annotations", ["COCO keypoint JSON", "LSP joints.mat", "MPII-style JSON"], horizontal=True, key="oks_kind")
 up = None
+images = None  # an uploaded ImageSet, when the user gives the images with the JSON
 if kind == "COCO keypoint JSON":
-    up = st.sidebar.file_uploader("COCO keypoint JSON (default: the COCO sample)", type=["json"], key="oks_json", max_upload_size=UPLOAD_MB)
-    img_dir = images_folder_ui("Images folder (under the data root)", "coco-mini/train2017", "oks_imgdir")
-    default_json = COCO_DIR / "annotations" / "person_keypoints_train2017.json"
-    if up is None and not default_json.is_file():
-        st.info("The data root has no COCO sample (`coco-mini`). Upload a COCO keypoint JSON in the sidebar and put its "
-                "images in a folder under the data root, or fetch COCO with `python -m poseviz data fetch coco-val2017` "
-                "(the Data page lists what is present).")
+    present = [(n, js, folder) for n, js, folder in COCO_SETS if js.is_file()]
+    up = st.sidebar.file_uploader("COCO keypoint JSON" + (f" (default: {present[0][0]})" if present else ""), type=["json"],
+                                  key="oks_json", max_upload_size=UPLOAD_MB)
+    pictures = st.sidebar.file_uploader("Its images: several files or one .zip (or a folder below)", accept_multiple_files=True,
+                                        type=[s.lstrip(".") for s in IMAGE_SUFFIXES] + ["zip"], key="oks_images",
+                                        max_upload_size=UPLOAD_MB)
+    if pictures:
+        try:
+            images = image_set([(f.name, f.getvalue()) for f in pictures])
+        except PoseVizInputError as exc:
+            st.error(f"These images cannot be used: {exc}")
+            st.stop()
+        img_dir = None
+        st.sidebar.caption(f"{len(images)} images uploaded; the annotations' file names are matched by their base names.")
+    else:
+        img_dir = images_folder_ui("Images folder (under the data root)", present[0][2] if present else "coco-mini/train2017", "oks_imgdir")
+    if up is None and not present:
+        st.info("Upload a COCO keypoint JSON in the sidebar with its images (several files or one zip), or fetch COCO's "
+                "validation set with `python -m poseviz data fetch coco-val2017` (the Data page lists what is present).")
         st.stop()
     try:
-        gt = load_coco(up.getvalue() if up is not None else default_json)
+        gt = load_coco(up.getvalue() if up is not None else present[0][1])
     except PoseVizInputError as exc:
         st.error(f"These annotations cannot be used: {hide_server_paths(exc)}")
         st.stop()
-    digest = hashlib.sha256(up.getvalue()).hexdigest() if up is not None else "coco-mini"
+    digest = hashlib.sha256(up.getvalue()).hexdigest() if up is not None else present[0][0]
+    if images is not None:
+        digest += ":" + hashlib.sha256(b"".join(f.getvalue() for f in pictures)).hexdigest()[:16]
+        lacking = images.missing([im["file_name"] for im in gt.images if "file_name" in im])
+        if lacking:
+            st.warning(f"{len(lacking)} of the annotations' {len(gt.images)} images are not in the upload "
+                       f"(e.g. {', '.join(lacking[:3])}); their people cannot be run.")
 else:
     # LSP joints.mat or an MPII-style annotations.json: a folder under the data root and a range of people
     mpii = kind == "MPII-style JSON"
@@ -98,12 +121,19 @@ else:
         st.stop()
 
 
+def read_image(file_name: str):
+    """An annotated image, from the upload or the images folder."""
+    if images is not None:
+        return load_image(images.get(file_name), max_side=None).rgb
+    return read_dataset_image(Path(img_dir), file_name)
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
-def run(digest: str, model_name: str, flip: bool, img_dir: str, _gt):
+def run(digest: str, model_name: str, flip: bool, img_dir: str, _gt, _read):
     bar = st.progress(0.0, text="Running the model on every annotated person…")
 
     def loader(im):
-        return read_dataset_image(Path(img_dir), _gt.file_name(im["id"]))
+        return _read(_gt.file_name(im["id"]))
 
     out = predict_dataset(get_model(model_name), _gt, loader, flip=flip, progress=False,
                           progress_callback=lambda f: bar.progress(f, text=f"Running the model on every annotated person… {100 * f:.0f} %"))
@@ -116,7 +146,7 @@ if res_up is None:  # a results file costs no network time: it is scored whole
     gt, left_out = gt.first_people(MAX_LAB_PEOPLE)
 try:
     if res_up is None:
-        instances, data, sigmas0 = run(digest, model_name, flip, str(img_dir), gt)
+        instances, data, sigmas0 = run(digest, model_name, flip, str(img_dir), gt, read_image)
     else:
         uploaded_results = load_results(res_up.getvalue(), gt)
         instances, data, sigmas0 = instances_from_results(gt, uploaded_results)
@@ -182,7 +212,7 @@ with st.expander("Edit a predicted joint and watch OKS change"):
 score_instance(inst, sigmas, flip_perm)
 st.metric("OKS of this instance", f"{inst.oks:.4f}")
 try:
-    image = read_dataset_image(img_dir, gt.file_name(inst.image_id))
+    image = read_image(gt.file_name(inst.image_id))
 except PoseVizInputError as exc:
     st.error(str(exc))
     st.stop()
