@@ -278,7 +278,7 @@ def person_ui(image: ImageChoice, key: str = "person") -> tuple[float, float, fl
         if choice == DRAW_BOX:
             st.caption("Drag a box around the person (press, move, release).")
             drag = streamlit_image_coordinates(shown, key=f"{key}_drag_{image.digest}", click_and_drag=True, cursor="crosshair")
-            drawn = _dragged_box(drag, w / shown.shape[1], w, h)
+            drawn = dragged_box(drag, w / shown.shape[1], w, h)
             if drawn is None:
                 st.info("No box drawn yet: the whole image is used until you drag one.")
             else:
@@ -288,14 +288,15 @@ def person_ui(image: ImageChoice, key: str = "person") -> tuple[float, float, fl
     return tuple(float(v) for v in box)
 
 
-def _dragged_box(drag: dict | None, scale: float, w: int, h: int) -> tuple[float, float, float, float] | None:
-    """The component's press/release points (display px) → a box in image px, clipped; None if too small."""
+def dragged_box(drag: dict | None, scale: float, w: int, h: int, min_side: float = 8) -> tuple[float, float, float, float] | None:
+    """The image component's press/release points (display px) → a box in image px (× ``scale``), clipped to the
+    ``w`` × ``h`` image; None when nothing was dragged or the box is under ``min_side`` px a side (a click)."""
     if not drag or drag.get("x2") is None:
         return None
     x0, x1 = sorted((drag["x1"] * scale, drag["x2"] * scale))
     y0, y1 = sorted((drag["y1"] * scale, drag["y2"] * scale))
     x0, y0, x1, y1 = max(x0, 0.0), max(y0, 0.0), min(x1, float(w)), min(y1, float(h))
-    return (x0, y0, x1 - x0, y1 - y0) if x1 - x0 >= 8 and y1 - y0 >= 8 else None
+    return (x0, y0, x1 - x0, y1 - y0) if x1 - x0 >= min_side and y1 - y0 >= min_side else None
 
 
 def image_and_person_ui() -> tuple[ImageChoice, tuple[float, float, float, float]]:

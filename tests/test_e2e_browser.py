@@ -247,3 +247,30 @@ def test_every_page_in_the_browser(server, browser, path, tmp_path):
     assert all(not f["overlaps"] for f in figures), [f["overlaps"] for f in figures if f["overlaps"]]
     assert all(f["colorbars"] >= 1 for f in figures if f["heatmaps"]), figures
     page.close()
+
+
+def test_an_occluder_drawn_on_the_crop_joins_the_table(server, browser):
+    """Occlusion explorer: a rectangle dragged on the crop becomes a row of the occluder table (the grid's row count
+    grows by one) and is outlined on the crop; no exception."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/occlusion")
+    page.locator('[data-testid="stSidebar"]').wait_for(timeout=60_000)
+    _wait_idle(page)
+    grid = page.locator('[data-testid="stDataFrame"] [role="grid"]').first
+    before = int(grid.get_attribute("aria-rowcount"))
+    page.get_by_text("Draw an occluder on the crop").click()
+    _wait_idle(page)
+    frame = page.locator('iframe[title*="streamlit_image_coordinates"]').last
+    frame.scroll_into_view_if_needed()
+    page.wait_for_timeout(1500)
+    box = frame.bounding_box()
+    x0, y0 = box["x"] + 40, box["y"] + box["height"] * 0.5
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + 50, y0 + 40, steps=8)
+    page.mouse.up()
+    _wait_idle(page)
+    page.wait_for_timeout(1500)
+    assert int(page.locator('[data-testid="stDataFrame"] [role="grid"]').first.get_attribute("aria-rowcount")) == before + 1
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.close()

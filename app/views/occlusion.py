@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app.display import chart, skeleton
-from app.state import confidence_warning, get_model, image_and_person_ui, predict_cached
+from app.state import confidence_warning, dragged_box, get_model, image_and_person_ui, predict_cached
 from poseviz.core.geometry import apply_affine, rescale_points
 from poseviz.data.lsp import load_lsp, lsp_ground_truth, lsp_split
 from poseviz.data.root import dataset_dir
@@ -26,7 +26,9 @@ from poseviz.metrics.evaluation import evaluate_lsp
 from poseviz.models import zoo
 from poseviz.plots import belief_maps_figure
 from poseviz.plots.attribution import attribution_figure
-from poseviz.plots.theme import TEMPLATE
+from poseviz.plots.occluders import outlined
+from poseviz.plots.theme import TEMPLATE, zoomed
+from streamlit_image_coordinates import streamlit_image_coordinates
 
 st.title("Occlusion explorer")
 st.caption("Why do models fail under occlusion? Paste occluders on the person and compare every stage with the clean result.")
@@ -42,14 +44,33 @@ crop = clean.crop
 cw, ch = crop.shape[1], crop.shape[0]
 
 st.subheader("Occluders (crop pixels)")
-default = pd.DataFrame([{"x": cw * 0.35, "y": ch * 0.25, "w": cw * 0.3, "h": ch * 0.25, "fill": "grey"}])
-table = st.data_editor(default, num_rows="dynamic", key="occ_table",
+# The table's rows live in the session: a drawn occluder is added to what the table shows (its edits included),
+# and the table is then shown afresh under a new key (a widget whose data changed would show its old state).
+rows_key, version_key, last_drag_key = "occ_rows", "occ_rows_version", "occ_last_drag"
+if rows_key not in st.session_state or st.session_state.get("occ_rows_crop") != (cw, ch):
+    st.session_state[rows_key] = pd.DataFrame([{"x": cw * 0.35, "y": ch * 0.25, "w": cw * 0.3, "h": ch * 0.25, "fill": "grey"}])
+    st.session_state["occ_rows_crop"] = (cw, ch)
+version = st.session_state.setdefault(version_key, 0)
+table = st.data_editor(st.session_state[rows_key], num_rows="dynamic", key=f"occ_table_{version}",
                        column_config={"fill": st.column_config.SelectboxColumn("fill", options=list(FILLS), required=True)})
 try:
     occluders = [Occluder(float(r.x), float(r.y), float(r.w), float(r.h), str(r.fill)) for r in table.itertuples() if r.w > 0 and r.h > 0]
 except (TypeError, ValueError):
     st.error("Every occluder needs numeric x, y, w, h and a fill.")
     st.stop()
+with st.expander("Draw an occluder on the crop"):
+    st.caption("Drag a rectangle over the part to hide (press, move, release): it is added to the table with a grey fill, "
+               "which you can change there.")
+    zoom = max(1, 384 // max(cw, ch))
+    drag = streamlit_image_coordinates(zoomed(outlined(crop, occluders), zoom), key="occ_draw", click_and_drag=True, cursor="crosshair")
+    drawn = dragged_box(drag, 1 / zoom, cw, ch, min_side=2)
+    if drawn is not None and drag != st.session_state.get(last_drag_key):
+        st.session_state[last_drag_key] = drag
+        x, y, w, h = drawn
+        st.session_state[rows_key] = pd.concat([table, pd.DataFrame([{"x": x, "y": y, "w": w, "h": h, "fill": "grey"}])],
+                                               ignore_index=True)
+        st.session_state[version_key] = version + 1
+        st.rerun()
 # occlude in crop space, then express the occluded crop as an image so the same pipeline runs
 occluded_crop = apply_occluders(crop, occluders)
 img_occ = occlude_photo(image.rgb, crop, occluded_crop, clean.transform.inverse)
