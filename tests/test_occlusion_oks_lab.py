@@ -224,3 +224,17 @@ def test_the_occlusion_mask_scales_with_the_crop():
     from poseviz.explain.occlusion import occlusion_window
 
     assert occlusion_window(np.zeros((128, 128, 3))) == 16 and occlusion_window(np.zeros((224, 224, 3))) == 28
+
+
+def test_one_sweep_for_every_joint_equals_captums_sweep_per_joint():
+    """The Occlusion page reads every joint from one sweep; captum's Occlusion (one joint per sweep) is the reference."""
+    from poseviz.explain.occlusion import occlusion_sensitivity_all
+    from poseviz.models.pretrained import load_pretrained
+
+    model = load_pretrained("cpm_lsp")
+    crop = (np.random.default_rng(3).random((128, 128, 3)) * 255).astype(np.uint8)
+    every = occlusion_sensitivity_all(model, crop, window=32, stride=16)
+    assert every.shape == (14, 128, 128)
+    for joint in (0, 9):
+        np.testing.assert_allclose(every[joint], occlusion_sensitivity(model, crop, joint, window=32, stride=16), atol=1e-5)
+    assert np.abs(every).max() > 1e-3  # the sweep found something to attribute

@@ -16,7 +16,7 @@ from poseviz.explain.occlusion import (
     most_sensitive_point,
     occlude_photo,
     occlusion_pck,
-    occlusion_sensitivity,
+    occlusion_sensitivity_all,
     occlusion_window,
     occlusion_sweep,
     occlusion_table,
@@ -99,19 +99,29 @@ if gt is not None:
 st.subheader(f"What the {joint} belief depends on")
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=4, show_spinner=False)
+def sensitivities(digest: str, model_name: str, _crop, _model):
+    """Every joint's occlusion sensitivity from one sweep: once per image, person and model, then any joint is free."""
+    return occlusion_sensitivity_all(_model, _crop)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def gradients(digest: str, model_name: str, joint: int, _crop, _model):
+    return integrated_gradients(_model, _crop, joint)
+
+
 def attributions(digest: str, model_name: str, joint: int, _crop, _model):
-    bar = st.progress(0.0, text="Occlusion sensitivity (captum)…")
-    sens = occlusion_sensitivity(_model, _crop, joint)
-    bar.progress(0.5, text="Integrated gradients (captum)…")
-    ig = integrated_gradients(_model, _crop, joint)
+    bar = st.progress(0.0, text="Occlusion sensitivity of every joint (one sweep)…")
+    sens = sensitivities(digest, model_name, _crop, _model)[joint]
+    bar.progress(0.6, text="Integrated gradients of this joint (captum)…")
+    ig = gradients(digest, model_name, joint, _crop, _model)
     bar.empty()
     return sens, ig
 
 
 # Attribution takes seconds, so it runs on request; its result stays while model, person and joint stay.
 inputs = (image.digest, str(box), name, k)
-if st.button(f"Attribute the {joint} belief (a few seconds)", key="occ_attr"):
+if st.button(f"Attribute the {joint} belief (seconds the first time for this person, then about one per joint)", key="occ_attr"):
     st.session_state["occ_attr_inputs"] = inputs
 shown = st.container()  # one slot before and after the button, so the widgets below keep their state
 if st.session_state.get("occ_attr_inputs") != inputs:

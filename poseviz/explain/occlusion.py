@@ -23,7 +23,7 @@ from poseviz.core.schemas import LSP14, map_keypoints
 from poseviz.inference.top_down import model_crop, model_input_size, model_schema, predict_person
 from poseviz.metrics.pck import lsp_torso_size, pck
 
-__all__ = ["attribution_display", "predict_occluded", "FILLS", "Occluder", "apply_occluders", "occlude_photo", "occlusion_table", "occlusion_sensitivity", "occlusion_window", "integrated_gradients", "SweepResult", "occlusion_sweep",
+__all__ = ["attribution_display", "predict_occluded", "FILLS", "Occluder", "apply_occluders", "occlude_photo", "occlusion_table", "occlusion_sensitivity", "occlusion_sensitivity_all", "occlusion_window", "integrated_gradients", "SweepResult", "occlusion_sweep",
            "visibility_accuracy"]
 
 FILLS = ("grey", "noise", "blur", "patch", "limb")
@@ -103,6 +103,33 @@ def occlusion_sensitivity(model: nn.Module, crop: np.ndarray, joint: int, window
         attr = occ.attribute(x, sliding_window_shapes=(3, window, window), strides=(3, stride, stride), baselines=0.0,
                              perturbations_per_eval=32)
     return attr[0].sum(0).numpy() / 3.0
+
+
+@torch.no_grad()
+def occlusion_sensitivity_all(model: nn.Module, crop: np.ndarray, window: int | None = None, stride: int | None = None,
+                              stage: int = -1, batch: int = 32) -> np.ndarray:
+    """``occlusion_sensitivity`` of every joint from one sweep → [K, H, W]: the same windows, baseline and averaging
+    over overlapping windows as captum's ``Occlusion`` (a test holds them equal), but each occluded input's forward
+    pass is read for all joints at once — captum attributes one output per sweep, so K joints would cost K sweeps."""
+    window = occlusion_window(crop) if window is None else window
+    stride = max(window // 2, 1) if stride is None else stride
+    model.eval()
+    x = to_tensor(crop)
+    h, w = x.shape[-2:]
+    base = model(x).stages[stage][0].amax(dim=(-2, -1))  # [K]
+    spots = [(y, xx) for y in range(0, h - window + 1, stride) for xx in range(0, w - window + 1, stride)]
+    total = torch.zeros(base.shape[0], h, w)
+    count = torch.zeros(h, w)
+    for start in range(0, len(spots), batch):
+        chunk = spots[start:start + batch]
+        xb = x.repeat(len(chunk), 1, 1, 1)
+        for i, (y, xx) in enumerate(chunk):
+            xb[i, :, y:y + window, xx:xx + window] = 0.0
+        drops = base[None] - model(xb).stages[stage].amax(dim=(-2, -1))  # [n, K]
+        for i, (y, xx) in enumerate(chunk):
+            total[:, y:y + window, xx:xx + window] += drops[i][:, None, None]
+            count[y:y + window, xx:xx + window] += 1
+    return (total / count.clamp(min=1)).numpy()
 
 
 def integrated_gradients(model: nn.Module, crop: np.ndarray, joint: int, steps: int = 24, stage: int = -1) -> np.ndarray:
