@@ -86,5 +86,58 @@ def other_pages() -> list[dict]:
     return rows
 
 
+# (page, set-up (widget type, key, value) before timing, widget type, key, values): controls that run a network;
+# each value is new to the page's caches, so every change is timed as a user first meets it
+NETWORK_CONTROLS = [
+    ("receptive_field.py", [], "selectbox", "rf_joint", ["left_knee", "right_ankle", "right_elbow", "left_wrist"]),
+    ("receptive_field.py", [("selectbox", "rf_model", "cpm_lsp")], "selectbox", "rf_joint", ["left_knee", "right_ankle", "right_elbow", "left_wrist"]),
+    ("explore.py", [("selectbox", "model", "ensemble_lsp")], "toggle", "explore_flip", [True, False]),
+    ("explore.py", [], "toggle", "explore_flip", [True, False]),
+]
+
+
+def network_controls() -> list[dict]:
+    rows = []
+    for page, setup, kind, key, values in NETWORK_CONTROLS:
+        at = AppTest.from_file(str(ROOT / "app" / "views" / page), default_timeout=300).run()
+        for skind, skey, sval in setup:
+            widgets = getattr(at, skind) if skind != "selectbox" or skey != "model" else at.sidebar.selectbox
+            widgets(key=skey).set_value(sval).run()
+        times = []
+        for v in values:
+            t0 = time.perf_counter()
+            (at.sidebar.toggle if kind == "toggle" else getattr(at, kind))(key=key).set_value(v).run()
+            times.append(time.perf_counter() - t0)
+        assert not at.exception, (page, at.exception)
+        med = statistics.median(times)
+        model = next((v for _, k, v in setup if k in ("rf_model", "model")), "the page's default")
+        rows.append({"page": page, "control": key, "model": model, "median s": round(med, 2), "target": "≤ 1.5 s",
+                     "met": "yes" if med <= 1.5 else "NO"})
+    return rows
+
+
+def occlusion_attribution() -> list[dict]:
+    """The Occlusion page's "Attribute" button: the first joint of a person (one occlusion sweep for every joint plus
+    this joint's integrated gradients), then further joints (their integrated gradients only)."""
+    rows = []
+    for model in (None, "hrnet_lsp"):
+        at = AppTest.from_file(str(ROOT / "app" / "views" / "occlusion.py"), default_timeout=300).run()
+        if model:
+            at.sidebar.selectbox(key="occ_model").set_value(model).run()
+        times = []
+        for joint in ("right_wrist", "left_knee", "right_ankle"):
+            at.selectbox(key="occ_joint").set_value(joint).run()
+            t0 = time.perf_counter()
+            at.button(key="occ_attr").click().run()
+            times.append(time.perf_counter() - t0)
+        assert not at.exception, at.exception
+        rows.append({"model": model or at.sidebar.selectbox(key="occ_model").value, "first joint s": round(times[0], 2),
+                     "each further joint s (median)": round(statistics.median(times[1:]), 2), "target": "≤ 1.5 s a further joint",
+                     "met": "yes" if statistics.median(times[1:]) <= 1.5 else "NO"})
+    return rows
+
+
 if __name__ == "__main__":
     main()
+    table(network_controls(), "Controls that run a network: median time of a change the caches have not seen")
+    table(occlusion_attribution(), "Occlusion explorer: attribution on request")
