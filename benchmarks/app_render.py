@@ -58,13 +58,13 @@ def main() -> None:
 
 # (page, widget type, key, values to cycle through): controls that only redraw
 CONTROLS = [
-    ("compare.py", "selectbox", "cmp_joint", ["left_knee", "right_wrist", "neck", "left_ankle"]),
+    ("compare.py", "selectbox", "cmp_joint", ["left_knee", "right_wrist", "right_elbow", "left_ankle"]),
     ("dense.py", "slider", "dense_opacity", [0.3, 0.5, 0.8, 0.4]),
     ("dense.py", "slider", "dense_levels", [4, 8, 12, 16]),
     ("paf.py", "slider", "paf_min_norm", [0.2, 0.3, 0.05, 0.15]),
     ("paf.py", "selectbox", "paf_limb", [1, 2, 3, 4]),
     ("pooling_lab.py", "selectbox", "pool_kind", ["avg", "max", "l2", "avg"]),
-    ("occlusion.py", "selectbox", "occ_joint", ["left_knee", "right_ankle", "neck", "left_wrist"]),
+    ("occlusion.py", "selectbox", "occ_joint", ["left_knee", "right_ankle", "right_elbow", "left_wrist"]),
     ("nonlocal_attention.py", "selectbox", "nl_joint", ["left_knee", "right_ankle", "neck", "left_wrist"]),
 ]
 
