@@ -130,7 +130,7 @@ def bottom_up(image: str, limb: int):
 
 
 LIMBS = [(f"{LSP14.joints[a]} → {LSP14.joints[b]}", i) for i, (a, b) in enumerate(lesson.model(PAF).limbs)]
-lesson.panel(bottom_up, image=lesson.dropdown("photo", IMAGE_NAMES, IMAGE_NAMES[-1]), limb=lesson.dropdown("limb", LIMBS, 1));
+lesson.panel(bottom_up, image=lesson.dropdown("photo", IMAGE_NAMES, [n for n in IMAGE_NAMES if not n.startswith("your photo")][-1]), limb=lesson.dropdown("limb", LIMBS, 1));
 
 # %% [markdown]
 # ## Conclusion

@@ -8,7 +8,9 @@ of every panel with real widget events and check that what is shown changes.
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable, Iterable
 
 import ipywidgets as widgets
@@ -33,7 +35,20 @@ pd.set_option("display.precision", 3)
 
 PANELS: list["Panel"] = []  # every panel shown in this kernel, in order (the tests drive them)
 
-IMAGES = sample_images()  # {label: path}: the app's gallery (bundled photos, plus dataset images in the data root)
+# A student's own photos: any image in this folder (or the one POSEVIZ_MY_PHOTOS names) joins every lesson's photo
+# choices, after the gallery's, as "your photo: NAME" — drop photos there and run the lesson again.
+MY_PHOTOS = Path(os.environ.get("POSEVIZ_MY_PHOTOS", Path(__file__).parent / "my_photos"))
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
+
+
+def _own_photos() -> dict[str, Path]:
+    if not MY_PHOTOS.is_dir():
+        return {}
+    return {f"your photo: {p.name}": p for p in sorted(MY_PHOTOS.iterdir()) if p.suffix.lower() in PHOTO_SUFFIXES and p.is_file()}
+
+
+# {label: path}: the app's gallery (bundled photos, plus dataset images in the data root), then the student's own
+IMAGES = {**sample_images(), **_own_photos()}
 
 _WIDE = widgets.Layout(width="auto")
 _STYLE = {"description_width": "initial"}  # labels are never cut off

@@ -199,3 +199,22 @@ def test_the_non_local_conclusion_states_no_number_it_does_not_compute():
     assert "## Conclusion" in conclusion and not re.search(r"\d", conclusion.replace("ln 2", "")), conclusion
     computed = [c for c in nb.cells if c.cell_type == "code" and "card['query_dependence']" in c.source]
     assert computed, "the measured sentence is computed in a code cell"
+
+
+def test_a_students_own_photos_join_every_lessons_photo_choices(tmp_path):
+    """Photos dropped in notebooks/my_photos (here: the folder POSEVIZ_MY_PHOTOS names) are offered by every
+    lesson's photo dropdown (they all list ``lesson.IMAGES``) and load like the gallery's."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    shutil.copy(ROOT / "poseviz" / "gallery" / "photos" / "04_basketball-dunk.jpg", tmp_path / "me.jpg")
+    (tmp_path / "notes.txt").write_text("not a photo")
+    probe = "import lesson; print(list(lesson.IMAGES)[-1], lesson.photo(list(lesson.IMAGES)[-1]).shape[2])"
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT / "notebooks", capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "POSEVIZ_MY_PHOTOS": str(tmp_path)})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["your", "photo:", "me.jpg", "3"]
+    sources = [p.read_text() for p in sorted((ROOT / "notebooks").glob("0*.py"))]
+    assert all("lesson.IMAGES" in t or "IMAGE_NAMES" in t or "lesson.photo" not in t for t in sources)
