@@ -38,6 +38,7 @@ from IPython.display import display
 
 import lesson
 from poseviz import list_models, load_image, predict_people, predict_person
+from poseviz.core.paf import paf_targets
 from poseviz.data.lsp import lsp_split
 from poseviz.core.dense import dense_targets, part_stats
 from poseviz.metrics.dense_eval import evaluate_dense
@@ -115,6 +116,21 @@ if LSP is not None:
 # **What to look for:** the arrows line up along the limb and lengthen toward 1 (a confident unit vector) from
 # stage to stage; where two people's limbs cross, the training target is the *average* of their unit vectors
 # (`poseviz/core/paf.py`), shorter than 1 — nothing chooses, so look for shorter arrows there.
+
+# %%
+# Two people's forearms crossing at right angles in the middle of a 21 × 21 grid: the target where they cross.
+_one, _two = np.zeros((2, 3)), np.zeros((2, 3))
+_one[:, 2] = _two[:, 2] = 2
+_one[:, :2] = [[2, 10], [18, 10]]  # left to right
+_two[:, :2] = [[10, 2], [10, 18]]  # top to bottom
+_cross = paf_targets([_one, _two], [(0, 1)], (21, 21))[0, :, 10, 10]
+lesson.question("Two people's forearms cross at right angles. Each alone would teach a unit vector (length 1) along "
+                "its limb. How long is the training target's vector where they cross?", float(np.linalg.norm(_cross)),
+                "", 0.05, f"The target is the mean of the two unit vectors, ({_cross[0]:.2f}, {_cross[1]:.2f}): length "
+                "√2 / 2. A trained network's arrows are shorter at crossings too — that is the target, not a failure.")
+
+# %% [markdown]
+# **Now look** for such shorter arrows where limbs of two people meet.
 
 # %%
 def bottom_up(image: str, limb: int):
