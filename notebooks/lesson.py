@@ -31,6 +31,9 @@ pio.templates.default = TEMPLATE  # figures made here with plotly.express get th
 # JupyterLab draws this MIME type itself (plotly's lab extension); the classic "notebook" renderer, also in the
 # default, would re-send plotly.js with every redraw.
 pio.renderers.default = "plotly_mimetype"
+# The camera button above each figure saves an SVG (vector, for a lecturer's slides); "png" for a picture instead.
+pio.renderers["plotly_mimetype"].config = {"toImageButtonOptions": {"format": "svg", "filename": "poseviz_lesson_figure"},
+                                           "displaylogo": False}
 pd.set_option("display.precision", 3)
 
 PANELS: list["Panel"] = []  # every panel shown in this kernel, in order (the tests drive them)

@@ -75,3 +75,15 @@ def test_colour_scales_are_dark_at_their_low_end_and_given_as_rgb():
     assert scales and all(all(not c.startswith("#") for _, c in s) for s in scales)
     for name in ("Viridis", "Turbo", "Gray"):
         assert all(c.startswith("rgb(") for _, c in rgb_colorscale(name))
+
+
+def test_figure_downloads_follow_the_chosen_format():
+    at = AppTest.from_file(str(ROOT / "app" / "main.py"), default_timeout=240).run()
+    at.switch_page("views/pooling_lab.py").run()
+
+    def formats():
+        return {json.loads(c.proto.config)["toImageButtonOptions"]["format"] for c in at.get("plotly_chart")}
+
+    assert formats() == {"png"}
+    at.sidebar.radio(key="display_download_format").set_value("svg").run()
+    assert not at.exception and formats() == {"svg"}
