@@ -33,9 +33,9 @@ import numpy as np
 import pandas as pd
 
 import lesson
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 from poseviz.models import zoo
-from poseviz.explain.attention import entropy_map, grid_cell, mean_attention, output_gate, query_dependence, query_map, top_k
+from poseviz.explain.attention import entropy_map, grid_cell, mean_attention, output_gate, query_dependence, query_map, reference_attentions, top_k
 from poseviz.core.geometry import apply_affine
 from poseviz.plots.attention import attention_maps_figure
 from poseviz.core.schemas import LSP14
@@ -104,8 +104,10 @@ lesson.panel(all_queries, image=lesson.dropdown("photo", IMAGE_NAMES));
 # ## 3. GCNet's measurement over every gallery photo
 #
 # One photo is an anecdote. Below, the same two numbers for every photo in the gallery (the bundled photos, plus
-# LSP and COCO images when they are in the data root). **What to look for:** how close the JS divergence stays to
-# 0 compared with ln 2 (693,147 × 10⁻⁶ nats), photo after photo.
+# LSP and COCO images when they are in the data root), and the same two numbers for two attentions built by hand
+# on the same grid: one that ignores the query (uniform) and one that sees only each query's 3 × 3 neighbourhood (a
+# convolution). **What to look for:** where the measured JS divergence sits between the two baselines, against
+# ln 2 (693,147 × 10⁻⁶ nats), photo after photo.
 
 # %%
 rows, progress = [], lesson.Progress(len(IMAGE_NAMES), "photos")
@@ -117,7 +119,12 @@ for image in IMAGE_NAMES:
 progress.close()
 gcnet = pd.DataFrame(rows).set_index("photo")
 summary = gcnet.describe().loc[["count", "mean", "min", "max"]]
-summary
+# Two baselines on the same grid bracket the measurement: attention that ignores the query, and a convolution's view.
+_, _att, _hw = attention_of(IMAGE_NAMES[0])
+baselines = pd.DataFrame([{"attention": name, "mean JS divergence (10⁻⁶ nats)": 1e6 * query_dependence(a),
+                           "mean entropy / ln N": float(entropy_map(a, _hw).mean() / np.log(a.shape[1]))}
+                          for name, a in reference_attentions(_hw).items()]).set_index("attention")
+display(summary, baselines)
 
 # %% [markdown]
 # The same measurement in words, computed from the table above and from the model card (which measures it on 50 LSP

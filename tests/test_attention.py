@@ -48,3 +48,17 @@ def test_output_gate_reads_the_blocks_zero_initialised_batchnorm():
     with torch.no_grad():
         blk.W_z[1].weight[2] = -0.25
     assert output_gate(blk) == 0.25
+
+
+def test_reference_attentions_bracket_query_dependence():
+    """Uniform attention has no query dependence and full entropy; a 3×3 neighbourhood is near ln 2 apart for most
+    pairs of random queries (they rarely overlap) with low entropy."""
+    import numpy as np
+
+    from poseviz.explain.attention import entropy_map, query_dependence, reference_attentions
+
+    uniform, local = reference_attentions((16, 16)).values()
+    assert np.allclose(uniform.sum(1), 1) and np.allclose(local.sum(1), 1)
+    assert query_dependence(uniform) == 0.0 and np.allclose(entropy_map(uniform, (16, 16)), np.log(256))
+    assert 0.9 * np.log(2) < query_dependence(local) <= np.log(2)
+    assert entropy_map(local, (16, 16)).mean() < 0.5 * np.log(256)

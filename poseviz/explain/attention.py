@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["output_gate", "query_map", "top_k", "entropy_map", "mean_attention", "js_divergence", "query_dependence", "grid_cell"]
+__all__ = ["output_gate", "query_map", "top_k", "entropy_map", "mean_attention", "js_divergence", "query_dependence", "grid_cell", "reference_attentions"]
 
 
 def grid_cell(xy_crop: tuple[float, float], crop_size: tuple[int, int], hw: tuple[int, int]) -> tuple[int, int]:
@@ -69,6 +69,18 @@ def js_divergence(p: np.ndarray, q: np.ndarray) -> float:
         return float((a[mask] * np.log(a[mask] / b[mask])).sum())
 
     return 0.5 * kl(p, m) + 0.5 * kl(q, m)
+
+
+def reference_attentions(hw: tuple[int, int], radius: int = 1) -> dict[str, np.ndarray]:
+    """Attention matrices [N, N] on an ``hw`` grid that bracket a measured one: every query attending to every cell
+    alike (what GCNet says a non-local block learns: query dependence 0, entropy share 1), and every query attending
+    only to its (2·radius+1)² neighbourhood (what a convolution sees: strongly query-dependent)."""
+    h, w = hw
+    n = h * w
+    ys, xs = np.divmod(np.arange(n), w)
+    near = (np.abs(ys[:, None] - ys[None]) <= radius) & (np.abs(xs[:, None] - xs[None]) <= radius)
+    return {"uniform": np.full((n, n), 1.0 / n),
+            f"local {2 * radius + 1}×{2 * radius + 1} (a convolution's view)": near / near.sum(1, keepdims=True)}
 
 
 def query_dependence(attention: np.ndarray, queries: int = 64, seed: int = 0) -> float:
