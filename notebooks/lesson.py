@@ -25,7 +25,7 @@ from poseviz.data.root import data_root
 from poseviz.data.samples import sample_images
 from poseviz.inference.person_boxes import BOTTOM_UP_FINDER, default_box
 from poseviz.inference.top_down import Prediction
-from poseviz.plots.theme import TEMPLATE
+from poseviz.plots.theme import LIGHT_TEMPLATE, TEMPLATE, for_display
 
 pio.templates.default = TEMPLATE  # figures made here with plotly.express get the app's look too
 # JupyterLab draws this MIME type itself (plotly's lab extension); the classic "notebook" renderer, also in the
@@ -35,6 +35,16 @@ pio.renderers.default = "plotly_mimetype"
 pio.renderers["plotly_mimetype"].config = {"toImageButtonOptions": {"format": "svg", "filename": "poseviz_lesson_figure"},
                                            "displaylogo": False}
 pd.set_option("display.precision", 3)
+
+LIGHT_FIGURES = False  # True (``use_light_figures()``): figures on white, for a bright room or a printed handout
+
+
+def use_light_figures(on: bool = True) -> None:
+    """Draw the lesson's figures on a white background from the next redraw on (the app's *Light figures*)."""
+    global LIGHT_FIGURES
+    LIGHT_FIGURES = on
+    pio.templates.default = LIGHT_TEMPLATE if on else TEMPLATE
+
 
 PANELS: list["Panel"] = []  # every panel shown in this kernel, in order (the tests drive them)
 
@@ -145,7 +155,7 @@ class Panel:
         with self.out:
             clear_output(wait=True)
             for item in items:
-                display(item)
+                display(for_display(item, light=LIGHT_FIGURES) if isinstance(item, go.Figure) else item)
         self.shown = fingerprints
         self.redraws += 1
 

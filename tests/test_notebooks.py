@@ -218,3 +218,21 @@ def test_a_students_own_photos_join_every_lessons_photo_choices(tmp_path):
     assert run.stdout.split() == ["your", "photo:", "me.jpg", "3"]
     sources = [p.read_text() for p in sorted((ROOT / "notebooks").glob("0*.py"))]
     assert all("lesson.IMAGES" in t or "IMAGE_NAMES" in t or "lesson.photo" not in t for t in sources)
+
+
+def test_light_figures_restyle_what_a_panel_shows(tmp_path):
+    """``lesson.use_light_figures()`` puts every figure a panel shows on the light template, data unchanged."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import plotly.graph_objects as go, lesson\n"
+        "fig = go.Figure(go.Scatter(y=[1, 2]))\n"
+        "fig.update_layout(template=lesson.TEMPLATE)\n"
+        "lesson.use_light_figures()\n"
+        "out = lesson.for_display(go.Figure(fig), light=lesson.LIGHT_FIGURES)\n"
+        "print(out.layout.template.layout.paper_bgcolor, list(out.data[0].y))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT / "notebooks", capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["white", "[1,", "2]"]
