@@ -99,10 +99,16 @@ if gt is not None:
 st.subheader(f"What the {joint} belief depends on")
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def sensitivities(digest: str, model_name: str, _crop, _model):
-    """Every joint's occlusion sensitivity from one sweep: once per image, person and model, then any joint is free."""
-    return occlusion_sensitivity_all(_model, _crop)
+def sensitivities(digest: str, model_name: str, crop, model, bar):
+    """Every joint's occlusion sensitivity from one sweep: once per image, person and model, then any joint is free.
+    Kept in the session (its last four), not in st.cache_data: a cached function may not move a bar drawn outside it."""
+    store = st.session_state.setdefault("occ_sweeps", {})
+    if (digest, model_name) not in store:
+        store[(digest, model_name)] = occlusion_sensitivity_all(model, crop, progress_callback=lambda f: bar.progress(
+            0.8 * f, text=f"Occlusion sensitivity of every joint (one sweep, once for this person)… {100 * f:.0f} %"))
+        while len(store) > 4:
+            store.pop(next(iter(store)))
+    return store[(digest, model_name)]
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -111,9 +117,9 @@ def gradients(digest: str, model_name: str, joint: int, _crop, _model):
 
 
 def attributions(digest: str, model_name: str, joint: int, _crop, _model):
-    bar = st.progress(0.0, text="Occlusion sensitivity of every joint (one sweep)…")
-    sens = sensitivities(digest, model_name, _crop, _model)[joint]
-    bar.progress(0.6, text="Integrated gradients of this joint (captum)…")
+    bar = st.progress(0.0, text="Occlusion sensitivity of every joint (one sweep, once for this person)…")
+    sens = sensitivities(digest, model_name, _crop, _model, bar)[joint]
+    bar.progress(0.8, text="Integrated gradients of this joint (captum)…")
     ig = gradients(digest, model_name, joint, _crop, _model)
     bar.empty()
     return sens, ig

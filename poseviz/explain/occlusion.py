@@ -107,15 +107,19 @@ def occlusion_sensitivity(model: nn.Module, crop: np.ndarray, joint: int, window
 
 @torch.no_grad()
 def occlusion_sensitivity_all(model: nn.Module, crop: np.ndarray, window: int | None = None, stride: int | None = None,
-                              stage: int = -1, batch: int = 32) -> np.ndarray:
+                              stage: int = -1, batch: int | None = None, progress_callback=None) -> np.ndarray:
     """``occlusion_sensitivity`` of every joint from one sweep → [K, H, W]: the same windows, baseline and averaging
     over overlapping windows as captum's ``Occlusion`` (a test holds them equal), but each occluded input's forward
-    pass is read for all joints at once — captum attributes one output per sweep, so K joints would cost K sweeps."""
+    pass is read for all joints at once — captum attributes one output per sweep, so K joints would cost K sweeps.
+    ``progress_callback(fraction)`` is called after each batch."""
     window = occlusion_window(crop) if window is None else window
     stride = max(window // 2, 1) if stride is None else stride
     model.eval()
     x = to_tensor(crop)
     h, w = x.shape[-2:]
+    # About half a megapixel of occluded inputs per batch: 32 crops of 128 px, 10 of 224 px. On 2 CPU cores a batch
+    # of 32 224-px crops ran 2.5× slower than batches of 8 (memory traffic), with the same result.
+    batch = batch or max(4, (32 * 128 * 128) // (h * w))
     base = model(x).stages[stage][0].amax(dim=(-2, -1))  # [K]
     spots = [(y, xx) for y in range(0, h - window + 1, stride) for xx in range(0, w - window + 1, stride)]
     total = torch.zeros(base.shape[0], h, w)
@@ -129,6 +133,8 @@ def occlusion_sensitivity_all(model: nn.Module, crop: np.ndarray, window: int | 
         for i, (y, xx) in enumerate(chunk):
             total[:, y:y + window, xx:xx + window] += drops[i][:, None, None]
             count[y:y + window, xx:xx + window] += 1
+        if progress_callback is not None:
+            progress_callback(min(1.0, (start + len(chunk)) / len(spots)))
     return (total / count.clamp(min=1)).numpy()
 
 
@@ -139,7 +145,9 @@ def integrated_gradients(model: nn.Module, crop: np.ndarray, joint: int, steps: 
     model.eval()
     x = to_tensor(crop)
     ig = IntegratedGradients(_peak_fn(model, joint, stage))
-    attr = ig.attribute(x, baselines=torch.zeros_like(x), n_steps=steps, internal_batch_size=steps)
+    # Eight interpolated inputs at a time: on 2 CPU cores a batch of 24 224-px inputs with their gradients ran 1.6×
+    # slower than three batches of 8 (memory traffic), with the same attribution to 1e-8.
+    attr = ig.attribute(x, baselines=torch.zeros_like(x), n_steps=steps, internal_batch_size=min(steps, 8))
     return attr[0].abs().sum(0).detach().numpy()
 
 
