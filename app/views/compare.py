@@ -48,8 +48,9 @@ if joints:
     st.subheader(f"Every stage of {joint}, one row per model")
     for (name, res), idx in zip(results.items(), index):
         k = idx[joints.index(joint)]
-        chart(st, belief_maps_figure(res.crop, res.stage_maps[:, k], [f"{name}: {s}" for s in res.stage_names]),
-                        width="stretch")
+        # over the photo's own pixels, as on Explore (the network's crop blown up looked pixelated)
+        chart(st, belief_maps_figure(res.crop, res.stage_maps[:, k], [f"{name}: {s}" for s in res.stage_names],
+                                     photo=res.photo_view(image.rgb)), width="stretch")
 else:
     st.info("These models share no joint names; disagreement needs joints every chosen model predicts.")
 
