@@ -95,24 +95,29 @@ lesson.panel(occlude, image=lesson.dropdown("photo", IMAGE_NAMES), model_name=le
 # only). Right: integrated gradients from a grey image to the crop, |attribution| summed over colour. Both are
 # scaled so 1 is their 98th percentile (a few extreme pixels would otherwise make the map look empty). **What to
 # look for:** whether the evidence sits on the joint itself or spreads along the limb and to other joints; the
-# latter is context a network can fall back on under occlusion. Each redraw takes a few seconds.
+# latter is context a network can fall back on under occlusion. **Attribution by stage** is a controlled
+# comparison: the same joint, photo and network, only the stage whose belief is explained changes — with `cpm_lsp`,
+# compare the first stage (its view is still local) with the last. Each redraw takes a few seconds.
 
 # %%
 @lru_cache(maxsize=16)  # setting a control back redraws from memory instead of recomputing seconds of attribution
-def attribute(image: str, model_name: str, joint: str):
+def attribute(image: str, model_name: str, joint: str, stage: int):
     pred = lesson.person(image, model_name)
     model = lesson.model(model_name, fast=False)
     k = lesson.joint_index(pred.schema, joint)
-    sensitivity = occlusion_sensitivity(model, pred.crop, k)
+    sensitivity = occlusion_sensitivity(model, pred.crop, k, stage=stage)
     lesson.report(0.5)
-    ig = integrated_gradients(model, pred.crop, k)
+    ig = integrated_gradients(model, pred.crop, k, stage=stage)
+    which = pred.stage_names[stage]
     fig = attribution_figure(pred.crop, {"occlusion sensitivity (belief drop)": sensitivity,
-                                         "integrated gradients |attribution|": ig}, f"what the {joint} belief of {model_name} depends on")
+                                         "integrated gradients |attribution|": ig},
+                             f"what the {joint} belief of {model_name} depends on, {which}")
     return [fig]
 
 
 lesson.panel(attribute, image=lesson.dropdown("photo", IMAGE_NAMES), model_name=lesson.dropdown("model", MODELS, "cpm_lsp"),
-             joint=lesson.dropdown("joint", LSP14.joints, "right_wrist"));
+             joint=lesson.dropdown("joint", LSP14.joints, "right_wrist"),
+             stage=lesson.dropdown("stage explained", [("the last", -1), ("the first", 0)]));
 
 # %% [markdown]
 # ## 3. A sweep: how much does PCK fall as the occluder grows?
