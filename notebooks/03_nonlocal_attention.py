@@ -124,6 +124,16 @@ _, _att, _hw = attention_of(IMAGE_NAMES[0])
 baselines = pd.DataFrame([{"attention": name, "mean JS divergence (10⁻⁶ nats)": 1e6 * query_dependence(a),
                            "mean entropy / ln N": float(entropy_map(a, _hw).mean() / np.log(a.shape[1]))}
                           for name, a in reference_attentions(_hw).items()]).set_index("attention")
+lesson.question("A convolution's 3 × 3 view is about 0.67 nats apart for two random queries, uniform attention 0. "
+                f"Predict the block's mean JS divergence over these {len(gcnet)} photos, as a percentage of ln 2.",
+                100 * gcnet["mean JS divergence (10⁻⁶ nats)"].mean() * 1e-6 / np.log(2), "% of ln 2", 1.0,
+                "Its maps hardly depend on the query — much nearer the uniform baseline than a convolution's view, "
+                "which is GCNet's observation on detection networks too.")
+
+# %% [markdown]
+# **Now look.** The gallery's numbers, then the two baselines.
+
+# %%
 display(summary, baselines)
 
 # %% [markdown]
