@@ -42,7 +42,9 @@ import lesson
 from poseviz import list_models
 from poseviz.data.lsp import lsp_split
 from poseviz.metrics.evaluation import stage_pck
+from poseviz.explain.gradients import LOSSES as GRADIENT_LOSSES, stage_gradient_norms
 from poseviz.plots import belief_maps_figure, joint_grid_figure, stage_peak_table
+from poseviz.plots.gradients import stage_gradients_figure
 from poseviz.plots.skeleton import draw_skeleton
 from poseviz.plots.theme import image_figure
 from poseviz.core.schemas import LSP14
@@ -139,6 +141,39 @@ if LSP is not None:
 # %%
 if LSP is not None:
     display(stage_table)
+
+# %% [markdown]
+# ## 4. Does intermediate supervision keep the gradient alive?
+#
+# CPM's stated reason for a loss at every stage is the gradient (Wei et al., §3.3): trained only at its end, the
+# early stages of a deep chain receive little of it. Below, one batch of 8 LSP training people goes through
+# `cpm_lsp` twice with the same targets; only the loss changes — every stage's, or the last stage's only — and the
+# bars give the root-mean-square gradient each stage's parameters receive. **What to look for:** at initialisation,
+# how much less stage 1 gets when only the last stage is supervised; with the trained weights, how the picture
+# changes once the network predicts well.
+
+# %%
+if LSP is not None:
+    _fresh = pd.DataFrame(stage_gradient_norms("cpm_lsp", lesson.lsp(), lsp_split("train")[:8])).set_index(["loss", "parameters of"])
+    _g = _fresh["RMS gradient"]
+    lesson.question("At initialisation, with a loss on the last stage only, how many times smaller is the gradient "
+                    "stage 1's parameters receive than with a loss at every stage?",
+                    float(_g[(GRADIENT_LOSSES[0], "stage 1")] / _g[(GRADIENT_LOSSES[1], "stage 1")]), "times", 2.0,
+                    "Stage 1's only gradient then has to pass back through every later stage; its own loss gives it "
+                    "one directly. The last stage receives the same gradient either way.")
+
+# %% [markdown]
+# **Now look**, first at a fresh initialisation, then with the shipped weights.
+
+# %%
+def gradients(weights: str):
+    rows = stage_gradient_norms("cpm_lsp", lesson.lsp(), lsp_split("train")[:8], trained=weights == "trained")
+    return [stage_gradients_figure(rows, f"cpm_lsp, {weights} weights: the gradient each stage receives"),
+            pd.DataFrame(rows).set_index(["loss", "parameters of"])]
+
+
+if LSP is not None:
+    lesson.panel(gradients, weights=lesson.dropdown("weights", ["fresh initialisation", "trained"]))
 
 # %% [markdown]
 # ## Conclusion
