@@ -100,9 +100,8 @@ def network_controls() -> list[dict]:
     rows = []
     for page, setup, kind, key, values in NETWORK_CONTROLS:
         at = AppTest.from_file(str(ROOT / "app" / "views" / page), default_timeout=300).run()
-        for skind, skey, sval in setup:
-            widgets = getattr(at, skind) if skind != "selectbox" or skey != "model" else at.sidebar.selectbox
-            widgets(key=skey).set_value(sval).run()
+        for skind, skey, sval in setup:  # Explore's model picker is in the sidebar
+            (at.sidebar.selectbox if skey == "model" else getattr(at, skind))(key=skey).set_value(sval).run()
         times = []
         for v in values:
             t0 = time.perf_counter()

@@ -179,7 +179,8 @@ def _check_archive(archive: Path, kind: str) -> None:
     """Refuse a file that is not the archive it should be (a captive portal's HTML page, an error page)."""
     ok = zipfile.is_zipfile(archive) if kind == "zip" else tarfile.is_tarfile(archive)
     if not ok:
-        head = archive.read_bytes()[:64] if archive.stat().st_size else b""
+        with archive.open("rb") as f:  # its first bytes only: the file may be gigabytes
+            head = f.read(64)
         looks = " (it looks like a web page: a login or error page?)" if b"<" in head.lower() and b"html" in head.lower() else ""
         raise PoseVizInputError(f"{archive.name} is not a {kind} archive{looks}; it was deleted")
 
