@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 from poseviz.core.errors import PoseVizInputError
 from poseviz.data.registry import REGISTRY, Download, Entry, entry
 from poseviz.data.root import data_root
+from poseviz.io.archive_bounds import check_unpacked_size
 
 __all__ = ["Limits", "ResumableDownloader", "fetch", "verify", "status", "Status", "downloads_dir", "file_hash"]
 
@@ -186,12 +187,8 @@ def _check_archive(archive: Path, kind: str) -> None:
 
 
 def _check_totals(archive: Path, members: int, unpacked: int, limits: Limits) -> None:
-    allowed = min(limits.max_unpacked, int(limits.max_ratio * max(archive.stat().st_size, 1)))
-    if members > limits.max_members:
-        raise PoseVizInputError(f"{archive.name} holds more than {limits.max_members:,} members; not unpacked")
-    if unpacked > allowed:
-        raise PoseVizInputError(f"{archive.name} would unpack to more than {allowed:,} bytes "
-                                f"({limits.max_ratio:.0f} × its size, {limits.max_unpacked:,} at most); not unpacked")
+    check_unpacked_size(archive.name, members, unpacked, archive.stat().st_size, limits.max_members,
+                        limits.max_unpacked, limits.max_ratio)
 
 
 def _unpack(archive: Path, kind: str, into: Path, limits: Limits = Limits()) -> None:

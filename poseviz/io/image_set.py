@@ -7,6 +7,7 @@ import zipfile
 from pathlib import PurePosixPath
 
 from poseviz.core.errors import PoseVizInputError
+from poseviz.io.archive_bounds import check_unpacked_size
 
 __all__ = ["ImageSet", "image_set", "MAX_SET_FILES", "MAX_SET_BYTES", "IMAGE_SUFFIXES"]
 
@@ -61,10 +62,8 @@ def image_set(uploads: list[tuple[str, bytes]]) -> ImageSet:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 infos = [i for i in z.infolist() if not i.is_dir()]
-                declared = sum(i.file_size for i in infos)
-                if len(infos) > 4 * MAX_SET_FILES or declared > MAX_SET_BYTES or declared > MAX_ZIP_RATIO * max(len(data), 1):
-                    raise PoseVizInputError(f"{name} would unpack to {declared / 2**20:.0f} MB in {len(infos)} files: "
-                                            f"at most {MAX_SET_BYTES // 2**20} MB of images, a few thousand files")
+                check_unpacked_size(name, len(infos), sum(i.file_size for i in infos), len(data), 4 * MAX_SET_FILES,
+                                    MAX_SET_BYTES, MAX_ZIP_RATIO)
                 for info in infos:
                     _add(files, info.filename, z.read(info))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
