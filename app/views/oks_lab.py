@@ -43,6 +43,15 @@ def _lsp_gt(root: str, first: int, last: int, kind: str = "lsp"):
     return lsp_as_coco(data, range(first - 1, last))
 
 
+@st.cache_resource(max_entries=2, show_spinner="Reading the images…")
+def uploaded_images(file_ids: tuple[str, ...], _files):
+    """The uploaded images as an ImageSet and a short digest, unpacked once per upload, not on every rerun."""
+    h = hashlib.sha256()
+    for f in _files:
+        h.update(f.getvalue())
+    return image_set([(f.name, f.getvalue()) for f in _files]), h.hexdigest()[:16]
+
+
 st.title("OKS laboratory")
 st.caption("OKS = Σᵢ exp(−dᵢ²/2s²kᵢ²)·δ(vᵢ>0) / Σᵢ δ(vᵢ>0), with s² the person's area and kᵢ = 2σᵢ. "
            "The networks trained here predict LSP's 14 joints, EfficientPose MPII's 16: COCO annotations are scored on "
@@ -65,7 +74,7 @@ if kind == "COCO keypoint JSON":
                                         max_upload_size=UPLOAD_MB)
     if pictures:
         try:
-            images = image_set([(f.name, f.getvalue()) for f in pictures])
+            images, images_digest = uploaded_images(tuple(f.file_id for f in pictures), pictures)
         except PoseVizInputError as exc:
             st.error(f"These images cannot be used: {exc}")
             st.stop()
@@ -84,7 +93,7 @@ if kind == "COCO keypoint JSON":
         st.stop()
     digest = hashlib.sha256(up.getvalue()).hexdigest() if up is not None else present[0][0]
     if images is not None:
-        digest += ":" + hashlib.sha256(b"".join(f.getvalue() for f in pictures)).hexdigest()[:16]
+        digest += ":" + images_digest
         lacking = images.missing([im["file_name"] for im in gt.images if "file_name" in im])
         if lacking:
             st.warning(f"{len(lacking)} of the annotations' {len(gt.images)} images are not in the upload "
