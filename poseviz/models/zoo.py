@@ -125,6 +125,11 @@ ABLATIONS: dict[str, ZooEntry] = {
         ZooEntry("hourglass_ablation", "hourglass", ZOO["hourglass_lsp"].kwargs, "3-stack hourglass trained from scratch (648k parameters)"),
         # Width 10 with one module per stage: 640k parameters, within 2 % of the 3-stack hourglass.
         ZooEntry("hrnet_ablation", "hrnet", dict(_SMALL_HRNET, width=10), "HRNet-W10 lite trained from scratch (640k parameters)"),
+        # Lesson 6's controlled pair: one recipe, seed and budget; only the pasted occluders differ.
+        ZooEntry("hourglass_occ_ablation", "hourglass", ZOO["hourglass_lsp"].kwargs,
+                 "3-stack hourglass from scratch, with occluder augmentation (pair of hourglass_noocc_ablation)"),
+        ZooEntry("hourglass_noocc_ablation", "hourglass", ZOO["hourglass_lsp"].kwargs,
+                 "3-stack hourglass from scratch, without occluder augmentation (pair of hourglass_occ_ablation)"),
     )
 }
 

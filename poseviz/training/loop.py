@@ -78,6 +78,9 @@ class TrainConfig:
     train_only: str | None = None
     # Share of crops cut like a user's or the detector's box (``AugmentConfig.user_box_prob``; issue 38).
     user_box: float = 0.0
+    # Share of crops with pasted rectangles (``AugmentConfig.occluder_prob``); 0 trains the occlusion
+    # ablation (lesson 6): the same recipe without the occluders the occlusion explorer tests.
+    occluders: float = AugmentConfig.occluder_prob
     # Validation crops: "detected" (the detector's box of each person, as the app crops a photo, with
     # ``val_refine`` refinement passes) or "joints" (the joints' box, as the training crops; the runs before December 2026).
     val_boxes: str = "detected"
@@ -107,8 +110,9 @@ class TrainConfig:
         zoo.check_trainable(self.model)
         if self.half_body is not None and not 0 <= self.half_body <= 1:
             raise PoseVizInputError(f"--half-body must be a probability in [0, 1] (got {self.half_body})")
-        if not 0 <= self.user_box <= 1:
-            raise PoseVizInputError(f"--user-box must be a probability in [0, 1] (got {self.user_box})")
+        for name in ("user_box", "occluders"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise PoseVizInputError(f"--{name.replace('_', '-')} must be a probability in [0, 1] (got {getattr(self, name)})")
         if self.val_boxes not in ("detected", "joints"):
             raise PoseVizInputError(f"--val-boxes must be 'detected' or 'joints' (got {self.val_boxes!r})")
         if not 0 <= self.val_refine <= 5:
@@ -332,7 +336,7 @@ def _train(cfg: TrainConfig, progress: bool) -> dict:
     # Bottom-up models meet people smaller than a top-down crop makes them: wider scale range.
     half_body = cfg.half_body if cfg.half_body is not None else (0.0 if task == "paf" else AugmentConfig.half_body_prob)
     augment = AugmentConfig(scale=0.4 if task == "paf" else AugmentConfig.scale, half_body_prob=half_body,
-                            user_box_prob=cfg.user_box)
+                            user_box_prob=cfg.user_box, occluder_prob=cfg.occluders)
     train_images = _decode(people, progress)
     box_cache = Path(cfg.out_dir) / "detector_boxes"
     det_boxes = None
