@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -41,7 +41,8 @@ from IPython.display import display
 import lesson
 from poseviz import list_models
 from poseviz.data.lsp import lsp_split
-from poseviz.metrics.evaluation import stage_pck
+from poseviz.metrics.bootstrap import interval_text, pck_interval
+from poseviz.metrics.evaluation import stage_pck_results
 from poseviz.explain.gradients import LOSSES as GRADIENT_LOSSES, stage_gradient_norms
 from poseviz.plots import belief_maps_figure, joint_grid_figure, stage_peak_table
 from poseviz.plots.gradients import stage_gradients_figure
@@ -124,16 +125,21 @@ LSP = lesson.dataset("lsp")
 if LSP is not None:
     data = lesson.lsp()
     people = lsp_split("test")[:100]
-    rows = []
+    rows, scored = [], {}
     for name in ("cpm_lsp", "hourglass_lsp"):
-        for s, value in stage_pck(lesson.model(name), data, people, progress=False).items():
-            rows.append({"model": name, "stage": s, f"PCK@0.2 (%), {len(people)} LSP test people": round(value, 1)})
+        scored[name] = stage_pck_results(lesson.model(name), data, people, progress=False)
+        for s, res in scored[name].items():
+            rows.append({"model": name, "stage": s, f"PCK@0.2 (%), {len(people)} LSP test people": round(res.mean, 1),
+                         "95 % CI (bootstrap over people)": interval_text(pck_interval(res.correct, res.labelled))})
     stage_table = pd.DataFrame(rows).set_index(["model", "stage"])
     cpm = stage_table.loc["cpm_lsp"].iloc[:, 0]
+    first, last = (scored["cpm_lsp"][s] for s in (cpm.index[0], cpm.index[-1]))
+    gain_ci = interval_text(pck_interval(last.correct, last.labelled, baseline=first.correct))
     lesson.question(f"On {len(people)} LSP test people, how many PCK points does the last stage of cpm_lsp add to its "
                     "first stage?", float(cpm.iloc[-1] - cpm.iloc[0]), "points", 3.0,
                     "Each stage is a complete estimator (intermediate supervision), and the later ones correct the "
-                    "first with every joint's belief at once; most of the gain comes from the second stage.")
+                    "first with every joint's belief at once; most of the gain comes from the second stage. Resampling "
+                    f"the people, the gain lies in {gain_ci} points (95 %; paired: the same people score both stages).")
 
 # %% [markdown]
 # **Now look.** Every stage's own score, for the CPM and the stacked hourglass.

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -41,6 +41,7 @@ from poseviz import list_models, load_image, predict_people, predict_person
 from poseviz.core.paf import paf_targets
 from poseviz.data.lsp import lsp_split
 from poseviz.core.dense import dense_targets, part_stats
+from poseviz.metrics.bootstrap import interval_text
 from poseviz.metrics.dense_eval import evaluate_dense
 from poseviz.core.heatmaps import input_to_heatmap
 from poseviz.plots.dense import chart_channels_figure, chart_figure
@@ -79,8 +80,8 @@ lesson.panel(charts, image=lesson.dropdown("photo", IMAGE_NAMES), levels=lesson.
 #
 # For an LSP test person, the chart made from the annotated skeleton (the training target) beside the model's
 # prediction. The table scores the model on LSP test crops: mean intersection-over-union of the parts and the mean
-# U/V error where both agree on the part. **What to look for:** the target's clean capsules against the predicted
-# parts' blurred edges; IoU is hurt most where parts are thin (forearms).
+# U/V error where both agree on the part, each with a 95 % bootstrap interval over the crops. **What to look
+# for:** the target's clean capsules against the predicted parts' blurred edges; IoU is hurt most where parts are thin (forearms).
 
 # %%
 LSP = lesson.dataset("lsp")
@@ -103,8 +104,12 @@ def taught(person: int):
 
 if LSP is not None:
     lesson.panel(taught, person=lesson.int_slider("LSP test person", 3, 0, 99))
-    scores = evaluate_dense(lesson.model(DENSE), lesson.lsp(), lsp_split("test")[:50], progress=False)
-    display(pd.DataFrame([{"LSP test crops": 50, "mean part IoU (%)": 100 * scores.miou, "mean U/V error": scores.uv_error}]))
+    crops = lsp_split("test")[:50]
+    scores = evaluate_dense(lesson.model(DENSE), lesson.lsp(), crops, progress=False)
+    ci = scores.intervals()
+    display(pd.DataFrame([{"LSP test crops": len(crops), "mean part IoU (%)": round(100 * scores.miou, 1),
+                           "IoU 95 % CI": interval_text(ci["miou"]), "mean U/V error": round(scores.uv_error, 3),
+                           "U/V error 95 % CI": interval_text(ci["uv_error"], 3)}]))
 
 # %% [markdown]
 # ## 3. Part affinity fields, bottom-up

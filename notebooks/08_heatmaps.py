@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -109,9 +109,9 @@ lesson.panel(grid, stride=lesson.dropdown("stride (input px per map px)", [4, 2,
 #
 # A network's maps are not perfect Gaussians: they are wider, skewed, sometimes with two peaks. Below, each decoder
 # and the flip test are scored on LSP test people cropped from their annotated boxes (PCK@0.2: a joint is correct
-# within 0.2 torso lengths; the median error is in torso lengths). The network runs once per person and flip
-# setting; only the reading of its maps changes between rows. `efficientpose_rt` predicts maps at the input's full
-# resolution (stride 1), the others at stride 4.
+# within 0.2 torso lengths, with its 95 % bootstrap interval over the people; the median error is in torso
+# lengths). The network runs once per person and flip setting; only the reading of its maps changes between rows.
+# `efficientpose_rt` predicts maps at the input's full resolution (stride 1), the others at stride 4.
 
 # %%
 LSP = lesson.dataset("lsp")

@@ -59,24 +59,41 @@ class AppServer:
 def running_app(env: dict | None = None, timeout_s: float = 90):
     """``streamlit run app/main.py`` on 127.0.0.1 at a free port; yields an ``AppServer`` once healthy."""
     port = free_port()
-    log = tempfile.TemporaryFile()  # a pipe nobody reads would fill and stall the server
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
-    )
+    cmd = [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
     url = f"http://127.0.0.1:{port}"
+    with _serving(cmd, url, f"{url}/_stcore/health", lambda body: body == b"ok", env, timeout_s) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def running_jupyterlab(notebook_dir: Path, timeout_s: float = 120):
+    """JupyterLab on 127.0.0.1 at a free port over ``notebook_dir``, without a token, its app object exposed to
+    the page (``window.jupyterapp``, so a test can run commands as the menus do); yields an ``AppServer``."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip", "127.0.0.1", "--port", str(port),
+           "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
+           "--expose-app-in-browser", f"--ServerApp.root_dir={notebook_dir}"]
+    url = f"http://127.0.0.1:{port}"
+    with _serving(cmd, url, f"{url}/api/status", lambda body: b"started" in body, {}, timeout_s) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _serving(cmd: list[str], url: str, health: str, healthy, env: dict | None, timeout_s: float):
+    log = tempfile.TemporaryFile()  # a pipe nobody reads would fill and stall the server
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     try:
         deadline = time.time() + timeout_s
         while time.time() < deadline:
             try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                if healthy(urllib.request.urlopen(health, timeout=2).read()):
                     break
             except OSError:
                 time.sleep(0.5)
         else:
             log.seek(0)
-            raise RuntimeError(f"the app did not become healthy in {timeout_s:.0f} s: {log.read()[-2000:].decode(errors='replace')}")
+            raise RuntimeError(f"{cmd[2]} did not become healthy in {timeout_s:.0f} s: {log.read()[-2000:].decode(errors='replace')}")
         yield AppServer(url, proc.pid, log)
     finally:
         proc.terminate()

@@ -178,3 +178,14 @@ def test_cli_predict_finds_every_person_with_a_paf_model(capsys):
         found = kp[:, 2] > 0
         np.testing.assert_allclose(got[found, :2], img.to_original(kp[found, :2]), atol=0.01)
         assert (got[~found] == 0).all() and r["score"] == pytest.approx(score, abs=1e-4)
+
+
+def test_chart_score_intervals_resample_images_and_pool_their_sums():
+    t = dense_targets(_figure(32, 4, 56)[:, :2], (64, 64))
+    same = chart_scores([(t.I, t.U, t.V)] * 5, [t] * 5).intervals()
+    assert same["miou"] == pytest.approx((100.0, 100.0)) and same["uv_error"] == (0.0, 0.0)
+    shifted = (np.roll(t.I, 3, axis=1), t.U, t.V)
+    mixed = chart_scores([(t.I, t.U, t.V)] * 4 + [shifted] * 4, [t] * 8)
+    alone = chart_scores([shifted], [t])
+    lo, hi = mixed.intervals()["miou"]
+    assert 100 * alone.miou < lo < 100 * mixed.miou < hi < 100  # the draws lie between all-shifted and all-perfect

@@ -88,6 +88,13 @@ def _html(nb) -> str:
     return "\n".join(str(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in _outputs(c))
 
 
+def _score_tables(html: str) -> list[str]:
+    """The HTML tables whose header names a score measured on a sample of people or images (PCK, AP, IoU; not one
+    person's "correct" joints)."""
+    tables = re.findall(r"<table.*?</table>", html, flags=re.S)
+    return [t for t in tables if re.search(r"<th[^>]*>(?!correct)[^<]*(PCK|\bAP\b|IoU)[^<]*</th>", t.split("</thead>")[0])]
+
+
 def test_there_are_the_lessons_the_teaching_guide_lists():
     assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06", "07", "08"]
 
@@ -129,6 +136,8 @@ def test_lesson_runs_and_every_control_works(path):
         assert re.search(r"stage 1</th>\s*<td>\d", html) and "PCK@0.2 (%), 100 LSP test people" in html
     if path.name.startswith("02"):
         assert "<td>407.0</td>" in html  # CPM stage 2 at 368 px, as derived in tests/test_receptive_field.py
+    bare = [t[:200] for t in _score_tables(html) if "95 % CI" not in t]
+    assert not bare, f"a table of measured scores without confidence intervals: {bare}"
     answers = _drive_report(nb, "ANSWERS")
     assert all(a == {"hidden": True, "refused": True, "revealed": True} for a in answers), answers
     if path.name.startswith("00"):  # read from the networks: every shipped one in the table, the crowd's question

@@ -127,6 +127,9 @@ def test_occlusion_sweep_matches_one_crop_at_a_time(lsp):
     np.testing.assert_allclose(res.pck_per_position, want, atol=1e-9)
     assert np.ptp(res.pck_per_position[0]) == 0  # the clean crop scores the same at every "position"
     assert res.pck[0] > res.pck[-1]  # a 45 % square costs this trained model joints
+    pck_ci, drop_ci = res.intervals()
+    assert ((pck_ci[:, 0] <= res.pck + 1e-9) & (res.pck <= pck_ci[:, 1] + 1e-9)).all()
+    assert tuple(drop_ci[0]) == (0.0, 0.0) and drop_ci[-1, 0] <= res.drop[-1] <= drop_ci[-1, 1]
 
 
 def test_occluded_crop_pixels_land_back_in_the_photo():
@@ -238,3 +241,31 @@ def test_one_sweep_for_every_joint_equals_captums_sweep_per_joint():
     for joint in (0, 9):
         np.testing.assert_allclose(every[joint], occlusion_sensitivity(model, crop, joint, window=32, stride=16), atol=1e-5)
     assert np.abs(every).max() > 1e-3  # the sweep found something to attribute
+
+
+def _sweep(correct: np.ndarray) -> "SweepResult":
+    from poseviz.explain.occlusion import SweepResult
+
+    labelled = np.ones(correct.shape[2:], bool)
+    per_pos = 100 * correct.mean((2, 3))
+    return SweepResult(np.array([0.0, 0.3]), per_pos.mean(1), per_pos, correct, labelled)
+
+
+def test_compare_sweeps_gives_the_difference_of_drops_with_a_paired_interval():
+    from poseviz.explain.occlusion import compare_sweeps
+
+    rng = np.random.default_rng(0)
+    clean = rng.random((30, 14)) < 0.8  # 30 people, one position; both models alike when unoccluded
+    a_occ, b_occ = clean.copy(), clean.copy()
+    a_occ[:, :4] = False  # under the square, a loses 4 joints of each person, b loses 2
+    b_occ[:, :2] = False
+    a, b = _sweep(np.stack([clean, a_occ])[:, None]), _sweep(np.stack([clean, b_occ])[:, None])
+    want = 100 * ((clean[:, 2:4]).sum() / clean.size)  # the extra joints a loses, as a share of all joints
+    rows = compare_sweeps(a, b, ("a", "b"))
+    assert rows[0]["a drops more by (points)"] == 0 and rows[0]["95 % CI (paired)"] == "0.0 – 0.0"
+    assert rows[1]["a drops more by (points)"] == pytest.approx(want, abs=0.05)
+    lo, hi = (float(x) for x in rows[1]["95 % CI (paired)"].split(" – "))
+    assert 0 < lo < want < hi
+    assert compare_sweeps(b, a, ("b", "a"))[1]["b drops more by (points)"] == pytest.approx(-want, abs=0.05)
+    with pytest.raises(ValueError, match="same people"):
+        compare_sweeps(a, _sweep(np.stack([clean[:10], b_occ[:10]])[:, None]), ("a", "b"))

@@ -24,9 +24,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     cd.add_argument("--user-boxes-only", action="store_true",
                     help="measure only what a user gets (detector and MPII boxes), keep the card's other figures")
     cd.set_defaults(fn=_card)
-    ab = sub.add_parser("ablations", help="measure the seed ablations' runs and write assets/ablations.md and .json")
+    ab = sub.add_parser("ablations", help="measure the seed ablations' runs and write assets/ablations.md and .json "
+                                          "(--occluders: lesson 6's pair)")
     ab.add_argument("--run-dir", required=True, help="where `train --out` wrote the cpm6_ablation, hourglass_ablation and hrnet_ablation runs")
     ab.add_argument("--data-root", default=None, help="data root (default: the resolved one)")
+    ab.add_argument("--occluders", action="store_true",
+                    help="measure lesson 6's pair instead (hourglass_occ_ablation, hourglass_noocc_ablation): "
+                         "write assets/occluder_ablation.md and .json and ship both runs' weights")
     ab.set_defaults(fn=_ablations)
     d = sub.add_parser("data", help="list, fetch, verify public datasets and checkpoints; print the data root")
     d.add_argument("action", choices=["list", "fetch", "verify", "path"])
@@ -72,12 +76,28 @@ def _ablations(args: argparse.Namespace) -> int:
 
     from poseviz.cards.ablations import MATCHED_MODELS, STAGE_MODEL, measure_ablations, write_ablations
 
+    if args.occluders:
+        return _occluder_ablation(args)
     missing = [n for n in (STAGE_MODEL, *MATCHED_MODELS) if not (Path(args.run_dir) / n / "best.safetensors").is_file()]
     if missing:
         raise PoseVizInputError(f"{args.run_dir} holds no selected weights for {', '.join(missing)}: "
                                 f"train them first (python -m poseviz train --model NAME --out {args.run_dir} --select best)")
     a = measure_ablations(args.run_dir, args.data_root)
     print(f"{len(a['receptive_field']['stages'])} stages, {len(a['matched'])} matched models -> {write_ablations(a, run_dir=args.run_dir)}")
+    return 0
+
+
+def _occluder_ablation(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from poseviz.cards.occluder_ablation import PAIR, measure_occluder_ablation, occluder_finding, write_occluder_ablation
+
+    missing = [n for n in PAIR if not (Path(args.run_dir) / n / "last.safetensors").is_file()]
+    if missing:
+        raise PoseVizInputError(f"{args.run_dir} holds no finished run of {', '.join(missing)}: train them first "
+                                f"(python -m poseviz train --model NAME --out {args.run_dir} --occluders 0.5 or 0)")
+    a = measure_occluder_ablation(args.run_dir, args.data_root)
+    print(occluder_finding(a), "->", write_occluder_ablation(a, run_dir=args.run_dir))
     return 0
 
 

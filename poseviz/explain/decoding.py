@@ -44,7 +44,9 @@ def quantisation_errors(stride: float, sigma: float = 2.0, steps: int = 41, size
 def decoder_comparison(model: nn.Module, data, people: np.ndarray, methods: tuple[str, ...] = DECODERS,
                        flips: tuple[bool, ...] = (False, True), progress_callback=None) -> list[dict]:
     """PCK@0.2 and the median joint error (torso lengths) of ``model`` on LSP ``people`` (ground-truth boxes), for
-    every decoder with and without the flip test: one row each. The network runs once per (person, flip)."""
+    every decoder with and without the flip test: one row each, PCK with its 95 % bootstrap interval over the people.
+    The network runs once per (person, flip)."""
+    from poseviz.metrics.bootstrap import interval_text, pck_interval
     from poseviz.metrics.evaluation import evaluate_lsp, load_images
     from poseviz.metrics.pck import lsp_torso_size
 
@@ -61,5 +63,6 @@ def decoder_comparison(model: nn.Module, data, people: np.ndarray, methods: tupl
             labelled = gt[..., 2] > 0
             err = np.linalg.norm(ev.predictions[..., :2] - gt[..., :2], axis=-1) / torso[:, None]
             rows.append({"decoder": m, "flip test": "on" if flip else "off", "PCK@0.2 (%)": round(float(ev.pck.mean), 2),
+                         "PCK 95 % CI": interval_text(pck_interval(ev.pck.correct, ev.pck.labelled)),
                          "median error (torso lengths)": round(float(np.median(err[labelled])), 4)})
     return rows

@@ -23,7 +23,7 @@ from poseviz.core.schemas import LSP14, map_keypoints
 from poseviz.inference.top_down import model_crop, model_input_size, model_schema, predict_person
 from poseviz.metrics.pck import lsp_torso_size, pck
 
-__all__ = ["attribution_display", "predict_occluded", "FILLS", "Occluder", "apply_occluders", "occlude_photo", "occlusion_table", "occlusion_sensitivity", "occlusion_sensitivity_all", "occlusion_window", "integrated_gradients", "SweepResult", "occlusion_sweep",
+__all__ = ["attribution_display", "predict_occluded", "FILLS", "Occluder", "apply_occluders", "occlude_photo", "occlusion_table", "occlusion_sensitivity", "occlusion_sensitivity_all", "occlusion_window", "integrated_gradients", "SweepResult", "occlusion_sweep", "compare_sweeps",
            "visibility_accuracy"]
 
 FILLS = ("grey", "noise", "blur", "patch", "limb")
@@ -158,10 +158,25 @@ class SweepResult:
     sizes: np.ndarray
     pck: np.ndarray  # [len(sizes)]
     pck_per_position: np.ndarray  # [len(sizes), n_positions]
+    correct: np.ndarray  # [len(sizes), n_positions, N, K] bool: each joint right under each occluder
+    labelled: np.ndarray  # [N, K] bool: the joints counted
 
     @property
     def drop(self) -> np.ndarray:
         return self.pck[0] - self.pck
+
+    def _hits(self, si: int) -> np.ndarray:
+        return (self.correct[si] & self.labelled).sum((0, 2))  # per person, over positions and joints
+
+    def intervals(self, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+        """Bootstrap intervals over the people (%): of PCK at each size [S, 2], and of the drop from the
+        unoccluded crop [S, 2] (paired: the same people resampled for both)."""
+        from poseviz.metrics.bootstrap import bootstrap_ratio
+
+        totals = self.labelled.sum(1) * self.correct.shape[1]
+        pck = [bootstrap_ratio(self._hits(si), totals, level=level) for si in range(len(self.sizes))]
+        drop = [bootstrap_ratio(self._hits(0), totals, minus=self._hits(si), level=level) for si in range(len(self.sizes))]
+        return np.array(pck), np.array(drop)
 
 
 def occlusion_sweep(
@@ -203,8 +218,30 @@ def occlusion_sweep(
             progress_callback((n + 1) / steps)
     gt = data.joints[np.asarray(indices)]
     norm = lsp_torso_size(gt)
-    per_pos = np.array([[pck(preds[si, p], gt, norm).mean for p in range(len(centres))] for si in range(len(sizes))])
-    return SweepResult(sizes, per_pos.mean(1), per_pos)
+    scored = [[pck(preds[si, p], gt, norm) for p in range(len(centres))] for si in range(len(sizes))]
+    per_pos = np.array([[r.mean for r in row] for row in scored])
+    correct = np.array([[r.correct for r in row] for row in scored])
+    return SweepResult(sizes, per_pos.mean(1), per_pos, correct, scored[0][0].labelled)
+
+
+def compare_sweeps(a: SweepResult, b: SweepResult, names: tuple[str, str], level: float = 0.95) -> list[dict]:
+    """One row per occluder size: each model's PCK drop from its unoccluded crop and how much more ``a`` drops than
+    ``b``, with the paired bootstrap interval of that difference — the same people resampled for both models and
+    both conditions, which is what tells two models apart on one test set. Both sweeps: the same people and sizes."""
+    from poseviz.metrics.bootstrap import bootstrap_ratio, interval_text
+
+    if a.labelled.shape != b.labelled.shape or not np.array_equal(a.sizes, b.sizes) or a.correct.shape != b.correct.shape:
+        raise ValueError("compare_sweeps needs two sweeps of the same people, sizes and positions")
+    totals = a.labelled.sum(1) * a.correct.shape[1]
+    rows = []
+    for si, size in enumerate(a.sizes):
+        # (a₀ − aₛ) − (b₀ − bₛ) = (a₀ + bₛ) − (aₛ + b₀), per person: one paired difference of two sums
+        ci = bootstrap_ratio(a._hits(0) + b._hits(si), totals, minus=a._hits(si) + b._hits(0), level=level)
+        rows.append({"occluder side (% of crop)": round(100 * float(size)), f"drop, {names[0]} (points)": round(float(a.drop[si]), 1),
+                     f"drop, {names[1]} (points)": round(float(b.drop[si]), 1),
+                     f"{names[0]} drops more by (points)": round(float(a.drop[si] - b.drop[si]), 1),
+                     f"{100 * level:g} % CI (paired)": interval_text(ci)})
+    return rows
 
 
 def attribution_display(attribution: np.ndarray, outlier_percent: float = 2.0) -> np.ndarray:

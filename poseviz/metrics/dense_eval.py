@@ -30,43 +30,58 @@ _TO_SIDELESS = np.array([SIDELESS.index(p.removeprefix("right ").removeprefix("l
 @dataclass(frozen=True)
 class ChartScores:
     """part_iou [P] (NaN where a part is absent from both), mean IoU over body parts, the same with
-    left/right merged, and the U/V mean abs error."""
+    left/right merged, and the U/V mean abs error; ``per_image`` keeps each image's sums (part intersections
+    [n, P], unions [n, P], U/V error sum and pixel count [n, 2]) for confidence intervals."""
 
     part_iou: np.ndarray
     miou: float
     uv_error: float
     miou_sideless: float = float("nan")
+    per_image: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def as_dict(self) -> dict:
         return {"miou": round(100 * self.miou, 2), "miou_sideless": round(100 * self.miou_sideless, 2),
                 "uv_error": round(float(self.uv_error), 4),
                 "part_iou": {p: (None if np.isnan(v) else round(100 * float(v), 1)) for p, v in zip(PARTS, self.part_iou)}}
 
+    def intervals(self, resamples: int = 2000, seed: int = 0, level: float = 0.95) -> dict[str, tuple[float, float]]:
+        """Percentile bootstrap intervals over the images of the mean IoU (%) and the U/V error: the images are
+        resampled and the pooled sums recomputed, as the scores themselves pool them."""
+        from poseviz.metrics.bootstrap import _percentile_interval
 
-def _accumulate(pred_i: np.ndarray, pred_u: np.ndarray, pred_v: np.ndarray, t: DenseTargets, inter, union, err):
-    for p in range(len(PARTS)):
-        a, b = pred_i == p, t.I == p
-        inter[p] += np.logical_and(a, b).sum()
-        union[p] += np.logical_or(a, b).sum()
+        inter, union, err = self.per_image
+        idx = np.random.default_rng(seed).integers(0, len(inter), (resamples, len(inter)))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            iou = inter[idx].sum(1) / union[idx].sum(1)  # NaN where a part is absent from the whole draw
+            miou = np.nanmean(iou[:, 1:], axis=1)
+        uv = err[idx, 0].sum(1) / np.maximum(err[idx, 1].sum(1), 1)
+        return {"miou": _percentile_interval(100 * miou, level), "uv_error": _percentile_interval(uv, level)}
+
+
+def _image_sums(pred_i: np.ndarray, pred_u: np.ndarray, pred_v: np.ndarray, t: DenseTargets):
+    inter = np.array([np.logical_and(pred_i == p, t.I == p).sum() for p in range(len(PARTS))], dtype=np.float64)
+    union = np.array([np.logical_or(pred_i == p, t.I == p).sum() for p in range(len(PARTS))], dtype=np.float64)
     agree = (pred_i == t.I) & (t.I > 0)
-    err[0] += (np.abs(pred_u - t.U) + np.abs(pred_v - t.V))[agree].sum() / 2
-    err[1] += agree.sum()
+    err = np.array([(np.abs(pred_u - t.U) + np.abs(pred_v - t.V))[agree].sum() / 2, agree.sum()], dtype=np.float64)
+    return inter, union, err
 
 
 def chart_scores(pred: list[tuple[np.ndarray, np.ndarray, np.ndarray]], targets: list[DenseTargets]) -> ChartScores:
     """Scores of predicted charts (I, U, V) against targets of the same grid, pooled over images."""
-    inter, union, err = np.zeros(len(PARTS)), np.zeros(len(PARTS)), [0.0, 0]
+    sums = [_image_sums(i, u, v, t) for (i, u, v), t in zip(pred, targets)]
+    inter, union, err = (np.stack(a) for a in zip(*sums))
     s_inter, s_union = np.zeros(len(SIDELESS)), np.zeros(len(SIDELESS))
-    for (i, u, v), t in zip(pred, targets):
-        _accumulate(i, u, v, t, inter, union, err)
+    for (i, _, _), t in zip(pred, targets):
         a, b = _TO_SIDELESS[i], _TO_SIDELESS[t.I]
         for p in range(len(SIDELESS)):
             s_inter[p] += np.logical_and(a == p, b == p).sum()
             s_union[p] += np.logical_or(a == p, b == p).sum()
+    total_i, total_u = inter.sum(0), union.sum(0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        iou = np.where(union > 0, inter / union, np.nan)
+        iou = np.where(total_u > 0, total_i / total_u, np.nan)
         s_iou = np.where(s_union > 0, s_inter / s_union, np.nan)
-    return ChartScores(iou, float(np.nanmean(iou[1:])), err[0] / max(err[1], 1), float(np.nanmean(s_iou[1:])))
+    return ChartScores(iou, float(np.nanmean(iou[1:])), err[:, 0].sum() / max(err[:, 1].sum(), 1),
+                       float(np.nanmean(s_iou[1:])), (inter, union, err))
 
 
 @torch.inference_mode()

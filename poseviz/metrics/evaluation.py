@@ -17,7 +17,7 @@ from poseviz.inference.top_down import DEFAULT_ENLARGE, keypoints_from_heatmaps,
 from poseviz.metrics.pck import PCKResult, lsp_head_size, lsp_torso_size, pck
 from poseviz.training.dataset import load_images
 
-__all__ = ["LSPEvaluation", "evaluate_lsp", "stage_pck", "lsp_crops", "count_flops", "REFERENCES", "evaluate_coco_boxes",
+__all__ = ["LSPEvaluation", "evaluate_lsp", "stage_pck", "stage_pck_results", "lsp_crops", "count_flops", "REFERENCES", "evaluate_coco_boxes",
            "Completeness", "completeness", "evaluate_coco_detected"]
 
 REFERENCES = {"torso": lsp_torso_size, "head": lsp_head_size}
@@ -94,6 +94,14 @@ def stage_pck(model: nn.Module, data: LSPData, indices: np.ndarray, method: str 
     """{stage name: PCK@α (%)} of every stage's own belief maps, on the crops ``evaluate_lsp`` scores (no flip):
     what intermediate supervision lets each stage do on its own. The last stage's value is ``evaluate_lsp``'s
     (``reference`` as there: "torso" or "head")."""
+    results = stage_pck_results(model, data, indices, method, alpha, images, progress, reference)
+    return {name: r.mean for name, r in results.items()}
+
+
+def stage_pck_results(model: nn.Module, data: LSPData, indices: np.ndarray, method: str = "dark", alpha: float = 0.2,
+                      images: list[np.ndarray] | None = None, progress: bool = True,
+                      reference: str = "torso") -> dict[str, PCKResult]:
+    """``stage_pck`` with each stage's whole ``PCKResult`` (per-person correct joints, for confidence intervals)."""
     model.eval()
     w, _ = model_input_size(model)
     per_stage: list[list[np.ndarray]] = []
@@ -108,7 +116,7 @@ def stage_pck(model: nn.Module, data: LSPData, indices: np.ndarray, method: str 
             per_stage[s].append(keypoints_from_heatmaps(maps.numpy(), [t], w / maps.shape[-1], method)[0])
     gt = data.joints[np.asarray(indices)]
     ref = REFERENCES[reference](gt)
-    return {name: float(pck(np.stack(p), gt, ref, alpha).mean) for name, p in zip(names, per_stage)}
+    return {name: pck(np.stack(p), gt, ref, alpha) for name, p in zip(names, per_stage)}
 
 
 def lsp_crops(model: nn.Module, data: LSPData, indices: np.ndarray, images: list[np.ndarray] | None = None,

@@ -24,6 +24,7 @@ class PCKResult:
     mean: float
     counts: np.ndarray
     correct: np.ndarray  # [N, K] bool; False where unlabelled
+    labelled: np.ndarray  # [N, K] bool: the joints counted (v > 0 and a reference length)
 
 
 def _segment(gt: np.ndarray, a: str, b: str) -> np.ndarray:
@@ -74,4 +75,4 @@ def pck(pred: np.ndarray, gt: np.ndarray, norm: np.ndarray, alpha: float = 0.2) 
     counts = labelled.sum(0)
     per_joint = 100.0 * correct.sum(0) / np.maximum(counts, 1)
     mean = 100.0 * correct.sum() / max(labelled.sum(), 1)
-    return PCKResult(per_joint=per_joint, mean=float(mean), counts=counts, correct=correct)
+    return PCKResult(per_joint=per_joint, mean=float(mean), counts=counts, correct=correct, labelled=labelled)
