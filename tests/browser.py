@@ -73,7 +73,7 @@ def running_jupyterlab(notebook_dir: Path, timeout_s: float = 120):
     port = free_port()
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip", "127.0.0.1", "--port", str(port),
            "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-           "--expose-app-in-browser", f"--ServerApp.root_dir={notebook_dir}"]
+           "--expose-app-in-browser", "--allow-root", f"--ServerApp.root_dir={notebook_dir}"]
     url = f"http://127.0.0.1:{port}"
     with _serving(cmd, url, f"{url}/api/status", lambda body: b"started" in body, {}, timeout_s) as server:
         yield server

@@ -1,0 +1,54 @@
+"""A lesson in real JupyterLab, in Chromium: the notebook tests drive the widgets inside the kernel; this one checks
+that a student's browser shows them — run all cells as the menu does, then use a control and answer a question."""
+import re
+
+from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, ensure_chromium, running_jupyterlab
+
+LESSON = "04_pooling.ipynb"  # needs no dataset, runs in seconds; every widget kind the lessons use
+KERNEL_IDLE = """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+                        const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
+                        return !!k && k.status === 'idle'; }"""
+ALL_RAN = """() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')].map(e => e.textContent);
+                    return p.length > 0 && p.every(x => /\\[\\d+\\]/.test(x)); }"""
+
+
+def test_a_lesson_runs_in_jupyterlab_and_its_controls_and_questions_answer_the_student(tmp_path):
+    ensure_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with running_jupyterlab(ROOT / "notebooks") as lab, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{lab.url}/lab/tree/{LESSON}", timeout=120_000)
+            page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')", timeout=120_000)
+            page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            page.wait_for_function(ALL_RAN, timeout=300_000)
+            tracebacks = [t for t in page.locator(".jp-OutputArea-output").all_inner_texts() if "Traceback" in t]
+            assert not tracebacks, tracebacks[0][:2000]
+            panels = page.locator(".jp-CodeCell:has(.js-plotly-plot)")
+            assert panels.count() >= 4, "every pooling panel draws its figure"  # one-pooling, top-k, unpooling, adaptive
+
+            first = panels.first
+            first.scroll_into_view_if_needed()
+            title = lambda: first.locator(".js-plotly-plot .gtitle").first.text_content()
+            assert title().startswith("max pooling")
+            first.locator(".widget-dropdown select").nth(1).select_option("avg")  # photo, then pooling
+            page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
+                                   ".some(t => t.textContent.startsWith('avg pooling'))", timeout=60_000)
+            assert title().startswith("avg pooling")  # the panel redrew in the browser, not only in the kernel
+
+            question = page.locator(".widget-vbox:has-text('Predict first.')").first
+            question.scroll_into_view_if_needed()
+            question.locator("input[type=text]").fill("not a number")
+            question.locator("button:has-text('Check')").click()
+            page.wait_for_selector("text=Type a number first", timeout=30_000)
+            question.locator("input[type=text]").fill("20")
+            question.locator("button:has-text('Check')").click()
+            answer = question.locator("text=/^(Close|Not quite)/")
+            answer.wait_for(timeout=30_000)
+            assert re.search(r"the answer is [\d.]+ % \(you said 20\)", answer.inner_text()), answer.inner_text()
+            question.screenshot(path=str(tmp_path / "question.png"))
+        finally:
+            browser.close()
