@@ -68,12 +68,15 @@ def running_app(env: dict | None = None, timeout_s: float = 90):
 
 @contextlib.contextmanager
 def running_jupyterlab(notebook_dir: Path, timeout_s: float = 120):
-    """JupyterLab on 127.0.0.1 at a free port over ``notebook_dir``, without a token, its app object exposed to
+    """JupyterLab on 127.0.0.1 at a free port over ``notebook_dir`` (a copy: JupyterLab autosaves what it runs),
+    without a token, with a workspace of its own (no tabs restored from an earlier run), its app object exposed to
     the page (``window.jupyterapp``, so a test can run commands as the menus do); yields an ``AppServer``."""
     port = free_port()
+    workspaces = tempfile.mkdtemp(prefix="poseviz-lab-workspaces-")
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip", "127.0.0.1", "--port", str(port),
            "--ServerApp.token=", "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True",
-           "--expose-app-in-browser", "--allow-root", f"--ServerApp.root_dir={notebook_dir}"]
+           "--expose-app-in-browser", "--allow-root", f"--ServerApp.root_dir={notebook_dir}",
+           f"--LabApp.workspaces_dir={workspaces}"]
     url = f"http://127.0.0.1:{port}"
     with _serving(cmd, url, f"{url}/api/status", lambda body: b"started" in body, {}, timeout_s) as server:
         yield server

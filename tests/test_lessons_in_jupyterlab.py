@@ -1,6 +1,7 @@
 """A lesson in real JupyterLab, in Chromium: the notebook tests drive the widgets inside the kernel; this one checks
 that a student's browser shows them — run all cells as the menu does, then use a control and answer a question."""
 import re
+import shutil
 
 from browser import CHROMIUM, CHROMIUM_ARGS, ROOT, ensure_chromium, running_jupyterlab
 
@@ -16,7 +17,11 @@ def test_a_lesson_runs_in_jupyterlab_and_its_controls_and_questions_answer_the_s
     ensure_chromium()
     from playwright.sync_api import sync_playwright
 
-    with running_jupyterlab(ROOT / "notebooks") as lab, sync_playwright() as p:
+    lessons = tmp_path / "notebooks"  # a copy: JupyterLab autosaves the outputs and widget state of what it runs
+    lessons.mkdir()
+    for f in (LESSON, "lesson.py"):
+        shutil.copyfile(ROOT / "notebooks" / f, lessons / f)
+    with running_jupyterlab(lessons) as lab, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
