@@ -34,6 +34,9 @@ def test_the_page_summarises_filters_and_opens_a_person_in_explore(tmp_path, mon
     shown = at.dataframe[0].value
     assert list(shown.model) == ["cpm_lsp", "hrnet_lsp"]
     assert np.allclose(shown["mean OKS"], browse.summary(atlas)["mean OKS"])
+    for mean, ci in zip(shown["mean OKS"], shown["mean OKS 95 % CI"]):  # the interval over people holds the mean
+        lo, hi = (float(x) for x in ci.split(" – "))
+        assert lo <= mean + 5e-4 and mean - 5e-4 <= hi and lo < hi
     everyone = len(browse.filter_people(atlas, browse.Filters(model="cpm_lsp")))
     assert any(f"{everyone} people" in h.value for h in at.subheader)
     at.sidebar.selectbox(key="atlas_class").set_value("good").run()

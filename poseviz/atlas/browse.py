@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from poseviz.atlas.store import MANIFEST, read_atlas
+from poseviz.metrics.bootstrap import bootstrap_mean, interval_text
 
 __all__ = ["ATLASES", "Atlas", "list_atlases", "load", "summary", "joint_summary", "Filters", "filter_people",
            "fails_where_other_does_not", "SIZE_BANDS", "for_pages", "visibility_mix"]
@@ -67,7 +68,7 @@ def _stage_gain(stage_err) -> float:
 
 
 def summary(atlas: Atlas) -> pd.DataFrame:
-    """Per model: people scored, errors, mean OKS, share with OKS ≥ 0.5 and ≥ 0.75, the error-class mix of labelled
+    """Per model: people scored, errors, mean OKS (with its 95 % bootstrap interval over the people), share with OKS ≥ 0.5 and ≥ 0.75, the error-class mix of labelled
     joints (%), and the mean gain from the first to the last stage."""
     rows = []
     for model in atlas.models:
@@ -76,7 +77,9 @@ def summary(atlas: Atlas) -> pd.DataFrame:
         j = atlas.joints[atlas.joints.model == model]
         mix = j.error_class.value_counts(normalize=True) * 100 if len(j) else pd.Series(dtype=float)
         rows.append({"model": model, "people": len(ok), "error rows": int((p.error != "").sum()),
-                     "mean OKS": round(ok.oks.mean(), 3), "OKS ≥ 0.5 (%)": round(100 * (ok.oks >= 0.5).mean(), 1),
+                     "mean OKS": round(ok.oks.mean(), 3),
+                     "mean OKS 95 % CI": interval_text(bootstrap_mean(ok.oks.to_numpy()), 3) if len(ok) else "–",
+                     "OKS ≥ 0.5 (%)": round(100 * (ok.oks >= 0.5).mean(), 1),
                      "OKS ≥ 0.75 (%)": round(100 * (ok.oks >= 0.75).mean(), 1),
                      **{f"{c} (%)": round(float(mix.get(c, 0.0)), 1) for c in ("good", "jitter", "inversion", "swap", "miss")},
                      "stage gain (err / √area)": round(float(p.stage_gain.mean()), 4) if p.stage_gain.notna().any() else None})
