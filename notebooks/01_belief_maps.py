@@ -73,7 +73,7 @@ def one_joint(image: str, model_name: str, joint: str, flip: bool):
     return [fig, table]
 
 
-lesson.panel(one_joint, image=lesson.dropdown("photo", IMAGE_NAMES), model_name=lesson.dropdown("model", MODELS, "cpm_lsp"),
+lesson.panel(one_joint, image=lesson.photo_dropdown(), model_name=lesson.dropdown("model", MODELS, "cpm_lsp"),
              joint=lesson.dropdown("joint", LSP14.joints, "right_wrist"), flip=widgets.Checkbox(False, description="flip test"));
 
 # %% [markdown]
@@ -108,7 +108,7 @@ def all_joints(image: str, model_name: str, stage: int):
     return [grid, skeleton]
 
 
-panel = lesson.panel(all_joints, on_change=sync_stage, image=lesson.dropdown("photo", IMAGE_NAMES),
+panel = lesson.panel(all_joints, on_change=sync_stage, image=lesson.photo_dropdown(),
                      model_name=lesson.dropdown("model", MODELS, "cpm_lsp"), stage=stage)
 
 # %% [markdown]

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -116,7 +116,7 @@ def erfs(image: str, model_name: str, joint: str):
     return [trained, random, pd.DataFrame(result.table()).set_index("stage")]
 
 
-lesson.panel(erfs, image=lesson.dropdown("photo", list(lesson.IMAGES)), model_name=lesson.dropdown("model", zoo.shipped_networks(None), "cpm_lsp"),
+lesson.panel(erfs, image=lesson.photo_dropdown(), model_name=lesson.dropdown("model", zoo.shipped_networks(None), "cpm_lsp"),
              joint=lesson.dropdown("joint", LSP14.joints, "right_wrist"));
 
 # %% [markdown]

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -71,7 +71,7 @@ def one_query(image: str, joint: str, k: int):
     return [fig, top.set_index("rank")]
 
 
-lesson.panel(one_query, image=lesson.dropdown("photo", IMAGE_NAMES), joint=lesson.dropdown("query joint", LSP14.joints, "left_wrist"),
+lesson.panel(one_query, image=lesson.photo_dropdown(), joint=lesson.dropdown("query joint", LSP14.joints, "left_wrist"),
              k=lesson.int_slider("top k", 5, 1, 20));
 
 # %% [markdown]
@@ -98,7 +98,7 @@ def all_queries(image: str):
     return [entropy, average, summary]
 
 
-lesson.panel(all_queries, image=lesson.dropdown("photo", IMAGE_NAMES));
+lesson.panel(all_queries, image=lesson.photo_dropdown());
 
 # %% [markdown]
 # ## 3. GCNet's measurement over every gallery photo

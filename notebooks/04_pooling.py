@@ -81,7 +81,7 @@ def one_pooling(image: str, side: int, kind: str, kernel: int, stride: int):
     return [fig, pd.DataFrame(rows).set_index("pooling")]
 
 
-lesson.panel(one_pooling, image=lesson.dropdown("photo", IMAGE_NAMES), side=lesson.int_slider("working size (px)", 48, 16, 96, 8),
+lesson.panel(one_pooling, image=lesson.photo_dropdown(), side=lesson.int_slider("working size (px)", 48, 16, 96, 8),
              kind=lesson.dropdown("pooling", WINDOWED, "max"), kernel=lesson.int_slider("kernel (px)", 2, 1, 5),
              stride=lesson.int_slider("stride (px)", 2, 1, 5));
 
@@ -100,7 +100,7 @@ def kmax(image: str, k: int):
     return [fig]
 
 
-lesson.panel(kmax, image=lesson.dropdown("photo", IMAGE_NAMES), k=lesson.int_slider("k", 2, 1, 9));
+lesson.panel(kmax, image=lesson.photo_dropdown(), k=lesson.int_slider("k", 2, 1, 9));
 
 # %% [markdown]
 # ## 3. Max-pool, then max-unpool
@@ -120,7 +120,7 @@ def unpooling(image: str, kernel: int):
     return [fig, pd.DataFrame([{"positions kept (%)": 100 * u.kept_fraction, "reconstruction MSE (grey level²)": u.mse}])]
 
 
-lesson.panel(unpooling, image=lesson.dropdown("photo", IMAGE_NAMES), kernel=lesson.int_slider("kernel (px)", 2, 2, 4));
+lesson.panel(unpooling, image=lesson.photo_dropdown(), kernel=lesson.int_slider("kernel (px)", 2, 2, 4));
 
 # %% [markdown]
 # ## 4. Adaptive pooling: PyTorch's windows against the popular formula

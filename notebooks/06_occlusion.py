@@ -88,7 +88,7 @@ def occlude(image: str, model_name: str, joint: str, side: int, x: int, y: int):
     return [before, after, picture, table]
 
 
-lesson.panel(occlude, image=lesson.dropdown("photo", IMAGE_NAMES), model_name=lesson.dropdown("model", MODELS, "cpm_lsp"),
+lesson.panel(occlude, image=lesson.photo_dropdown(), model_name=lesson.dropdown("model", MODELS, "cpm_lsp"),
              joint=lesson.dropdown("joint", LSP14.joints, "right_wrist"), side=lesson.int_slider("square side (% of crop)", 25, 5, 60, 5),
              x=lesson.int_slider("centre x (% of crop)", 40, 0, 100, 5), y=lesson.int_slider("centre y (% of crop)", 40, 0, 100, 5));
 
@@ -119,7 +119,7 @@ def attribute(image: str, model_name: str, joint: str, stage: int):
     return [fig]
 
 
-lesson.panel(attribute, image=lesson.dropdown("photo", IMAGE_NAMES), model_name=lesson.dropdown("model", MODELS, "cpm_lsp"),
+lesson.panel(attribute, image=lesson.photo_dropdown(), model_name=lesson.dropdown("model", MODELS, "cpm_lsp"),
              joint=lesson.dropdown("joint", LSP14.joints, "right_wrist"),
              stage=lesson.dropdown("stage explained", [("the last", -1), ("the first", 0)]));
 

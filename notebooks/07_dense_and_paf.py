@@ -73,7 +73,7 @@ def charts(image: str, levels: int):
     return [chart, channels, pd.DataFrame(part_stats(index, u, v, cell_area=cell))]
 
 
-lesson.panel(charts, image=lesson.dropdown("photo", IMAGE_NAMES), levels=lesson.int_slider("iso-lines per unit", 10, 2, 20));
+lesson.panel(charts, image=lesson.photo_dropdown(), levels=lesson.int_slider("iso-lines per unit", 10, 2, 20));
 
 # %% [markdown]
 # ## 2. What the model was taught, and how close it gets
@@ -151,7 +151,7 @@ def bottom_up(image: str, limb: int):
 
 
 LIMBS = [(f"{LSP14.joints[a]} → {LSP14.joints[b]}", i) for i, (a, b) in enumerate(lesson.model(PAF).limbs)]
-lesson.panel(bottom_up, image=lesson.dropdown("photo", IMAGE_NAMES, [n for n in IMAGE_NAMES if not n.startswith("your photo")][-1]), limb=lesson.dropdown("limb", LIMBS, 1));
+lesson.panel(bottom_up, image=lesson.photo_dropdown([n for n in IMAGE_NAMES if not n.startswith("your photo")][-1]), limb=lesson.dropdown("limb", LIMBS, 1));
 
 # %% [markdown]
 # ## Conclusion

@@ -62,6 +62,64 @@ def _own_photos() -> dict[str, Path]:
 
 # {label: path}: the app's gallery (bundled photos, plus dataset images in the data root), then the student's own
 IMAGES = {**sample_images(), **_own_photos()}
+PHOTO_CHOICES: list[widgets.Dropdown] = []  # every photo control shown in this kernel: an upload joins them all
+UPLOAD_MAX_BYTES = 25 * 2**20  # a phone photo is a few MB; beyond this an upload is refused with a message
+
+
+def add_photo(name: str, data: bytes) -> str:
+    """Keep an uploaded photo: saved in ``MY_PHOTOS`` (later lessons list it too) and added to every photo control
+    of this kernel. Returns its label; raises ``PoseVizInputError`` with a message for what is not a usable photo."""
+    from poseviz.core.errors import PoseVizInputError
+
+    suffix = Path(name).suffix.lower()
+    if suffix not in PHOTO_SUFFIXES:
+        raise PoseVizInputError(f"{name}: not a photo this lesson reads; use one of {', '.join(PHOTO_SUFFIXES)}")
+    if len(data) > UPLOAD_MAX_BYTES:
+        raise PoseVizInputError(f"{name} is {len(data) / 2**20:.0f} MB; photos up to {UPLOAD_MAX_BYTES // 2**20} MB are read")
+    poseviz.load_image(data)  # refuses, with a message, what does not decode or is too large to decode
+    MY_PHOTOS.mkdir(parents=True, exist_ok=True)
+    stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in Path(name).stem)[:60] or "photo"
+    target = MY_PHOTOS / f"{stem}{suffix}"
+    if target.exists() and target.read_bytes() != data:  # another photo of the same name: keep both
+        target = MY_PHOTOS / f"{stem}-{hashlib.sha1(data).hexdigest()[:8]}{suffix}"
+    target.write_bytes(data)
+    label = f"your photo: {target.name}"
+    IMAGES[label] = target
+    for choice in PHOTO_CHOICES:
+        if label not in choice.options:
+            choice.options = [*choice.options, label]
+    return label
+
+
+def photo_dropdown(value: str | None = None) -> widgets.Dropdown:
+    """The photo control of a panel: the gallery and the student's own photos; its panel offers an upload too."""
+    choice = dropdown("photo", list(IMAGES), value)
+    PHOTO_CHOICES.append(choice)
+    return choice
+
+
+def _upload_for(choice: widgets.Dropdown) -> widgets.Widget:
+    """A button to upload a photo into ``choice`` (and every other photo control), with a line for its message."""
+    from poseviz.core.errors import PoseVizInputError
+
+    button = widgets.FileUpload(accept="image/*", multiple=False, description="your photo")
+    said = widgets.HTML()
+
+    def uploaded(change) -> None:
+        if not button.value:
+            return
+        f = button.value[0]
+        try:
+            label = add_photo(f["name"], bytes(f["content"]))
+        except PoseVizInputError as err:
+            said.value = f"<span style='color:#d55e00'>{err}</span>"
+        else:
+            said.value = ""
+            choice.value = label  # its panel redraws on the new photo
+        button.value = ()  # the same file can be chosen again
+
+    button.observe(uploaded, names="value")
+    return widgets.HBox([button, said])
 
 _WIDE = widgets.Layout(width="auto")
 _STYLE = {"description_width": "initial"}  # labels are never cut off
@@ -161,7 +219,8 @@ class Panel:
 
     def show(self) -> None:
         """Display the controls, the output area and the first drawing."""
-        bar = widgets.HBox([*self.controls.values(), self.progress], layout=widgets.Layout(flex_flow="row wrap"))
+        uploads = [_upload_for(c) for c in self.controls.values() if any(c is p for p in PHOTO_CHOICES)]
+        bar = widgets.HBox([*self.controls.values(), *uploads, self.progress], layout=widgets.Layout(flex_flow="row wrap"))
         display(widgets.VBox([bar, self.out]))
         self.redraw()
 
@@ -222,11 +281,10 @@ class Question:
         display(widgets.VBox([widgets.HTML(f"<b>Predict first.</b> {self.prompt}"), widgets.HBox([self.box, self.button]), self.out]))
 
 
-def question(prompt: str, answer: float, unit: str, tolerance: float, why: str) -> Question:
-    """Build and show a ``Question`` in one call."""
-    q = Question(prompt, answer, unit, tolerance, why)
-    q.show()
-    return q
+def question(prompt: str, answer: float, unit: str, tolerance: float, why: str) -> None:
+    """Build and show a ``Question`` in one call (it joins ``QUESTIONS``). Nothing is returned: a cell ending in
+    this call would otherwise show the object's repr under the question."""
+    Question(prompt, answer, unit, tolerance, why).show()
 
 
 class Progress:

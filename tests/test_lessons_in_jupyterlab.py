@@ -30,8 +30,9 @@ def test_a_lesson_runs_in_jupyterlab_and_its_controls_and_questions_answer_the_s
             page.wait_for_function(KERNEL_IDLE, timeout=120_000)
             page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
             page.wait_for_function(ALL_RAN, timeout=300_000)
-            tracebacks = [t for t in page.locator(".jp-OutputArea-output").all_inner_texts() if "Traceback" in t]
-            assert not tracebacks, tracebacks[0][:2000]
+            outputs = page.locator(".jp-OutputArea-output").all_inner_texts()
+            assert not [t for t in outputs if "Traceback" in t], [t for t in outputs if "Traceback" in t][0][:2000]
+            assert not [t for t in outputs if re.search(r"<[\w.]+ (object )?at 0x", t)]  # no object's repr
             panels = page.locator(".jp-CodeCell:has(.js-plotly-plot)")
             assert panels.count() >= 4, "every pooling panel draws its figure"  # one-pooling, top-k, unpooling, adaptive
 
@@ -43,6 +44,15 @@ def test_a_lesson_runs_in_jupyterlab_and_its_controls_and_questions_answer_the_s
             page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]"
                                    ".some(t => t.textContent.startsWith('avg pooling'))", timeout=60_000)
             assert title().startswith("avg pooling")  # the panel redrew in the browser, not only in the kernel
+
+            photo = ROOT / "poseviz" / "gallery" / "photos" / "04_basketball-dunk.jpg"
+            with page.expect_file_chooser() as chooser:
+                first.locator(".widget-upload").first.click()  # the panel's *your photo* button
+            chooser.value.set_files(str(photo))
+            page.wait_for_function("() => [...document.querySelectorAll('.widget-dropdown select')]"
+                                   ".some(s => s.value === 'your photo: 04_basketball-dunk.jpg')", timeout=60_000)
+            assert (lessons / "my_photos" / photo.name).read_bytes() == photo.read_bytes()  # kept for the next lessons
+            assert first.locator(".widget-dropdown select").first.input_value() == "your photo: 04_basketball-dunk.jpg"
 
             question = page.locator(".widget-vbox:has-text('Predict first.')").first
             question.scroll_into_view_if_needed()

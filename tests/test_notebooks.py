@@ -126,7 +126,9 @@ def test_lesson_runs_and_every_control_works(path):
             plain = o.get("data", {}).get("text/plain", "") if o.get("output_type") != "stream" else o.get("text", "")
             rich = set(o.get("data", {})) - {"text/plain"}
             if not rich:  # only text: a short line or two, never an object dump
-                assert plain.count("\n") <= 2 and "object at 0x" not in plain and "(keypoints=" not in plain, plain[:300]
+                # IPython prints a default repr as "<module.Class at 0x…>", Python as "<… object at 0x…>"
+                assert plain.count("\n") <= 2 and not re.search(r"<[\w.]+ (object )?at 0x", plain) \
+                    and "(keypoints=" not in plain, plain[:300]
     report = _drive_report(nb)
     assert report, "no panel with controls"
     dead = [r for r in report if not (r["redrawn"] and r["changed"])]
@@ -226,7 +228,43 @@ def test_a_students_own_photos_join_every_lessons_photo_choices(tmp_path):
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["your", "photo:", "me.jpg", "3"]
     sources = [p.read_text() for p in sorted((ROOT / "notebooks").glob("0*.py"))]
-    assert all("lesson.IMAGES" in t or "IMAGE_NAMES" in t or "lesson.photo" not in t for t in sources)
+    # every photo control is the shared one (it lists lesson.IMAGES and offers the upload)
+    assert all('dropdown("photo"' not in t for t in sources) and sum("lesson.photo_dropdown(" in t for t in sources) >= 6
+
+
+def test_an_uploaded_photo_is_kept_and_joins_every_photo_control_and_a_bad_one_gets_a_message(tmp_path):
+    """The *your photo* button beside a photo control: what ``lesson.add_photo`` does with an upload."""
+    import os
+    import subprocess
+    import sys
+
+    probe = r"""
+import lesson
+from poseviz.core.errors import PoseVizInputError
+a, b = lesson.photo_dropdown(), lesson.photo_dropdown()
+lesson.panel(lambda image: [], image=a)  # a panel with a photo control offers an upload beside it
+data = open(lesson.IMAGES[a.value], "rb").read()
+label = lesson.add_photo("my dunk!.jpg", data)
+again = lesson.add_photo("my dunk!.jpg", data)  # the same photo twice: one file
+other = lesson.add_photo("my dunk!.jpg", data + b"\0")  # another photo of that name: kept beside it
+print("OUT", label, "|", again, "|", other)
+print("OUT", label in a.options and label in b.options and other in a.options, lesson.photo(label).shape[2])
+for name, blob in (("notes.txt", b"hello"), ("broken.jpg", b"\xff\xd8 not really")):
+    try:
+        lesson.add_photo(name, blob)
+    except PoseVizInputError as err:
+        print("OUT refused:", name, str(err)[:60].replace(chr(10), " "))
+"""
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT / "notebooks", capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "POSEVIZ_MY_PHOTOS": str(tmp_path / "mine")})
+    assert run.returncode == 0, run.stderr
+    lines = [line[4:] for line in run.stdout.splitlines() if line.startswith("OUT ")]  # not the widgets' reprs
+    label, again, other = lines[0].split(" | ")
+    assert label == again == "your photo: my_dunk_.jpg" and other.startswith("your photo: my_dunk_-")
+    assert lines[1] == "True 3"
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == sorted([label[12:], other[12:]])
+    assert lines[2].startswith("refused: notes.txt notes.txt: not a photo this lesson reads")
+    assert lines[3].startswith("refused: broken.jpg")
 
 
 def test_light_figures_restyle_what_a_panel_shows(tmp_path):
