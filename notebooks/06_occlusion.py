@@ -216,12 +216,14 @@ def pair_sweeps(fill: str):
 
 if PAIR_READY:
     _grey = compare_sweeps(*(pair_sweeps("grey")[n] for n in PAIR[::-1]), PAIR[::-1])[-1]
+    _lo, _hi = (float(x) for x in _grey["95 % CI (paired)"].split(" – "))
+    _verdict = ("it holds 0: on these people, rehearsing rectangles bought no measurable robustness to them"
+                if _lo <= 0 <= _hi else "it does not hold 0: the difference is more than the draw of people explains")
     lesson.question(f"Under a grey square {_grey['occluder side (% of crop)']} % of the crop's side ({SWEEP_PEOPLE} LSP test "
                     f"people × 4 positions), how many more PCK points does {PAIR[1]} lose than {PAIR[0]}? "
                     "(A negative number if it loses fewer.)", float(_grey[f"{PAIR[1]} drops more by (points)"]), "points",
-                    3.0, f"The paired 95 % interval is {_grey['95 % CI (paired)']} points. Rehearsing rectangles makes a "
-                    "network robust to rectangles; change the occluder kind below to see whether that robustness "
-                    "carries over to occluders it never saw.")
+                    3.0, f"The paired 95 % interval is {_grey['95 % CI (paired)']} points, and {_verdict}. Change the "
+                    "occluder kind below, and compare with the card's 200 people under the table.")
 
 # %% [markdown]
 # **Now look**, and change the kind of occluder.

@@ -4,7 +4,7 @@ the pasted occluders of ``poseviz.training.augment.add_occluders`` — the same 
 Every shipped model was trained with those rectangles, so grey squares are a test they rehearsed; this pair says
 what the rehearsal buys. Measured from the two runs (``python -m poseviz train --model hourglass_occ_ablation
 --occluders 0.5`` and ``--model hourglass_noocc_ablation --occluders 0``, the rest of the flags alike) and written to
-``assets/occluder_ablation.json`` and ``.md``; both runs' final weights ship beside them (2.6 MB each) because the
+``assets/occluder_ablation.json`` and ``.md``; both runs' final weights ship beside them (1.5 MB each) because the
 lesson runs them.
 """
 from __future__ import annotations
@@ -96,18 +96,20 @@ def measure_occluder_ablation(run_dir: str | Path, root: str | Path | None = Non
     test = lsp_split("test", len(lsp))[:people]
     rows, results = visibility_rows(models, lsp, test)
     with_occ, without = (results[n] for n in PAIR)
-    counted = with_occ.labelled & (lsp.joints[test][..., 2] == 1)  # the occluded joints
-    gap = pck_interval(with_occ.correct, counted, baseline=without.correct)
+    flags = lsp.joints[test][..., 2]
+    gains = {}  # what training with occluders adds, on the occluded joints (v = 1) and on the visible ones (v = 2)
+    for kind, v in (("occluded", 1), ("visible", 2)):
+        counted = with_occ.labelled & (flags == v)
+        gain = 100 * ((with_occ.correct & counted).sum() - (without.correct & counted).sum()) / counted.sum()
+        gains[f"{kind}_gain"] = round(float(gain), 1)
+        gains[f"{kind}_gain_ci"] = [round(x, 1) for x in pck_interval(with_occ.correct, counted, baseline=without.correct)]
     sweep_idx = test[:sweep_people]
     images = load_images(lsp, sweep_idx)
     sweeps = {n: occlusion_sweep(m, lsp, sweep_idx, sizes=SWEEP_SIZES, grid=2, images=images, progress=progress)
               for n, m in models.items()}
     return {
         "pair": list(PAIR), "runs": {n: _run_record(run_dir / n) for n in PAIR},
-        "visibility": {"people": len(test), "rows": rows,
-                       "occluded_gain": round(float(100 * ((with_occ.correct & counted).sum() - (without.correct & counted).sum())
-                                                    / counted.sum()), 1),
-                       "occluded_gain_ci": [round(v, 1) for v in gap]},
+        "visibility": {"people": len(test), "rows": rows, **gains},
         "sweep": {"people": len(sweep_idx), "positions": 4,
                   "pck": {n: [round(float(v), 1) for v in s.pck] for n, s in sweeps.items()},
                   "compare": compare_sweeps(sweeps[PAIR[1]], sweeps[PAIR[0]], (PAIR[1], PAIR[0]))},
@@ -115,20 +117,25 @@ def measure_occluder_ablation(run_dir: str | Path, root: str | Path | None = Non
     }
 
 
+def _interval(lo: float, hi: float) -> str:
+    return f"{lo} – {hi}{', which holds 0' if lo <= 0 <= hi else ''}"
+
+
 def occluder_finding(a: dict) -> str:
-    """What the pair shows, in two sentences, from its numbers."""
+    """What the pair shows, in two sentences, from its numbers (an interval that holds 0 is said to)."""
     last = a["sweep"]["compare"][-1]
     more = last[f"{PAIR[1]} drops more by (points)"]
-    ci = last["95 % CI (paired)"]
-    lo, hi = (float(x) for x in ci.split(" – "))
-    verdict = "more" if lo > 0 else "less" if hi < 0 else "no differently (the interval holds 0)"
-    size = last["occluder side (% of crop)"]
-    g, (glo, ghi) = a["visibility"]["occluded_gain"], a["visibility"]["occluded_gain_ci"]
-    real = ("scores higher" if glo > 0 else "scores lower" if ghi < 0 else "scores no differently (the interval holds 0)")
-    return (f"Under a grey square {size} % of the crop's side, the model trained without occluders loses "
-            f"{verdict}{'' if verdict.startswith('no') else f' by {abs(more)} points'} (paired 95 % interval {ci}). "
-            f"On the joints LSP's annotators marked occluded — real occluders, not rectangles — the model trained with "
-            f"occluders {real}: {g:+} points (paired 95 % interval {glo} – {ghi}).")
+    lo, hi = (float(x) for x in last["95 % CI (paired)"].split(" – "))
+    if lo <= 0 <= hi:
+        sweep = f"the two models lose alike: {PAIR[1]} drops {more:+} points more"
+    else:
+        sweep = f"{PAIR[1]} drops {abs(more)} points {'more' if more > 0 else 'less'} than {PAIR[0]}"
+    v = a["visibility"]
+    return (f"Under a grey square {last['occluder side (% of crop)']} % of the crop's side, {sweep} (paired 95 % "
+            f"interval {_interval(lo, hi)}). On the joints LSP's annotators marked occluded — real occluders, not "
+            f"rectangles — {PAIR[0]} scores {v['occluded_gain']:+} points (paired 95 % interval "
+            f"{_interval(*v['occluded_gain_ci'])}), and on the visible joints {v['visible_gain']:+} points "
+            f"({_interval(*v['visible_gain_ci'])}).")
 
 
 def _markdown(a: dict) -> str:
