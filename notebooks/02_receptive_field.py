@@ -135,3 +135,9 @@ lesson.panel(erfs, image=lesson.photo_dropdown(), model_name=lesson.dropdown("mo
 #    to stage, then check the table.
 # 3. Pick the cameraman photo, where the person is small in the crop. Does the trained ERF still follow the body?
 #    What would you expect for a joint that is outside the crop?
+
+# %%
+_seven = {r.name: r.rf.size for r in stage_receptive_fields(create_model("cpm", stage_kernel=7))}
+lesson.self_check((1, "Stage 3's theoretical RF of the paper's CPM with 7 × 7 stage kernels, in input pixels?",
+                   _seven["stage 3 belief maps"], "px", 1,
+                   "Stage 1 sees 167 px; each later stage adds three 7 × 7 convolutions at jump 8, 3 × 6 × 8 = 144 px."))

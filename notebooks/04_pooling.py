@@ -158,3 +158,10 @@ lesson.panel(adaptive, in_size=lesson.int_slider("input size", 10, 2, 40), out_s
 #    explain why.
 # 3. Which pooling would you choose to keep a thin bright limb visible after downsampling, and which one to
 #    suppress isolated bright noise? Try both on the cameraman photo.
+
+# %%
+_always = next(o for o in range(1, 13) if all(adaptive_formula_agrees(n, o) for n in range(o, o + 16)))
+lesson.self_check((2, "For which output size is the quoted formula right for every input size in section 4's table?",
+                   _always, "", 0,
+                   "One window over the whole input: stride ⌊in/1⌋ = in and kernel in, exactly PyTorch's single window. "
+                   "For larger outputs the formula is right only where the output size divides the input size."))

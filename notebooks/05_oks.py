@@ -187,3 +187,10 @@ if COCO is not None:
 #    by how much the hip's 0.5 radius exceeds the eye's, then read the table.
 # 2. In section 2, set the σ scale to 2. Predict whether AP@0.5 or AP@0.75 rises more, then check.
 # 3. Find a person with an inversion in section 3. Would flip-test averaging (lesson 1) be likely to fix it? Why?
+
+# %%
+_hip, _eye = (COCO17.sigmas[COCO17.index(j)] for j in ("left_hip", "left_eye"))
+lesson.self_check((1, "How many times the eye's 0.5 radius is the hip's, for a person of 10,000 px²?",
+                   tolerance_radius(10_000, _hip, 0.5) / tolerance_radius(10_000, _eye, 0.5), "×", 0.3,
+                   f"The radius is proportional to σ at a given area: {_hip} / {_eye}. At 10 px the hip's term is "
+                   "therefore far higher than the eye's."))

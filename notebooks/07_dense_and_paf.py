@@ -40,7 +40,7 @@ import lesson
 from poseviz import list_models, load_image, predict_people, predict_person
 from poseviz.core.paf import paf_targets
 from poseviz.data.lsp import lsp_split
-from poseviz.core.dense import dense_targets, part_stats
+from poseviz.core.dense import dense_targets, limb_uv, part_stats
 from poseviz.metrics.bootstrap import interval_text
 from poseviz.metrics.dense_eval import evaluate_dense
 from poseviz.core.heatmaps import input_to_heatmap
@@ -168,3 +168,10 @@ lesson.panel(bottom_up, image=lesson.photo_dropdown([n for n in IMAGE_NAMES if n
 #    stage. What does that say about the limbs the grouping of stage 1 alone would get wrong?
 # 3. The chart model never saw a silhouette. Predict where its parts will differ from the true body outline on the
 #    astronaut photo (hair, suit, hands), then check.
+
+# %%
+_mask, _u, _ = limb_uv((20, 60), np.array([10.0, 10.0]), np.array([50.0, 10.0]), 3.0)  # an elbow → wrist bone
+_half = float((np.argmin(np.abs(_u[10, 10:51] - 0.5))) / 40)
+lesson.self_check((1, "Where along a forearm is U = 0.5, as a fraction of its length from the elbow?", _half, "", 0.05,
+                   "U runs linearly from 0 at the proximal joint (the elbow) to 1 at the distal one (the wrist): "
+                   "U = 0.5 is the forearm's midpoint, by construction of the target."))

@@ -159,3 +159,10 @@ if LSP is not None:
 #    stride-8 network need to place joints as precisely as a stride-4 one?
 # 3. In section 3, change `PEOPLE` to the first 200 test people. Which differences between rows survive, and
 #    which were noise?
+
+# %%
+_, _stride8 = quantisation_errors(8.0)
+lesson.self_check((2, "At stride 8, what is plain argmax's mean error on a perfect map, in input pixels?",
+                   float(_stride8["argmax"].mean()), "input px", 0.3,
+                   "Twice the stride-4 figure: every error scales with the stride. A stride-8 network needs a crop "
+                   "twice as large to place joints as precisely in input pixels."))

@@ -249,8 +249,9 @@ class Question:
     """Predict, then look: the student types a number and presses *Check*; only then is the answer (computed by
     the lesson from the data, never typed in) revealed, with how close the guess was and why."""
 
-    def __init__(self, prompt: str, answer: float, unit: str, tolerance: float, why: str):
+    def __init__(self, prompt: str, answer: float, unit: str, tolerance: float, why: str, heading: str = "Predict first."):
         self.prompt, self.answer, self.unit, self.tolerance, self.why = prompt, float(answer), unit, tolerance, why
+        self.heading = heading
         self.box = widgets.Text(placeholder="your prediction (a number)", description="prediction", style=_STYLE)
         self.button = widgets.Button(description="Check", button_style="info")
         self.out = widgets.Output()
@@ -278,13 +279,23 @@ class Question:
             display(Markdown(text))
 
     def show(self) -> None:
-        display(widgets.VBox([widgets.HTML(f"<b>Predict first.</b> {self.prompt}"), widgets.HBox([self.box, self.button]), self.out]))
+        display(widgets.VBox([widgets.HTML(f"<b>{self.heading}</b> {self.prompt}"), widgets.HBox([self.box, self.button]), self.out]))
 
 
 def question(prompt: str, answer: float, unit: str, tolerance: float, why: str) -> None:
     """Build and show a ``Question`` in one call (it joins ``QUESTIONS``). Nothing is returned: a cell ending in
     this call would otherwise show the object's repr under the question."""
     Question(prompt, answer, unit, tolerance, why).show()
+
+
+def self_check(*exercises: tuple[int, str, float, str, float, str]) -> None:
+    """The exercises' self-check, after the conclusion: for each exercise whose answer is a number, (its number, the
+    question, the answer computed by the lesson, unit, tolerance, why), a box that reveals the answer once the
+    student has typed theirs."""
+    display(Markdown("**Check your answers** to the exercises with a number for an answer (each is revealed "
+                     "only after you have typed yours)."))
+    for n, prompt, answer, unit, tolerance, why in exercises:
+        Question(prompt, answer, unit, tolerance, why, heading=f"Exercise {n}.").show()
 
 
 class Progress:

@@ -102,10 +102,15 @@ def test_there_are_the_lessons_the_teaching_guide_lists():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_lesson_structure(path):
     """An introduction that names the question, prose before every cell that shows something (checked on the
-    executed notebook in test_lesson_runs_and_every_control_works), and a conclusion with 2–3 exercises."""
+    executed notebook in test_lesson_runs_and_every_control_works), and a conclusion with 2–3 exercises (then, in
+    lessons with numeric answers, the self-check cell)."""
     nb = nbformat.read(path, as_version=4)
-    first, last = nb.cells[0], nb.cells[-1]
+    first = nb.cells[0]
     assert first.cell_type == "markdown" and first.source.startswith("# Lesson") and "question" in first.source.lower()
+    # the conclusion ends the lesson, followed at most by the exercises' self-check cell
+    tail = nb.cells[-1:] if nb.cells[-1].cell_type == "markdown" else nb.cells[-2:]
+    last = tail[0]
+    assert all(c.cell_type == "code" and "lesson.self_check(" in c.source for c in tail[1:])
     assert last.cell_type == "markdown" and "## Conclusion" in last.source and "### Exercises" in last.source
     exercises = re.findall(r"^\d\. ", last.source.split("### Exercises", 1)[1], flags=re.M)
     assert 2 <= len(exercises) <= 3, exercises
@@ -145,7 +150,7 @@ def test_lesson_runs_and_every_control_works(path):
     if path.name.startswith("00"):  # read from the networks: every shipped one in the table, the crowd's question
         assert len(answers) == 1 and "final RF / input" in html and "efficientpose_rt" in html
     if path.name.startswith("08"):
-        assert len(answers) == 3  # σ's half height, the grid's worst case, DARK against argmax on real maps
+        assert len(answers) == 4  # σ's half height, the grid's worst case, DARK against argmax, exercise 2's check
         assert "<td>2.0</td>" in html  # argmax's worst case at stride 4: half a map pixel × 4, on a perfect map
 
 
