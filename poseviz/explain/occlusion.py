@@ -165,7 +165,8 @@ class SweepResult:
     def drop(self) -> np.ndarray:
         return self.pck[0] - self.pck
 
-    def _hits(self, si: int) -> np.ndarray:
+    def person_hits(self, si: int) -> np.ndarray:
+        """Joints right per person at size index ``si``, summed over positions and joints [N]."""
         return (self.correct[si] & self.labelled).sum((0, 2))  # per person, over positions and joints
 
     def intervals(self, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -174,8 +175,8 @@ class SweepResult:
         from poseviz.metrics.bootstrap import bootstrap_ratio
 
         totals = self.labelled.sum(1) * self.correct.shape[1]
-        pck = [bootstrap_ratio(self._hits(si), totals, level=level) for si in range(len(self.sizes))]
-        drop = [bootstrap_ratio(self._hits(0), totals, minus=self._hits(si), level=level) for si in range(len(self.sizes))]
+        pck = [bootstrap_ratio(self.person_hits(si), totals, level=level) for si in range(len(self.sizes))]
+        drop = [bootstrap_ratio(self.person_hits(0), totals, minus=self.person_hits(si), level=level) for si in range(len(self.sizes))]
         return np.array(pck), np.array(drop)
 
 
@@ -236,7 +237,7 @@ def compare_sweeps(a: SweepResult, b: SweepResult, names: tuple[str, str], level
     rows = []
     for si, size in enumerate(a.sizes):
         # (a₀ − aₛ) − (b₀ − bₛ) = (a₀ + bₛ) − (aₛ + b₀), per person: one paired difference of two sums
-        ci = bootstrap_ratio(a._hits(0) + b._hits(si), totals, minus=a._hits(si) + b._hits(0), level=level)
+        ci = bootstrap_ratio(a.person_hits(0) + b.person_hits(si), totals, minus=a.person_hits(si) + b.person_hits(0), level=level)
         rows.append({"occluder side (% of crop)": round(100 * float(size)), f"drop, {names[0]} (points)": round(float(a.drop[si]), 1),
                      f"drop, {names[1]} (points)": round(float(b.drop[si]), 1),
                      f"{names[0]} drops more by (points)": round(float(a.drop[si] - b.drop[si]), 1),
