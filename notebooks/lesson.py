@@ -217,6 +217,10 @@ class Panel:
         self.shown = fingerprints
         self.redraws += 1
 
+    def _ipython_display_(self) -> None:
+        """Nothing more to show: ``show`` displayed the panel, and a cell ending in ``lesson.panel(...)`` would
+        otherwise print "<lesson.Panel at 0x…>" under it."""
+
     def show(self) -> None:
         """Display the controls, the output area and the first drawing."""
         uploads = [_upload_for(c) for c in self.controls.values() if any(c is p for p in PHOTO_CHOICES)]
