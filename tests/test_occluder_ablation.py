@@ -1,5 +1,6 @@
 """Lesson 6's controlled pair: two hourglasses alike but for occluder augmentation, measured and carded."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -68,3 +69,17 @@ def test_the_finding_follows_the_intervals_not_the_point_estimates(more, ci, say
     text = occluder_finding(a)
     assert says in text, text
     assert "+2.5 points (paired 95 % interval -0.5 – 5.0, which holds 0)" in text and "+2.0 points (1.0 – 3.0)." in text
+
+
+@pytest.mark.parametrize("name", PAIR)
+def test_each_of_the_pair_has_a_card_that_says_how_it_was_augmented(name, tmp_path):
+    from poseviz import cards
+
+    if not zoo.is_shipped(name):
+        pytest.skip(f"{name} is not shipped in this checkout")
+    m = json.loads(zoo.card_metrics_path(name).read_text())
+    rendered = cards.write_card(m, tmp_path).read_text()
+    assert rendered == zoo.card_path(name).read_text()  # the card is its JSON through the template
+    said = re.search(r"colour jitter, ((no )?synthetic occluders)", rendered).group(1)
+    assert said == ("synthetic occluders" if name == PAIR[0] else "no synthetic occluders")
+    assert (zoo.ASSETS / f"{name}_curves.png").is_file()

@@ -351,7 +351,8 @@ def _device_words(t: dict) -> str:
 def _augment_words(m: dict, t: dict) -> str:
     # Runs before the augmentation was recorded used rotation ±30°, scale ±25 % (PAF models ±40 %).
     a = t.get("augment") or {"rotation": 30.0, "scale": 0.4 if m.get("task") == "paf" else 0.25}
-    words = f"rotation ±{a['rotation']:g}°, scale ±{a['scale'] * 100:g} %, flip, colour jitter, synthetic occluders"
+    occluders = "no synthetic occluders" if a.get("occluder_prob", 0.5) == 0 else "synthetic occluders"  # train --occluders 0
+    words = f"rotation ±{a['rotation']:g}°, scale ±{a['scale'] * 100:g} %, flip, colour jitter, {occluders}"
     if a.get("half_body_prob"):
         words += (f", half-body crops (probability {a['half_body_prob']:g}: the upper or the lower body's joints "
                   f"framed × {a['half_body_enlarge']:g}) in the last cycle")
