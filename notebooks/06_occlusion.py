@@ -47,10 +47,10 @@ from IPython.display import Markdown, display
 import lesson
 from poseviz import list_models
 from poseviz.data.lsp import lsp_split
-from poseviz.cards.occluder_ablation import PAIR, SWEEP_SIZES, load_occluder_ablation, occluder_finding, visibility_rows
+from poseviz.cards.occluder_ablation import PAIR, SWEEP_SIZES, load_occluder_ablation, occluder_finding
 from poseviz.metrics.bootstrap import interval_text
 from poseviz.explain.occlusion import (FILLS, Occluder, compare_sweeps, integrated_gradients, occlusion_sensitivity, occlusion_sweep,
-                                       occlusion_table, predict_occluded)
+                                       occlusion_table, predict_occluded, visibility_rows)
 from poseviz.models import zoo
 from poseviz.training.dataset import load_images
 from poseviz.plots import belief_maps_figure, draw_skeleton

@@ -13,23 +13,21 @@ import json
 import platform
 import shutil
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
-from torch import nn
 
 from poseviz.data.lsp import load_lsp, lsp_split
 from poseviz.data.root import data_root
-from poseviz.explain.occlusion import compare_sweeps, occlusion_sweep, visibility_accuracy
+from poseviz.explain.occlusion import compare_sweeps, occlusion_sweep, visibility_rows
 from poseviz.io.writing import atomic_write_text
-from poseviz.metrics.bootstrap import interval_text, pck_interval
-from poseviz.metrics.evaluation import evaluate_lsp, load_images
+from poseviz.metrics.bootstrap import pck_interval
+from poseviz.metrics.evaluation import load_images
 from poseviz.models import zoo
 from poseviz.models.fast_inference import for_inference
 from poseviz.models.pretrained import read_state_dict
 
-__all__ = ["PAIR", "SWEEP_SIZES", "card_path", "load_occluder_ablation", "visibility_rows", "measure_occluder_ablation",
+__all__ = ["PAIR", "SWEEP_SIZES", "card_path", "load_occluder_ablation", "measure_occluder_ablation",
            "occluder_finding", "write_occluder_ablation"]
 
 PAIR = ("hourglass_occ_ablation", "hourglass_noocc_ablation")  # (with occluders, without)
@@ -45,28 +43,6 @@ def load_occluder_ablation() -> dict:
     """The measured pair, or {} when it has not been measured."""
     p = card_path()
     return json.loads(p.read_text()) if p.is_file() else {}
-
-
-def visibility_rows(models: dict[str, nn.Module], data, people: np.ndarray,
-                    step: Callable[[], None] | None = None) -> tuple[list[dict], dict]:
-    """PCK@0.2 (ground-truth boxes, no flip) on the joints LSP marks visible and occluded, each with its 95 %
-    bootstrap interval over the people, one row per model; and each model's ``PCKResult`` (for paired intervals).
-    ``step()``, if given, is called after each model (a progress bar)."""
-    images = load_images(data, people)
-    flags = data.joints[np.asarray(people)][..., 2]
-    rows, results = [], {}
-    for name, model in models.items():
-        ev = evaluate_lsp(model, data, people, images=images, progress=False)
-        acc = visibility_accuracy(ev.pck.correct, flags)
-        results[name] = ev.pck
-        rows.append({"model": name, "PCK@0.2 visible joints (%)": round(acc["visible"], 1),
-                     "visible 95 % CI": interval_text(pck_interval(ev.pck.correct, ev.pck.labelled & (flags == 2))),
-                     "PCK@0.2 occluded joints (%)": round(acc["occluded"], 1),
-                     "occluded 95 % CI": interval_text(pck_interval(ev.pck.correct, ev.pck.labelled & (flags == 1))),
-                     "visible joints": acc["visible joints"], "occluded joints": acc["occluded joints"]})
-        if step is not None:
-            step()
-    return rows, results
 
 
 def _run_record(run: Path) -> dict:

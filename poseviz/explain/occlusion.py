@@ -8,6 +8,7 @@ function that returns the joint's belief-map peak.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import cv2
 import numpy as np
@@ -24,7 +25,7 @@ from poseviz.inference.top_down import model_crop, model_input_size, model_schem
 from poseviz.metrics.pck import lsp_torso_size, pck
 
 __all__ = ["attribution_display", "predict_occluded", "FILLS", "Occluder", "apply_occluders", "occlude_photo", "occlusion_table", "occlusion_sensitivity", "occlusion_sensitivity_all", "occlusion_window", "integrated_gradients", "SweepResult", "occlusion_sweep", "compare_sweeps",
-           "visibility_accuracy"]
+           "visibility_accuracy", "visibility_rows"]
 
 FILLS = ("grey", "noise", "blur", "patch", "limb")
 
@@ -263,6 +264,31 @@ def visibility_accuracy(correct: np.ndarray, visibility: np.ndarray) -> dict[str
     return {"visible": float(100 * correct[vis].mean()) if vis.any() else float("nan"),
             "occluded": float(100 * correct[occ].mean()) if occ.any() else float("nan"),
             "visible joints": int(vis.sum()), "occluded joints": int(occ.sum())}
+
+
+def visibility_rows(models: dict[str, nn.Module], data, people: np.ndarray,
+                    step: Callable[[], None] | None = None) -> tuple[list[dict], dict]:
+    """PCK@0.2 (ground-truth boxes, no flip) on the joints LSP marks visible and occluded, each with its 95 %
+    bootstrap interval over the people, one row per model; and each model's ``PCKResult`` (for paired intervals).
+    ``step()``, if given, is called after each model (a progress bar)."""
+    from poseviz.metrics.bootstrap import interval_text, pck_interval
+    from poseviz.metrics.evaluation import evaluate_lsp, load_images
+
+    images = load_images(data, people)
+    flags = data.joints[np.asarray(people)][..., 2]
+    rows, results = [], {}
+    for name, model in models.items():
+        ev = evaluate_lsp(model, data, people, images=images, progress=False)
+        acc = visibility_accuracy(ev.pck.correct, flags)
+        results[name] = ev.pck
+        rows.append({"model": name, "PCK@0.2 visible joints (%)": round(acc["visible"], 1),
+                     "visible 95 % CI": interval_text(pck_interval(ev.pck.correct, ev.pck.labelled & (flags == 2))),
+                     "PCK@0.2 occluded joints (%)": round(acc["occluded"], 1),
+                     "occluded 95 % CI": interval_text(pck_interval(ev.pck.correct, ev.pck.labelled & (flags == 1))),
+                     "visible joints": acc["visible joints"], "occluded joints": acc["occluded joints"]})
+        if step is not None:
+            step()
+    return rows, results
 
 
 def occlude_photo(image: np.ndarray, crop: np.ndarray, occluded_crop: np.ndarray, crop_to_image: np.ndarray) -> np.ndarray:
